@@ -1,0 +1,121 @@
+// buildApp: plugins, hooks, error handling and route modules. It never listens; main.ts does.
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from './app-context.js';
+import { AppError, installErrorHandlers, sendError } from './errors.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { webRoutes, WEB_PREFIX } from './modules/web/web.routes.js';
+import { deploymentModesRoutes } from './modules/deployments/deployment-modes.routes.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export type BuildAppOptions = {
+  logger?: FastifyServerOptions['logger'];
+  /** Creates the HTTP server; main.ts uses it to serve the same handler on the dashboard port. */
+  serverFactory?: FastifyServerOptions['serverFactory'];
+};
+
+/** Log lines never carry credentials: headers are redacted and access_token is cut from URLs. */
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', '*.password', '*.token', '*.secret'],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req(request: { method: string; url: string; id: string; ip?: string }) {
+        return { id: request.id, method: request.method, url: redactUrl(request.url), ip: request.ip };
+      },
+    },
+  };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:access_token|token|password)=)[^&]*/gi, '$1[redacted]');
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+};
+
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The dashboard port serves the API under /api (prefix stripped) and everything else from the
+ * built dashboard; the API port serves the API at the root. One route table serves both.
+ */
+export function createUrlRewriter(frontendPort: number | null): (req: IncomingMessage) => string {
+  return (req) => {
+    const url = req.url ?? '/';
+    if (frontendPort === null || req.socket.localPort !== frontendPort) return url;
+    if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) return url.slice(4) || '/';
+    return `${WEB_PREFIX}${url}`;
+  };
+}
+
+export async function buildApp(ctx: AppContext, options: BuildAppOptions & { frontendPort?: number | null } = {}): Promise<FastifyInstance> {
+  const { config } = ctx;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    },
+    rewriteUrl: createUrlRewriter(options.frontendPort ?? null),
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+    ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
+  } as FastifyServerOptions) as unknown as FastifyInstance<Server, IncomingMessage, ServerResponse>;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('principal', null);
+  installErrorHandlers(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) void reply.header(name, value);
+    const origin = request.headers.origin;
+    if (!origin || isSameOrigin(origin, request.headers.host)) return;
+    const allowed = config.corsOrigins.includes('*') || config.corsOrigins.includes(origin);
+    if (!allowed) {
+      throw new AppError('FORBIDDEN', 'Origin not allowed', `Requests from ${origin} are not allowed; add it to CORS_ORIGIN to allow them`);
+    }
+    void reply.header('access-control-allow-origin', config.corsOrigins.includes('*') ? '*' : origin);
+    void reply.header('vary', 'Origin');
+    void reply.header('access-control-expose-headers', 'x-request-id, retry-after, etag');
+    if (request.method === 'OPTIONS') {
+      void reply.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+      void reply.header('access-control-allow-headers', 'authorization, content-type, x-request-id, last-event-id, if-none-match');
+      void reply.header('access-control-max-age', '600');
+      return reply.status(204).send();
+    }
+  });
+
+  // A preflight from an allowed origin is answered by the hook above; any other OPTIONS is not an API route.
+  app.options('*', async (request, reply) => sendError(reply, new AppError('ROUTE_NOT_FOUND', 'Route not found', `OPTIONS ${request.url} is not an API route`)));
+
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  await api.register(healthRoutes(ctx));
+  await api.register(deploymentModesRoutes(ctx));
+  await app.register(webRoutes(config.webRoot, existsSync(config.webRoot)), { prefix: WEB_PREFIX });
+  return app;
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDotEnv, parseDurationSeconds } from './config.js';
+
+const emptyDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'hlr-config-'));
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const config = loadConfig({ env: {}, cwd: emptyDir() });
+    expect(config.backendPort).toBe(8092);
+    expect(config.frontendPort).toBe(8084);
+    expect(config.authEnabled).toBe(true);
+    expect(config.jwtExpiresInSeconds).toBe(86400);
+    expect(config.dockerHost).toBe('unix:///var/run/docker.sock');
+    expect(config.appFolder).toBe('/opt/appdata');
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('names the variable and what is allowed when a value is invalid', () => {
+    expect(() => loadConfig({ env: { BACKEND_PORT: 'eighty', AUTH_ENABLED: 'maybe' }, cwd: emptyDir() })).toThrowError(ConfigError);
+    try {
+      loadConfig({ env: { BACKEND_PORT: '70000', AUTH_ENABLED: 'maybe', DOCKER_HOST: 'http://x' }, cwd: emptyDir() });
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('BACKEND_PORT="70000": must be between 1 and 65535');
+      expect(problems).toContain('AUTH_ENABLED="maybe": must be true or false');
+      expect(problems).toContain('DOCKER_HOST="http://x"');
+    }
+  });
+
+  it('refuses the same port for API and dashboard', () => {
+    expect(() => loadConfig({ env: { BACKEND_PORT: '9000', FRONTEND_PORT: '9000' }, cwd: emptyDir() })).toThrowError(/FRONTEND_PORT=9000/);
+  });
+
+  it('reads .env from the working directory, with real variables winning', () => {
+    const dir = emptyDir();
+    writeFileSync(path.join(dir, '.env'), '# comment\nBACKEND_PORT=9100\nDOMAIN="home.example.com"\nCATALOG_PATHS=a:b\n');
+    const config = loadConfig({ env: { BACKEND_PORT: '9200' }, cwd: dir });
+    expect(config.backendPort).toBe(9200);
+    expect(config.domain).toBe('home.example.com');
+    expect(config.catalogPaths).toEqual([path.join(dir, 'a'), path.join(dir, 'b')]);
+  });
+
+  it('accepts a bare socket path for DOCKER_HOST', () => {
+    expect(loadConfig({ env: { DOCKER_HOST: '/run/docker.sock' }, cwd: emptyDir() }).dockerHost).toBe('unix:///run/docker.sock');
+  });
+});
+
+describe('parseDurationSeconds', () => {
+  it('parses units and plain seconds', () => {
+    expect(parseDurationSeconds('24h')).toBe(86400);
+    expect(parseDurationSeconds('30m')).toBe(1800);
+    expect(parseDurationSeconds('7d')).toBe(604800);
+    expect(parseDurationSeconds('90')).toBe(90);
+    expect(parseDurationSeconds('soon')).toBeNull();
+  });
+});
+
+describe('parseDotEnv', () => {
+  it('handles quotes, export and trailing comments', () => {
+    expect(parseDotEnv("export A=1\nB='two words'\nC=3 # note\n\nbad line\n")).toEqual({ A: '1', B: 'two words', C: '3' });
+  });
+});

@@ -1,0 +1,123 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorBody, ErrorCode } from '../contracts/common.js';
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  DOCKER_UNAVAILABLE: 503,
+  COMPOSE_UNAVAILABLE: 503,
+  RCLONE_UNAVAILABLE: 503,
+  UPSTREAM_FAILED: 502,
+  INSUFFICIENT_STORAGE: 507,
+  INTERNAL: 500,
+};
+
+/** An expected failure: thrown by services, written by the one error handler as the wire error body. */
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: string = message,
+    readonly extra: { retryAfterSeconds?: number; fields?: { path: string; message: string }[] } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = STATUS_BY_CODE[code];
+  }
+}
+
+export const notFound = (what: string, details?: string): AppError =>
+  new AppError('NOT_FOUND', `${what} not found`, details ?? `No ${what.toLowerCase()} with that id exists`);
+
+/** Thrown by infra when the Docker daemon cannot be reached. */
+export class DockerUnavailableError extends AppError {
+  constructor(reason: string) {
+    super(
+      'DOCKER_UNAVAILABLE',
+      'Docker is not reachable',
+      `${reason}. Start Docker (scripts/setup-host.sh installs and starts Docker Engine and compose v2) and retry; the server reconnects by itself.`,
+    );
+    this.name = 'DockerUnavailableError';
+  }
+}
+
+type ValidationIssue = { instancePath?: string; message?: string; params?: { issue?: { path?: (string | number)[] } } };
+
+function describeValidation(error: FastifyError): { details: string; fields: { path: string; message: string }[] } {
+  const issues = (error.validation ?? []) as ValidationIssue[];
+  const context = error.validationContext ?? 'request';
+  const fields = issues.map((issue) => {
+    const issuePath = issue.params?.issue?.path?.join('.') ?? (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+    return { path: issuePath ? `${context}.${issuePath}` : context, message: issue.message ?? 'is invalid' };
+  });
+  const details = fields.map((field) => `${field.path}: ${field.message}`).join('; ') || error.message;
+  return { details, fields };
+}
+
+const KNOWN_FASTIFY_ERRORS: Record<string, { status: number; body: Omit<ErrorBody, 'requestId'> }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, body: { error: 'Malformed JSON', details: 'The request body is not valid JSON', code: 'BAD_REQUEST' } },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, body: { error: 'Malformed JSON', details: 'The request body is not valid JSON', code: 'BAD_REQUEST' } },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, body: { error: 'Request body too large', details: 'Bodies are limited to 1 MiB', code: 'PAYLOAD_TOO_LARGE' } },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    body: { error: 'Unsupported content type', details: 'Send JSON with Content-Type: application/json', code: 'BAD_REQUEST' },
+  },
+};
+
+function toErrorBody(error: unknown, requestId: string): { status: number; body: ErrorBody; retryAfter?: number } {
+  if (error instanceof AppError) {
+    const body: ErrorBody = { error: error.message, details: error.details, code: error.code, requestId };
+    if (error.extra.fields) body.fields = error.extra.fields;
+    return { status: error.status, body, retryAfter: error.extra.retryAfterSeconds };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) {
+    const { details, fields } = describeValidation(fastifyError as FastifyError);
+    return {
+      status: 400,
+      body: { error: 'Invalid request', details, code: 'VALIDATION_FAILED', requestId, fields },
+    };
+  }
+  const known = fastifyError.code ? KNOWN_FASTIFY_ERRORS[fastifyError.code] : undefined;
+  if (known) return { status: known.status, body: { ...known.body, requestId } };
+  const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    return {
+      status,
+      body: { error: 'Bad request', details: fastifyError.message ?? 'The request could not be processed', code: 'BAD_REQUEST', requestId },
+    };
+  }
+  return {
+    status: 500,
+    body: { error: 'Internal server error', details: `Something unexpected failed; the server log has request ${requestId}`, code: 'INTERNAL', requestId },
+  };
+}
+
+export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
+  const { status, body, retryAfter } = toErrorBody(error, String(reply.request.id));
+  if (retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
+  return reply.status(status).type('application/json; charset=utf-8').send(body);
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const isExpected = error instanceof AppError || (error as FastifyError).validation || ((error as FastifyError).statusCode ?? 500) < 500;
+    if (isExpected) request.log.info({ err: error }, 'request failed');
+    else request.log.error({ err: error }, 'unexpected failure');
+    return sendError(reply, error);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      new AppError('ROUTE_NOT_FOUND', 'Route not found', `${request.method} ${request.url.split('?')[0] ?? ''} is not an API route`),
+    ),
+  );
+}

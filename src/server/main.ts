@@ -1,0 +1,106 @@
+// The composition root: read config → open db → build infra and services → build app → listen on both ports.
+import http from 'node:http';
+import type { FastifyServerOptions } from 'fastify';
+import { buildApp, loggerOptions } from './app.js';
+import type { AppContext } from './app-context.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { systemClock } from './infra/clock.js';
+import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
+import { DatabaseStartupError, openDatabase } from './infra/db.js';
+import { DockerodeEngine } from './infra/docker-engine.js';
+import { acquireDataDirLock, DataDirLockedError } from './infra/files.js';
+import { createGuards } from './modules/auth/guards.js';
+import { SETUP_HINT } from './modules/health/health.service.js';
+import { createServices, PRODUCT_VERSION, type Infra } from './services.js';
+
+function fail(message: string): never {
+  process.stderr.write(`\nHomelabARR CE cannot start:\n${message}\n\n`);
+  process.exit(1);
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  let lock: { release(): void };
+  try {
+    lock = acquireDataDirLock(config.dataDir);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) fail(error.message);
+    throw error;
+  }
+  let db;
+  try {
+    db = openDatabase(config.dataDir);
+  } catch (error) {
+    lock.release();
+    if (error instanceof DatabaseStartupError) fail(error.message);
+    throw error;
+  }
+
+  const docker = new DockerodeEngine(config.dockerHost);
+  const compose = await detectCompose(composeProcessEnv(config.executablePath, config.dockerHost), config.composeBinary);
+  const infra: Infra = { config, db, docker, clock: systemClock, compose: { current: compose } };
+  const { services, authenticator } = createServices(infra);
+  const ctx: AppContext = { config, services, authenticator, guards: createGuards(authenticator, config.authEnabled) };
+
+  let dashboardServer: http.Server | undefined;
+  const serverFactory: FastifyServerOptions['serverFactory'] = (handler) => {
+    dashboardServer = http.createServer(handler);
+    return http.createServer(handler);
+  };
+  const app = await buildApp(ctx, { logger: loggerOptions(config.logLevel), serverFactory, frontendPort: config.frontendPort });
+
+  app.addHook('onClose', async () => {
+    dashboardServer?.closeIdleConnections();
+    await new Promise<void>((resolve) => dashboardServer?.close(() => resolve()) ?? resolve());
+  });
+
+  await app.listen({ port: config.backendPort, host: config.bindAddress });
+  await new Promise<void>((resolve, reject) => {
+    dashboardServer?.once('error', reject);
+    dashboardServer?.listen(config.frontendPort, config.bindAddress, () => resolve());
+  });
+
+  const shownHost = config.bindAddress === '0.0.0.0' ? 'localhost' : config.bindAddress;
+  app.log.info(`API on http://${shownHost}:${config.backendPort}, dashboard on http://${shownHost}:${config.frontendPort}`);
+  if (!(await services.health.isDockerUp())) {
+    app.log.warn(`Docker is not reachable at ${config.dockerHost}: running in catalog-only mode. To get Docker: ${SETUP_HINT}`);
+  }
+  if (!compose.available) app.log.warn(`docker compose was not found; deploys are disabled until it is installed: ${SETUP_HINT}`);
+  if (!config.authEnabled) app.log.warn('AUTH_ENABLED=false: the API is open to anyone who can reach it. Only do this on a trusted network.');
+  app.log.info(`HomelabARR CE ${PRODUCT_VERSION} ready`);
+
+  let isClosing = false;
+  const shutdown = (signal: string): void => {
+    if (isClosing) return;
+    isClosing = true;
+    app.log.info(`${signal} received, shutting down`);
+    const forceExit = setTimeout(() => process.exit(1), 10_000);
+    forceExit.unref();
+    void app
+      .close()
+      .then(() => {
+        db.close();
+        lock.release();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
+});

@@ -1,0 +1,58 @@
+// Builds the real app for api-tier tests: real SQLite (in memory), real services; the outside
+// world (Docker) replaced where a test passes a fake.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/server/app.js';
+import type { AppContext } from '../../src/server/app-context.js';
+import { testConfig, type Config } from '../../src/server/config.js';
+import { systemClock, type Clock } from '../../src/server/infra/clock.js';
+import { NO_COMPOSE, type ComposeInfo } from '../../src/server/infra/compose-cli.js';
+import { openDatabase, type Db } from '../../src/server/infra/db.js';
+import type { DockerEngine } from '../../src/server/infra/docker-engine.js';
+import { createGuards } from '../../src/server/modules/auth/guards.js';
+import { createServices, type Infra } from '../../src/server/services.js';
+import { FakeDockerEngine } from './fake-docker.js';
+
+export type TestApp = {
+  app: FastifyInstance;
+  ctx: AppContext;
+  infra: Infra;
+  config: Config;
+  db: Db;
+  dataDir: string;
+  close(): Promise<void>;
+};
+
+export async function createTestApp(
+  options: { config?: Partial<Config>; docker?: DockerEngine; compose?: ComposeInfo; clock?: Clock } = {},
+): Promise<TestApp> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hlr-test-data-'));
+  const config = testConfig({ dataDir, appFolder: path.join(dataDir, 'appdata'), ...options.config });
+  const db = openDatabase(':memory:');
+  const infra: Infra = {
+    config,
+    db,
+    docker: options.docker ?? new FakeDockerEngine(),
+    clock: options.clock ?? systemClock,
+    compose: { current: options.compose ?? NO_COMPOSE },
+  };
+  const { services, authenticator } = createServices(infra);
+  const ctx: AppContext = { config, services, authenticator, guards: createGuards(authenticator, config.authEnabled) };
+  const app = await buildApp(ctx);
+  await app.ready();
+  return {
+    app,
+    ctx,
+    infra,
+    config,
+    db,
+    dataDir,
+    async close() {
+      await app.close();
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
