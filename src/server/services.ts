@@ -8,6 +8,8 @@ import type { ComposeInfo } from './infra/compose-cli.js';
 import type { Db } from './infra/db.js';
 import type { DockerEngine } from './infra/docker-engine.js';
 import type { Authenticator } from './modules/auth/guards.js';
+import { ActivityRepository } from './modules/activity/activity.repository.js';
+import { ActivityService } from './modules/activity/activity.service.js';
 import { HealthService } from './modules/health/health.service.js';
 
 export type Infra = {
@@ -21,6 +23,7 @@ export type Infra = {
 
 export type Services = {
   health: HealthService;
+  activity: ActivityService;
 };
 
 const packageJsonPath = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'package.json');
@@ -45,5 +48,6 @@ export function createServices(infra: Infra): { services: Services; authenticato
     version: PRODUCT_VERSION,
     startedAtMs: clock.nowMs(),
   });
-  return { services: { health }, authenticator };
+  const activity = new ActivityService(new ActivityRepository(db), clock);
+  return { services: { health, activity }, authenticator };
 }
