@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { DeployModeTypeSchema } from './deployments.js';
+
+export const CATEGORIES = [
+  'addons',
+  'ai-tools',
+  'backup',
+  'coding',
+  'downloadclients',
+  'encoder',
+  'kasmworkspace',
+  'mediamanager',
+  'mediaserver',
+  'monitoring',
+  'myapps',
+  'request',
+  'selfhosted',
+  'share',
+  'system',
+] as const;
+
+export const VariableTypeSchema = z.enum(['string', 'port', 'path', 'secret', 'boolean', 'number', 'enum', 'url', 'email']);
+export type VariableType = z.infer<typeof VariableTypeSchema>;
+
+export const AppVariableSchema = z.object({
+  name: z.string(),
+  type: VariableTypeSchema,
+  default: z.union([z.string(), z.number(), z.boolean()]).nullable(),
+  required: z.boolean(),
+  description: z.string(),
+  values: z.array(z.string()).optional().describe('Allowed values of an enum variable'),
+  pattern: z.string().optional(),
+  global: z.boolean().optional().describe('A global variable (TZ, ID, APPFOLDER, …) rather than one the template declares'),
+});
+export type AppVariable = z.infer<typeof AppVariableSchema>;
+
+/** An app as GET /applications lists it. Secrets' defaults are never included. */
+export const AppSchema = z.object({
+  id: z.string().describe('<category>-<name>, e.g. mediaserver-plex'),
+  name: z.string(),
+  displayName: z.string(),
+  description: z.string(),
+  category: z.string(),
+  image: z.string(),
+  ports: z.record(z.string(), z.number()).describe('"<containerPort>[/udp]" → default host port'),
+  environment: z.record(z.string(), z.string()),
+  volumes: z.array(z.string()),
+  modes: z.array(DeployModeTypeSchema),
+  requiresTraefik: z.boolean(),
+  requiresAuthelia: z.boolean(),
+  variables: z.array(AppVariableSchema),
+  icon: z.string(),
+  homepage: z.string(),
+  web: z.object({ service: z.string(), port: z.number() }).nullable(),
+  services: z.array(z.string()),
+  privileges: z.array(z.string()).describe('Why the app needs elevated rights, if it does; such apps need an admin to deploy'),
+  source: z.enum(['bundled', 'custom', 'cli-bridge']),
+});
+export type App = z.infer<typeof AppSchema>;
