@@ -7,6 +7,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { AppContext } from './app-context.js';
 import { AppError, installErrorHandlers, sendError } from './errors.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
 import { webRoutes, WEB_PREFIX } from './modules/web/web.routes.js';
 import { deploymentModesRoutes } from './modules/deployments/deployment-modes.routes.js';
 
@@ -116,6 +117,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions & { fro
   const api = app.withTypeProvider<ZodTypeProvider>();
   await api.register(healthRoutes(ctx));
   await api.register(deploymentModesRoutes(ctx));
+  await api.register(authRoutes(ctx));
   await app.register(webRoutes(config.webRoot, existsSync(config.webRoot)), { prefix: WEB_PREFIX });
   return app;
 }

@@ -77,6 +77,14 @@ async function main(): Promise<void> {
   if (!compose.available) app.log.warn(`docker compose was not found; deploys are disabled until it is installed: ${SETUP_HINT}`);
   if (!config.authEnabled) app.log.warn('AUTH_ENABLED=false: the API is open to anyone who can reach it. Only do this on a trusted network.');
   app.log.info(`HomelabARR CE ${PRODUCT_VERSION} ready`);
+  const initialAdmin = services.users.takeInitialAdminNotice();
+  if (initialAdmin) {
+    // Straight to the console, never through the logger: log lines get shipped and kept, this must be seen once.
+    process.stdout.write(
+      `\n  First start: created the admin account.\n    username: ${initialAdmin.username}\n    password: ${initialAdmin.password}\n` +
+        `  The password is also in ${initialAdmin.file} (mode 0600) until you change it. Log in and change it now.\n\n`,
+    );
+  }
 
   let isClosing = false;
   const shutdown = (signal: string): void => {
@@ -102,5 +110,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigError) fail(error.message);
   fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
 });

@@ -11,6 +11,12 @@ import type { Authenticator } from './modules/auth/guards.js';
 import { ActivityRepository } from './modules/activity/activity.repository.js';
 import { ActivityService } from './modules/activity/activity.service.js';
 import { HealthService } from './modules/health/health.service.js';
+import { nodeSecretFiles } from './infra/secret-files.js';
+import type { ApiKeyService } from './modules/auth/api-keys.service.js';
+import { createAuthModule } from './modules/auth/auth.module.js';
+import type { AuthService } from './modules/auth/auth.service.js';
+import type { UsageTracker } from './modules/auth/usage-tracker.js';
+import type { UserService } from './modules/auth/users.service.js';
 
 export type Infra = {
   config: Config;
@@ -24,6 +30,11 @@ export type Infra = {
 export type Services = {
   health: HealthService;
   activity: ActivityService;
+  auth: AuthService;
+  users: UserService;
+  apiKeys: ApiKeyService;
+  /** Batches sessions' lastSeen and keys' lastUsed; the auth routes start and stop it. */
+  authUsage: UsageTracker;
 };
 
 const packageJsonPath = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'package.json');
@@ -31,7 +42,6 @@ export const PRODUCT_VERSION = (JSON.parse(readFileSync(packageJsonPath, 'utf8')
 
 export function createServices(infra: Infra): { services: Services; authenticator: Authenticator } {
   const { config, db, docker, clock } = infra;
-  const authenticator: Authenticator = { authenticate: () => Promise.resolve(null) };
   const health = new HealthService({
     config,
     docker,
@@ -49,5 +59,12 @@ export function createServices(infra: Infra): { services: Services; authenticato
     startedAtMs: clock.nowMs(),
   });
   const activity = new ActivityService(new ActivityRepository(db), clock);
-  return { services: { health, activity }, authenticator };
+  const authModule = createAuthModule({ db, clock, files: nodeSecretFiles, activity, config });
+  // First start: the admin exists before anything can listen (main.ts prints a generated password).
+  authModule.users.ensureInitialAdmin();
+  const authenticator: Authenticator = authModule.authenticator;
+  return {
+    services: { health, activity, auth: authModule.auth, users: authModule.users, apiKeys: authModule.apiKeys, authUsage: authModule.usage },
+    authenticator,
+  };
 }

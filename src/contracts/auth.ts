@@ -1,0 +1,161 @@
+// Wire shapes of the auth routes (seed "Authentication" table and wire-contract.md "Auth").
+import { z } from 'zod';
+import { RoleSchema } from './common.js';
+
+export const USERNAME_PATTERN = /^[a-zA-Z0-9_.-]{3,32}$/;
+export const UsernameSchema = z.string().regex(USERNAME_PATTERN, 'must be 3 to 32 letters, digits, _ . or -');
+/** The minimum length is configuration (PASSWORD_MIN_LENGTH), so the service checks it; the cap keeps hashing cheap to refuse. */
+export const PasswordSchema = z.string().min(1, 'is required').max(1024, 'must be at most 1024 characters');
+export const EmailSchema = z.email('must be an email address').max(254, 'must be at most 254 characters');
+
+export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const UserIdSchema = z.string().regex(USER_ID_PATTERN, 'must be a user id (letters, digits, _ or -)');
+export const SESSION_ID_PATTERN = /^ses_[a-f0-9]{32}$/;
+export const SessionIdSchema = z.string().regex(SESSION_ID_PATTERN, 'must be a session id (ses_ and 32 hex digits)');
+export const API_KEY_ID_PATTERN = /^key_[a-f0-9]{16}$/;
+export const ApiKeyIdSchema = z.string().regex(API_KEY_ID_PATTERN, 'must be an API key id (key_ and 16 hex digits)');
+/** The secret itself: hlr_ and 64 hex digits. */
+export const API_KEY_PATTERN = /^hlr_[a-f0-9]{64}$/;
+export const StarAppIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be an app id such as mediaserver-plex');
+
+const isoTime = z.string().describe('ISO 8601 time');
+
+export const UserSummarySchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  email: z.string().nullable(),
+  role: RoleSchema,
+});
+export const UserSchema = UserSummarySchema.extend({
+  createdAt: isoTime,
+  lastLogin: isoTime.nullable(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+// --- requests ---
+
+export const LoginRequestSchema = z.object({ username: z.string().min(1, 'is required').max(254), password: PasswordSchema });
+export type LoginRequest = z.infer<typeof LoginRequestSchema>;
+
+export const ChangePasswordRequestSchema = z.object({ currentPassword: PasswordSchema, newPassword: PasswordSchema });
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;
+
+export const RegisterRequestSchema = z.object({
+  username: UsernameSchema,
+  password: PasswordSchema,
+  email: EmailSchema.nullable().optional(),
+  role: RoleSchema.default('user'),
+});
+export type RegisterRequest = z.infer<typeof RegisterRequestSchema>;
+
+export const UpdateUserRequestSchema = z
+  .object({ role: RoleSchema.optional(), email: EmailSchema.nullable().optional() })
+  .strict()
+  .refine((body) => body.role !== undefined || body.email !== undefined, 'must change role or email');
+export type UpdateUserRequest = z.infer<typeof UpdateUserRequestSchema>;
+
+export const SetPasswordRequestSchema = z
+  .object({ password: PasswordSchema.optional(), newPassword: PasswordSchema.optional().describe('Alias of password') })
+  .refine((body) => (body.password ?? body.newPassword) !== undefined, { message: 'is required', path: ['password'] });
+export type SetPasswordRequest = z.infer<typeof SetPasswordRequestSchema>;
+
+export const CreateApiKeyRequestSchema = z
+  .object({
+    label: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+    name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional().describe('Alias of label'),
+    role: RoleSchema.optional().describe("The key's role; never more than its owner's (default: the owner's role)"),
+    expiresAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time' }).optional(),
+    expiresInDays: z.number().int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650').optional(),
+  })
+  .refine((body) => (body.label ?? body.name) !== undefined, { message: 'is required', path: ['label'] })
+  .refine((body) => body.expiresAt === undefined || body.expiresInDays === undefined, {
+    message: 'give expiresAt or expiresInDays, not both',
+    path: ['expiresAt'],
+  });
+export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequestSchema>;
+
+export const ActivityLogQuerySchema = z.object({
+  limit: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').default(50),
+  offset: z.coerce.number().int('must be a whole number').min(0, 'must be at least 0').default(0),
+  action: z.string().regex(/^[a-z_.]{1,64}$/, 'must be an action such as auth.login').optional(),
+  userId: UserIdSchema.optional(),
+});
+export type ActivityLogQuery = z.infer<typeof ActivityLogQuerySchema>;
+
+export const ApiKeyListQuerySchema = z.object({
+  all: z.enum(['true', 'false']).optional().describe("Admins only: list every user's keys"),
+});
+
+export const UserIdParamsSchema = z.object({ id: UserIdSchema });
+export const SessionIdParamsSchema = z.object({ sessionId: SessionIdSchema });
+export const ApiKeyIdParamsSchema = z.object({ keyId: ApiKeyIdSchema });
+export const StarParamsSchema = z.object({ appId: StarAppIdSchema });
+
+// --- responses ---
+
+export const LoginResponseSchema = z.object({
+  success: z.literal(true),
+  token: z.string().describe('Send as Authorization: Bearer <token>'),
+  expiresAt: isoTime,
+  user: UserSummarySchema.extend({ lastLogin: isoTime.nullable() }),
+});
+export type LoginResponse = z.infer<typeof LoginResponseSchema>;
+
+export const MeResponseSchema = z.object({ success: z.literal(true), user: UserSchema });
+export const MessageResponseSchema = z.object({ success: z.literal(true), message: z.string() });
+
+export const SessionSchema = z.object({
+  id: z.string(),
+  createdAt: isoTime,
+  lastSeenAt: isoTime,
+  expiresAt: isoTime,
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  current: z.boolean().describe('Whether this is the session of the token that asked'),
+});
+export type Session = z.infer<typeof SessionSchema>;
+export const SessionsResponseSchema = z.object({ success: z.literal(true), sessions: z.array(SessionSchema) });
+
+export const RegisterResponseSchema = z.object({ success: z.literal(true), user: UserSummarySchema });
+export const UserResponseSchema = z.object({ success: z.literal(true), user: UserSchema });
+export const UsersResponseSchema = z.object({ success: z.literal(true), users: z.array(UserSchema) });
+
+export const ApiKeySchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  name: z.string().describe('Same as label'),
+  prefix: z.string().describe('The first characters of the key, to tell keys apart'),
+  role: RoleSchema,
+  userId: z.string(),
+  username: z.string(),
+  createdAt: isoTime,
+  expiresAt: isoTime.nullable(),
+  lastUsed: isoTime.nullable(),
+});
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+export const ApiKeyCreatedResponseSchema = z.object({
+  success: z.literal(true),
+  key: z.string().describe('hlr_ and 64 hex digits; shown this once, never again'),
+  apiKey: ApiKeySchema,
+});
+export const ApiKeysResponseSchema = z.object({ success: z.literal(true), apiKeys: z.array(ApiKeySchema) });
+
+export const StarsResponseSchema = z.object({ success: z.literal(true), stars: z.array(z.string()).describe('Starred app ids, oldest first') });
+
+export const ActivityEntrySchema = z.object({
+  id: z.number(),
+  at: isoTime,
+  userId: z.string().nullable(),
+  username: z.string().nullable(),
+  action: z.string(),
+  target: z.string().nullable(),
+  ip: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export const ActivityLogResponseSchema = z.object({
+  success: z.literal(true),
+  entries: z.array(ActivityEntrySchema),
+  total: z.number(),
+  limit: z.number(),
+  offset: z.number(),
+});

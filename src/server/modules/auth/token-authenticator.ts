@@ -1,0 +1,86 @@
+// The Authenticator behind every guard: a Bearer JWT (naming a live session) or an API key.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { API_KEY_PATTERN } from '../../../contracts/auth.js';
+import type { Role } from '../../../contracts/common.js';
+import { AppError } from '../../errors.js';
+import type { Clock } from '../../infra/clock.js';
+import type { ApiKeysRepository } from './api-keys.repository.js';
+import { hasRole, type Authenticator, type Principal } from './guards.js';
+import { sessionEnded, tokenExpired, type SessionTokens } from './session-tokens.js';
+import type { SessionsRepository } from './sessions.repository.js';
+import type { UsageTracker } from './usage-tracker.js';
+
+export const invalidApiKey = (): AppError => new AppError('UNAUTHENTICATED', 'Invalid API key', 'The API key is unknown or was revoked');
+export const apiKeyExpired = (): AppError => new AppError('UNAUTHENTICATED', 'API key expired', 'Create a new key with POST /auth/api-keys');
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** The lower of two roles: a key never acts with more than its owner currently has. */
+export function lowerRole(a: Role, b: Role): Role {
+  return hasRole({ role: a } as Principal, b) ? b : a;
+}
+
+/** Authorization: Bearer <token>, X-API-Key: <key>, or ?access_token= (EventSource cannot send headers). */
+function readCredential(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match?.[1] ?? null;
+  }
+  const apiKeyHeader = request.headers['x-api-key'];
+  if (typeof apiKeyHeader === 'string' && apiKeyHeader.length > 0) return apiKeyHeader.trim();
+  const query = request.query as Record<string, unknown> | undefined;
+  const accessToken = query?.access_token;
+  return typeof accessToken === 'string' && accessToken.length > 0 ? accessToken : null;
+}
+
+export class TokenAuthenticator implements Authenticator {
+  constructor(
+    private readonly deps: {
+      tokens: SessionTokens;
+      sessions: SessionsRepository;
+      apiKeys: ApiKeysRepository;
+      usage: UsageTracker;
+      clock: Clock;
+    },
+  ) {}
+
+  async authenticate(request: FastifyRequest): Promise<Principal | null> {
+    const credential = readCredential(request);
+    if (credential === null) return null;
+    if (credential.startsWith('hlr_')) return this.authenticateApiKey(credential);
+    return this.authenticateJwt(credential);
+  }
+
+  private async authenticateJwt(token: string): Promise<Principal> {
+    const claims = await this.deps.tokens.verify(token);
+    const found = this.deps.sessions.findWithUser(claims.sessionId);
+    if (!found || found.user.id !== claims.userId) throw sessionEnded();
+    const now = this.deps.clock.now();
+    if (Date.parse(found.session.expiresAt) <= now.getTime()) throw tokenExpired();
+    this.deps.usage.noteSession(found.session.id, now.toISOString());
+    // Role and username come from the user row, so a role change applies to the next request.
+    return { userId: found.user.id, username: found.user.username, role: found.user.role, sessionId: found.session.id, apiKeyId: null };
+  }
+
+  private authenticateApiKey(key: string): Principal {
+    if (!API_KEY_PATTERN.test(key)) throw invalidApiKey();
+    const keyHash = hashApiKey(key);
+    const found = this.deps.apiKeys.findByHashWithUser(keyHash);
+    // The lookup is by hash, so its timing says nothing about the key; the compare is constant-time anyway.
+    if (!found || !timingSafeEqual(Buffer.from(found.key.keyHash, 'hex'), Buffer.from(keyHash, 'hex'))) throw invalidApiKey();
+    const now = this.deps.clock.now();
+    if (found.key.expiresAt !== null && Date.parse(found.key.expiresAt) <= now.getTime()) throw apiKeyExpired();
+    this.deps.usage.noteKey(found.key.id, now.toISOString());
+    return {
+      userId: found.user.id,
+      username: found.user.username,
+      role: lowerRole(found.key.role, found.user.role),
+      sessionId: null,
+      apiKeyId: found.key.id,
+    };
+  }
+}
