@@ -57,3 +57,29 @@ export const AppSchema = z.object({
   source: z.enum(['bundled', 'custom', 'cli-bridge']),
 });
 export type App = z.infer<typeof AppSchema>;
+
+export const CatalogCategorySchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a category name (lowercase letters, digits, - and _)');
+
+export const ApplicationsQuerySchema = z.object({
+  category: CatalogCategorySchema.optional().describe('Only apps of this category'),
+  search: z.string().max(100, 'must be at most 100 characters').optional().describe('Words that must all appear in the id, name, description, category or image'),
+});
+export type ApplicationsQuery = z.infer<typeof ApplicationsQuerySchema>;
+
+export const ApplicationsResponseSchema = z.object({
+  success: z.literal(true),
+  source: z.literal('cli'),
+  applications: z.record(z.string(), z.array(AppSchema)).describe('Apps by category'),
+  totalApps: z.number().int(),
+  categories: z.array(z.string()).describe('Every category, sorted'),
+});
+export type ApplicationsResponse = z.infer<typeof ApplicationsResponseSchema>;
+
+export const CatalogInvalidTemplateSchema = z.object({ file: z.string(), error: z.string() });
+
+export const CatalogReloadResponseSchema = z.object({
+  success: z.literal(true),
+  apps: z.number().int(),
+  invalid: z.array(CatalogInvalidTemplateSchema).describe('Templates that could not be loaded, and why'),
+  clashes: z.array(z.object({ id: z.string(), file: z.string(), overridden: z.string() })).describe('Ids a later catalog root took over'),
+});

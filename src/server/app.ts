@@ -7,9 +7,12 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { AppContext } from './app-context.js';
 import { AppError, installErrorHandlers, sendError } from './errors.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { containersRoutes } from './modules/containers/containers.routes.js';
+import { portsRoutes } from './modules/ports/ports.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { webRoutes, WEB_PREFIX } from './modules/web/web.routes.js';
 import { deploymentModesRoutes } from './modules/deployments/deployment-modes.routes.js';
+import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -116,8 +119,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions & { fro
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   await api.register(healthRoutes(ctx));
+  await api.register(containersRoutes(ctx));
+  await api.register(portsRoutes(ctx));
   await api.register(deploymentModesRoutes(ctx));
   await api.register(authRoutes(ctx));
+  await api.register(catalogRoutes(ctx));
   await app.register(webRoutes(config.webRoot, existsSync(config.webRoot)), { prefix: WEB_PREFIX });
   return app;
 }

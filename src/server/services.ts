@@ -11,6 +11,11 @@ import type { Authenticator } from './modules/auth/guards.js';
 import { ActivityRepository } from './modules/activity/activity.repository.js';
 import { ActivityService } from './modules/activity/activity.service.js';
 import { HealthService } from './modules/health/health.service.js';
+import { ProcHostPorts, type HostPorts } from './infra/host-ports.js';
+import { ContainersService } from './modules/containers/containers.service.js';
+import { StatsSampler } from './modules/containers/stats-sampler.js';
+import { PortsService } from './modules/ports/ports.service.js';
+import { CatalogService, catalogOptionsFromConfig } from './modules/catalog/catalog.service.js';
 import { nodeSecretFiles } from './infra/secret-files.js';
 import type { ApiKeyService } from './modules/auth/api-keys.service.js';
 import { createAuthModule } from './modules/auth/auth.module.js';
@@ -25,11 +30,16 @@ export type Infra = {
   clock: Clock;
   /** The compose CLI found at start (re-detected by the deployments module when missing). */
   compose: { current: ComposeInfo };
+  /** The host's listening sockets and a bind probe; /proc/net and real binds when absent. */
+  hostPorts?: HostPorts;
 };
 
 export type Services = {
   health: HealthService;
   activity: ActivityService;
+  containers: ContainersService;
+  ports: PortsService;
+  catalog: CatalogService;
   auth: AuthService;
   users: UserService;
   apiKeys: ApiKeyService;
@@ -42,6 +52,8 @@ export const PRODUCT_VERSION = (JSON.parse(readFileSync(packageJsonPath, 'utf8')
 
 export function createServices(infra: Infra): { services: Services; authenticator: Authenticator } {
   const { config, db, docker, clock } = infra;
+  // Watching is cheap (one inotify watch per folder) and stops when the app closes.
+  const catalog = new CatalogService(catalogOptionsFromConfig(config, { watch: true }));
   const health = new HealthService({
     config,
     docker,
@@ -54,17 +66,25 @@ export function createServices(infra: Infra): { services: Services; authenticato
         return false;
       }
     },
-    catalogSummary: () => ({ apps: 0, invalid: [] }),
+    catalogSummary: () => catalog.summary(),
     version: PRODUCT_VERSION,
     startedAtMs: clock.nowMs(),
   });
   const activity = new ActivityService(new ActivityRepository(db), clock);
+  const containers = new ContainersService({
+    docker,
+    activity,
+    clock,
+    sampler: new StatsSampler(docker, clock),
+    composeProjectPrefix: config.composeProjectPrefix,
+  });
+  const ports = new PortsService({ docker, hostPorts: infra.hostPorts ?? new ProcHostPorts(), composeProjectPrefix: config.composeProjectPrefix });
   const authModule = createAuthModule({ db, clock, files: nodeSecretFiles, activity, config });
   // First start: the admin exists before anything can listen (main.ts prints a generated password).
   authModule.users.ensureInitialAdmin();
   const authenticator: Authenticator = authModule.authenticator;
   return {
-    services: { health, activity, auth: authModule.auth, users: authModule.users, apiKeys: authModule.apiKeys, authUsage: authModule.usage },
+    services: { health, activity, containers, ports, catalog, auth: authModule.auth, users: authModule.users, apiKeys: authModule.apiKeys, authUsage: authModule.usage },
     authenticator,
   };
 }

@@ -1,0 +1,104 @@
+// Metadata for a plain compose file without x-homelabarr (the original product's templates):
+// inferred from its first service, its labels and its ${VAR} references, with that product's defaults.
+import type { DeployModeType } from '../../../contracts/deployments.js';
+import { isGlobalVariable, type ComposeDocument, type TemplateVariable, type WebEndpoint } from './catalog-template.js';
+import { interpolate } from './compose-variables.js';
+import { parsePortEntry } from './port-spec.js';
+import { asList, collectVariableReferences, labelMap } from './template-inspection.js';
+
+export type ForeignMetadata = {
+  displayName: string;
+  description: string;
+  homepage: string;
+  icon: string;
+  web: WebEndpoint | null;
+  modes: DeployModeType[];
+  variables: Record<string, TemplateVariable>;
+  requiresTraefik: boolean;
+  requiresAuthelia: boolean;
+};
+
+/** The original product's defaults for the variables its templates use besides the globals. */
+const FIXED_DEFAULTS: Record<string, string> = { SECURITYOPS: 'no-new-privileges', SECURITYOPSSET: 'true' };
+
+export function titleCase(name: string): string {
+  return name
+    .split(/[-_.\s]+/)
+    .filter(Boolean)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(' ');
+}
+
+function inferDefault(name: string, inline: string | null, firstService: string): string {
+  if (inline !== null) return inline;
+  if (name in FIXED_DEFAULTS) return FIXED_DEFAULTS[name] as string;
+  // <APP>IMAGE names the app's image; the original product used LinuxServer's builds.
+  if (name.endsWith('IMAGE')) return `lscr.io/linuxserver/${firstService}:latest`;
+  if (name.endsWith('THEME')) return 'dark';
+  return '';
+}
+
+function inferWeb(document: ComposeDocument, defaults: Record<string, string>): WebEndpoint | null {
+  const services = Object.entries(document.services);
+  for (const [service, definition] of services) {
+    for (const [key, value] of Object.entries(labelMap(definition))) {
+      if (/^traefik\.http\.services\.[^.]+\.loadbalancer\.server\.port$/.test(key)) {
+        const port = Number(interpolate(value, defaults));
+        if (Number.isInteger(port) && port > 0 && port < 65536) return { service, port };
+      }
+    }
+  }
+  for (const [service, definition] of services) {
+    for (const entry of asList(definition.ports)) {
+      try {
+        const mapping = parsePortEntry(typeof entry === 'string' ? interpolate(entry, defaults) : entry)[0];
+        if (mapping && mapping.protocol === 'tcp') return { service, port: mapping.containerPort };
+      } catch {
+        // A port entry that does not parse cannot be the web port; the renderer reports it at deploy time.
+      }
+    }
+  }
+  return null;
+}
+
+export function inferForeignMetadata(
+  document: ComposeDocument,
+  location: { category: string; name: string },
+  globals: Readonly<Record<string, string>>,
+): ForeignMetadata {
+  const firstService = Object.keys(document.services)[0] ?? location.name;
+  const variables: Record<string, TemplateVariable> = {};
+  for (const [name, inline] of collectVariableReferences(document)) {
+    if (isGlobalVariable(name)) continue;
+    const fallback = inferDefault(name, inline, firstService);
+    variables[name] = {
+      name,
+      type: /PORT$/.test(name) && /^\d{1,5}$/.test(fallback) ? 'port' : 'string',
+      default: fallback,
+      required: false,
+      description: `Used by the template as \${${name}}`,
+    };
+  }
+  const defaults: Record<string, string> = { ...globals, DOCKERNETWORK: 'default' };
+  for (const variable of Object.values(variables)) defaults[variable.name] = variable.default ?? '';
+  let requiresTraefik = false;
+  let requiresAuthelia = false;
+  for (const definition of Object.values(document.services)) {
+    for (const [key, value] of Object.entries(labelMap(definition))) {
+      if (key === 'traefik.enable' && value.trim() === 'true') requiresTraefik = true;
+      if (/^traefik\.http\.routers\.[^.]+\.middlewares$/.test(key) && /authelia/i.test(value)) requiresAuthelia = true;
+    }
+  }
+  const web = inferWeb(document, defaults);
+  return {
+    displayName: titleCase(location.name),
+    description: `${titleCase(location.name)} from an imported compose template (${location.category}/${location.name}).`,
+    homepage: '',
+    icon: location.name,
+    web,
+    modes: web ? ['standard', 'traefik', 'authelia'] : ['standard'],
+    variables,
+    requiresTraefik,
+    requiresAuthelia,
+  };
+}

@@ -1,0 +1,112 @@
+// Reading facts out of a compose document: variables used, privileges, published ports.
+import type { ComposeDocument, ComposeService } from './catalog-template.js';
+import { findVariableReferences, forEachString, interpolate } from './compose-variables.js';
+import { parsePortEntry, type PortMapping } from './port-spec.js';
+
+/** Every variable the document refers to, with inline defaults (first one wins). */
+export function collectVariableReferences(document: unknown): Map<string, string | null> {
+  const found = new Map<string, string | null>();
+  forEachString(document, (text) => {
+    if (!text.includes('$')) return;
+    for (const reference of findVariableReferences(text)) {
+      const known = found.get(reference.name);
+      if (known === undefined || known === null) found.set(reference.name, reference.defaultValue);
+    }
+  });
+  return found;
+}
+
+/** A YAML scalar as compose reads it; mappings and lists (not valid here) become ''. */
+export function scalarText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
+export function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Volume entries as "source:target[:mode]" strings (long syntax flattened). */
+export function volumeStrings(service: ComposeService): string[] {
+  return asList(service.volumes).map((volume) => {
+    if (typeof volume === 'string') return volume;
+    if (volume && typeof volume === 'object') {
+      const long = volume as { source?: unknown; target?: unknown; read_only?: unknown };
+      const source = typeof long.source === 'string' ? long.source : '';
+      const target = typeof long.target === 'string' ? long.target : '';
+      return `${source ? `${source}:` : ''}${target}${long.read_only === true ? ':ro' : ''}`;
+    }
+    return String(volume);
+  });
+}
+
+/** What in a service needs elevated rights, as human-readable findings. */
+export function detectPrivileges(document: ComposeDocument): string[] {
+  const findings: string[] = [];
+  for (const [name, service] of Object.entries(document.services)) {
+    if (service.privileged === true || service.privileged === 'true') findings.push(`${name}: privileged`);
+    for (const key of ['network_mode', 'pid', 'ipc', 'userns_mode'] as const) {
+      if (service[key] === 'host') findings.push(`${name}: ${key} host`);
+    }
+    if (volumeStrings(service).some((volume) => volume.includes('docker.sock'))) findings.push(`${name}: mounts the Docker socket`);
+    if (asList(service.devices).length > 0) findings.push(`${name}: devices ${asList(service.devices).map(String).join(', ')}`);
+    if (asList(service.cap_add).length > 0) findings.push(`${name}: capabilities ${asList(service.cap_add).map(String).join(', ')}`);
+    for (const option of asList(service.security_opt)) {
+      if (typeof option === 'string' && /unconfined/.test(option)) findings.push(`${name}: security_opt ${option}`);
+    }
+  }
+  return findings;
+}
+
+export type ServicePort = PortMapping & { service: string };
+
+/** The published ports of every service once values are substituted; throws on an entry that is not a port. */
+export function resolvePorts(document: ComposeDocument, values: Readonly<Record<string, string>>): ServicePort[] {
+  const ports: ServicePort[] = [];
+  for (const [service, definition] of Object.entries(document.services)) {
+    for (const entry of asList(definition.ports)) {
+      const resolved = typeof entry === 'string' ? interpolate(entry, values) : entry && typeof entry === 'object' ? resolveObject(entry, values) : entry;
+      for (const mapping of parsePortEntry(resolved)) ports.push({ service, ...mapping });
+    }
+  }
+  return ports;
+}
+
+function resolveObject(entry: object, values: Readonly<Record<string, string>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry as Record<string, unknown>)) out[key] = typeof value === 'string' ? interpolate(value, values) : value;
+  return out;
+}
+
+/** Labels as a map, whichever syntax the service uses. */
+export function labelMap(service: ComposeService): Record<string, string> {
+  const labels = service.labels;
+  const out: Record<string, string> = {};
+  if (Array.isArray(labels)) {
+    for (const label of labels) {
+      const text = String(label);
+      const index = text.indexOf('=');
+      if (index < 0) out[text] = '';
+      else out[text.slice(0, index)] = text.slice(index + 1);
+    }
+  } else if (labels && typeof labels === 'object') {
+    for (const [key, value] of Object.entries(labels as Record<string, unknown>)) out[key] = scalarText(value);
+  }
+  return out;
+}
+
+/** Environment as a map, whichever syntax the service uses. */
+export function environmentMap(service: ComposeService): Record<string, string> {
+  const environment = service.environment;
+  const out: Record<string, string> = {};
+  if (Array.isArray(environment)) {
+    for (const item of environment) {
+      const text = String(item);
+      const index = text.indexOf('=');
+      if (index < 0) out[text] = '';
+      else out[text.slice(0, index)] = text.slice(index + 1);
+    }
+  } else if (environment && typeof environment === 'object') {
+    for (const [key, value] of Object.entries(environment as Record<string, unknown>)) out[key] = scalarText(value);
+  }
+  return out;
+}
