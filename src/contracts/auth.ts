@@ -2,10 +2,13 @@
 import { z } from 'zod';
 import { RoleSchema } from './common.js';
 
+/** A string field whose absence reads "is required" rather than zod's type message. */
+const requiredString = () => z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
+
 export const USERNAME_PATTERN = /^[a-zA-Z0-9_.-]{3,32}$/;
-export const UsernameSchema = z.string().regex(USERNAME_PATTERN, 'must be 3 to 32 letters, digits, _ . or -');
+export const UsernameSchema = requiredString().regex(USERNAME_PATTERN, 'must be 3 to 32 letters, digits, _ . or -');
 /** The minimum length is configuration (PASSWORD_MIN_LENGTH), so the service checks it; the cap keeps hashing cheap to refuse. */
-export const PasswordSchema = z.string().min(1, 'is required').max(1024, 'must be at most 1024 characters');
+export const PasswordSchema = requiredString().min(1, 'is required').max(1024, 'must be at most 1024 characters');
 export const EmailSchema = z.email('must be an email address').max(254, 'must be at most 254 characters');
 
 export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -34,7 +37,7 @@ export type User = z.infer<typeof UserSchema>;
 
 // --- requests ---
 
-export const LoginRequestSchema = z.object({ username: z.string().min(1, 'is required').max(254), password: PasswordSchema });
+export const LoginRequestSchema = z.object({ username: requiredString().min(1, 'is required').max(254), password: PasswordSchema });
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 
 export const ChangePasswordRequestSchema = z.object({ currentPassword: PasswordSchema, newPassword: PasswordSchema });
@@ -77,7 +80,10 @@ export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequestSchema>;
 export const ActivityLogQuerySchema = z.object({
   limit: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(500, 'must be at most 500').default(50),
   offset: z.coerce.number().int('must be a whole number').min(0, 'must be at least 0').default(0),
-  action: z.string().regex(/^[a-z_.]{1,64}$/, 'must be an action such as auth.login').optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_.]{1,64}$/, 'must be an action such as auth.login')
+    .optional(),
   userId: UserIdSchema.optional(),
 });
 export type ActivityLogQuery = z.infer<typeof ActivityLogQuerySchema>;
@@ -140,7 +146,10 @@ export const ApiKeyCreatedResponseSchema = z.object({
 });
 export const ApiKeysResponseSchema = z.object({ success: z.literal(true), apiKeys: z.array(ApiKeySchema) });
 
-export const StarsResponseSchema = z.object({ success: z.literal(true), stars: z.array(z.string()).describe('Starred app ids, oldest first') });
+export const StarsResponseSchema = z.object({
+  success: z.literal(true),
+  stars: z.array(z.string()).describe('Starred app ids, oldest first'),
+});
 
 export const ActivityEntrySchema = z.object({
   id: z.number(),

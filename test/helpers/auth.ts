@@ -48,3 +48,17 @@ export async function apiKeyFor(testApp: TestApp, role: Role): Promise<string> {
 export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
 }
+
+/** A clock tests move by hand (token and key expiry, throttling windows). */
+export class ManualClock {
+  constructor(private ms = Date.parse('2025-01-15T10:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.ms);
+  }
+  nowMs(): number {
+    return this.ms;
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}

@@ -14,9 +14,7 @@ const DAY_MS = 86_400_000;
 const KEY_PREFIX_LENGTH = 12;
 
 export class ApiKeyService {
-  constructor(
-    private readonly deps: { apiKeys: ApiKeysRepository; usage: UsageTracker; activity: ActivityService; clock: Clock },
-  ) {}
+  constructor(private readonly deps: { apiKeys: ApiKeysRepository; usage: UsageTracker; activity: ActivityService; clock: Clock }) {}
 
   private toApiKey(record: ApiKeyRecord): ApiKey {
     return {
@@ -64,7 +62,13 @@ export class ApiKeyService {
       lastUsedAt: null,
     };
     this.deps.apiKeys.insert(record);
-    this.deps.activity.record({ principal, action: 'apikey.create', target: record.label, ip: meta.ip, details: { keyId: record.id, role, expiresAt } });
+    this.deps.activity.record({
+      principal,
+      action: 'apikey.create',
+      target: record.label,
+      ip: meta.ip,
+      details: { keyId: record.id, role, expiresAt },
+    });
     return { key, apiKey: this.toApiKey(record) };
   }
 
@@ -77,8 +81,15 @@ export class ApiKeyService {
   /** Owners revoke their own keys, admins anyone's; the key fails on the next request. */
   revoke(principal: Principal, keyId: string, meta: RequestMeta): void {
     const record = this.deps.apiKeys.findById(keyId);
-    if (!record || (record.userId !== principal.userId && !hasRole(principal, 'admin'))) throw notFound('API key', 'You have no API key with that id');
+    if (!record || (record.userId !== principal.userId && !hasRole(principal, 'admin')))
+      throw notFound('API key', 'You have no API key with that id');
     this.deps.apiKeys.delete(keyId);
-    this.deps.activity.record({ principal, action: 'apikey.revoke', target: record.label, ip: meta.ip, details: { keyId, owner: record.username } });
+    this.deps.activity.record({
+      principal,
+      action: 'apikey.revoke',
+      target: record.label,
+      ip: meta.ip,
+      details: { keyId, owner: record.username },
+    });
   }
 }

@@ -79,7 +79,12 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/auth/change-password',
       {
         preHandler: guards.required(),
-        schema: { tags: TAGS, summary: 'Change your password (your other sessions end)', body: ChangePasswordRequestSchema, response: { 200: MessageResponseSchema } },
+        schema: {
+          tags: TAGS,
+          summary: 'Change your password (your other sessions end)',
+          body: ChangePasswordRequestSchema,
+          response: { 200: MessageResponseSchema },
+        },
       },
       async (request) => {
         await authService.changePassword(principalOf(request), request.body, metaOf(request));
@@ -95,7 +100,10 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.delete(
       '/auth/sessions/:sessionId',
-      { preHandler: guards.required(), schema: { tags: TAGS, summary: 'End one of your sessions', params: SessionIdParamsSchema, response: { 200: SuccessSchema } } },
+      {
+        preHandler: guards.required(),
+        schema: { tags: TAGS, summary: 'End one of your sessions', params: SessionIdParamsSchema, response: { 200: SuccessSchema } },
+      },
       (request) => {
         authService.revokeSession(principalOf(request), request.params.sessionId, metaOf(request));
         return { success: true as const };
@@ -104,7 +112,10 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/auth/register',
-      { preHandler: guards.admin(), schema: { tags: TAGS, summary: 'Create a user', body: RegisterRequestSchema, response: { 200: RegisterResponseSchema } } },
+      {
+        preHandler: guards.admin(),
+        schema: { tags: TAGS, summary: 'Create a user', body: RegisterRequestSchema, response: { 200: RegisterResponseSchema } },
+      },
       async (request) => {
         const user = await users.register(principalOf(request), request.body, metaOf(request));
         return { success: true as const, user: { id: user.id, username: user.username, email: user.email, role: user.role } };
@@ -121,14 +132,28 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/auth/users/:id',
       {
         preHandler: guards.admin(),
-        schema: { tags: TAGS, summary: "Change a user's role or email", params: UserIdParamsSchema, body: UpdateUserRequestSchema, response: { 200: UserResponseSchema } },
+        schema: {
+          tags: TAGS,
+          summary: "Change a user's role or email",
+          params: UserIdParamsSchema,
+          body: UpdateUserRequestSchema,
+          response: { 200: UserResponseSchema },
+        },
       },
       (request) => ({ success: true as const, user: users.update(principalOf(request), request.params.id, request.body, metaOf(request)) }),
     );
 
     app.delete(
       '/auth/users/:id',
-      { preHandler: guards.admin(), schema: { tags: TAGS, summary: 'Delete a user (never yourself or the last admin)', params: UserIdParamsSchema, response: { 200: SuccessSchema } } },
+      {
+        preHandler: guards.admin(),
+        schema: {
+          tags: TAGS,
+          summary: 'Delete a user (never yourself or the last admin)',
+          params: UserIdParamsSchema,
+          response: { 200: SuccessSchema },
+        },
+      },
       (request) => {
         users.delete(principalOf(request), request.params.id, metaOf(request));
         return { success: true as const };
@@ -139,7 +164,13 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/auth/users/:id/password',
       {
         preHandler: guards.admin(),
-        schema: { tags: TAGS, summary: "Set a user's password (their sessions end)", params: UserIdParamsSchema, body: SetPasswordRequestSchema, response: { 200: MessageResponseSchema } },
+        schema: {
+          tags: TAGS,
+          summary: "Set a user's password (their sessions end)",
+          params: UserIdParamsSchema,
+          body: SetPasswordRequestSchema,
+          response: { 200: MessageResponseSchema },
+        },
       },
       async (request) => {
         const password = (request.body.password ?? request.body.newPassword) as string;
@@ -152,20 +183,31 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/auth/api-keys',
       {
         preHandler: guards.required(),
-        schema: { tags: TAGS, summary: 'Create an API key (shown once)', body: CreateApiKeyRequestSchema, response: { 200: ApiKeyCreatedResponseSchema } },
+        schema: {
+          tags: TAGS,
+          summary: 'Create an API key (shown once)',
+          body: CreateApiKeyRequestSchema,
+          response: { 200: ApiKeyCreatedResponseSchema },
+        },
       },
       (request) => ({ success: true as const, ...apiKeys.create(principalOf(request), request.body, metaOf(request)) }),
     );
 
     app.get(
       '/auth/api-keys',
-      { preHandler: guards.required(), schema: { tags: TAGS, summary: 'Your API keys', querystring: ApiKeyListQuerySchema, response: { 200: ApiKeysResponseSchema } } },
+      {
+        preHandler: guards.required(),
+        schema: { tags: TAGS, summary: 'Your API keys', querystring: ApiKeyListQuerySchema, response: { 200: ApiKeysResponseSchema } },
+      },
       (request) => ({ success: true as const, apiKeys: apiKeys.list(principalOf(request), request.query.all === 'true') }),
     );
 
     app.delete(
       '/auth/api-keys/:keyId',
-      { preHandler: guards.required(), schema: { tags: TAGS, summary: 'Revoke an API key', params: ApiKeyIdParamsSchema, response: { 200: SuccessSchema } } },
+      {
+        preHandler: guards.required(),
+        schema: { tags: TAGS, summary: 'Revoke an API key', params: ApiKeyIdParamsSchema, response: { 200: SuccessSchema } },
+      },
       (request) => {
         apiKeys.revoke(principalOf(request), request.params.keyId, metaOf(request));
         return { success: true as const };
@@ -180,19 +222,33 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/auth/me/stars/:appId',
-      { preHandler: guards.required(), schema: { tags: TAGS, summary: 'Star an app', params: StarParamsSchema, response: { 200: StarsResponseSchema } } },
+      {
+        preHandler: guards.required(),
+        schema: { tags: TAGS, summary: 'Star an app', params: StarParamsSchema, response: { 200: StarsResponseSchema } },
+      },
       (request) => ({ success: true as const, stars: users.star(principalOf(request).userId, request.params.appId) }),
     );
 
     app.delete(
       '/auth/me/stars/:appId',
-      { preHandler: guards.required(), schema: { tags: TAGS, summary: 'Unstar an app', params: StarParamsSchema, response: { 200: StarsResponseSchema } } },
+      {
+        preHandler: guards.required(),
+        schema: { tags: TAGS, summary: 'Unstar an app', params: StarParamsSchema, response: { 200: StarsResponseSchema } },
+      },
       (request) => ({ success: true as const, stars: users.unstar(principalOf(request).userId, request.params.appId) }),
     );
 
     app.get(
       '/auth/activity-log',
-      { preHandler: guards.admin(), schema: { tags: TAGS, summary: 'Who did what, newest first', querystring: ActivityLogQuerySchema, response: { 200: ActivityLogResponseSchema } } },
+      {
+        preHandler: guards.admin(),
+        schema: {
+          tags: TAGS,
+          summary: 'Who did what, newest first',
+          querystring: ActivityLogQuerySchema,
+          response: { 200: ActivityLogResponseSchema },
+        },
+      },
       (request) => {
         const { limit, offset, action, userId } = request.query;
         return { success: true as const, ...activity.list({ limit, offset, action, userId }), limit, offset };

@@ -110,7 +110,13 @@ export class AuthService {
       throw new AppError('BAD_REQUEST', 'Not a session', 'This request used an API key; revoke keys with DELETE /auth/api-keys/:keyId');
     }
     this.deps.sessions.delete(principal.sessionId);
-    this.deps.activity.record({ principal, action: 'auth.logout', target: principal.username, ip: meta.ip, details: { sessionId: principal.sessionId } });
+    this.deps.activity.record({
+      principal,
+      action: 'auth.logout',
+      target: principal.username,
+      ip: meta.ip,
+      details: { sessionId: principal.sessionId },
+    });
   }
 
   me(principal: Principal): User {
@@ -138,7 +144,13 @@ export class AuthService {
       return this.deps.sessions.deleteForUser(user.id, principal.sessionId);
     });
     this.deps.userService.forgetInitialAdminPassword(user.id);
-    this.deps.activity.record({ principal, action: 'auth.password_change', target: principal.username, ip: meta.ip, details: { endedSessions: ended } });
+    this.deps.activity.record({
+      principal,
+      action: 'auth.password_change',
+      target: principal.username,
+      ip: meta.ip,
+      details: { endedSessions: ended },
+    });
   }
 
   sessions(principal: Principal): Session[] {
@@ -158,6 +170,12 @@ export class AuthService {
     const found = this.deps.sessions.findWithUser(sessionId);
     if (!found || found.session.userId !== principal.userId) throw notFound('Session', 'You have no session with that id');
     this.deps.sessions.delete(sessionId);
-    this.deps.activity.record({ principal, action: 'auth.session_revoke', target: principal.username, ip: meta.ip, details: { sessionId } });
+    this.deps.activity.record({
+      principal,
+      action: 'auth.session_revoke',
+      target: principal.username,
+      ip: meta.ip,
+      details: { sessionId },
+    });
   }
 }

@@ -57,7 +57,9 @@ export class PasswordHasher {
     try {
       const options = parseOptions(storedHash);
       return (
-        options.memoryCost === this.cost.memoryCost && options.timeCost === this.cost.timeCost && options.parallelism === this.cost.parallelism
+        options.memoryCost === this.cost.memoryCost &&
+        options.timeCost === this.cost.timeCost &&
+        options.parallelism === this.cost.parallelism
       );
     } catch {
       return false;

@@ -17,7 +17,11 @@ export function resolveJwtSecret(configured: string | undefined, settings: Setti
 
 export const tokenExpired = (): AppError => new AppError('UNAUTHENTICATED', 'Token expired', 'Log in again with POST /auth/login');
 export const invalidToken = (): AppError =>
-  new AppError('UNAUTHENTICATED', 'Invalid token', 'The token is malformed or its signature does not verify; log in again with POST /auth/login');
+  new AppError(
+    'UNAUTHENTICATED',
+    'Invalid token',
+    'The token is malformed or its signature does not verify; log in again with POST /auth/login',
+  );
 export const sessionEnded = (): AppError =>
   new AppError('UNAUTHENTICATED', 'Session ended', 'This session was logged out or revoked; log in again with POST /auth/login');
 

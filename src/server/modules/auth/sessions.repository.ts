@@ -11,7 +11,15 @@ export type SessionRecord = {
   ip: string | null;
 };
 
-type SessionRow = { id: string; user_id: string; created_at: string; last_seen_at: string; expires_at: string; user_agent: string | null; ip: string | null };
+type SessionRow = {
+  id: string;
+  user_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  user_agent: string | null;
+  ip: string | null;
+};
 
 function toSessionRecord(row: SessionRow): SessionRecord {
   return {

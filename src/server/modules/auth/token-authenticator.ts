@@ -12,7 +12,8 @@ import type { SessionsRepository } from './sessions.repository.js';
 import type { UsageTracker } from './usage-tracker.js';
 
 export const invalidApiKey = (): AppError => new AppError('UNAUTHENTICATED', 'Invalid API key', 'The API key is unknown or was revoked');
-export const apiKeyExpired = (): AppError => new AppError('UNAUTHENTICATED', 'API key expired', 'Create a new key with POST /auth/api-keys');
+export const apiKeyExpired = (): AppError =>
+  new AppError('UNAUTHENTICATED', 'API key expired', 'Create a new key with POST /auth/api-keys');
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');

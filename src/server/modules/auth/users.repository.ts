@@ -98,9 +98,9 @@ export class UsersRepository {
   }
 
   listStars(userId: string): string[] {
-    return (this.db.prepare('SELECT app_id FROM user_stars WHERE user_id = ? ORDER BY created_at, app_id').all(userId) as { app_id: string }[]).map(
-      (row) => row.app_id,
-    );
+    return (
+      this.db.prepare('SELECT app_id FROM user_stars WHERE user_id = ? ORDER BY created_at, app_id').all(userId) as { app_id: string }[]
+    ).map((row) => row.app_id);
   }
 
   addStar(userId: string, appId: string, at: string): void {

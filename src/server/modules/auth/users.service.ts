@@ -10,10 +10,11 @@ import type { Clock } from '../../infra/clock.js';
 import type { SecretFiles } from '../../infra/secret-files.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { Principal } from './guards.js';
-import type { PasswordHasher } from './password-hasher.js';
+import { DISABLED_PASSWORD_HASH, type PasswordHasher } from './password-hasher.js';
 import { assertPasswordPolicy } from './password-policy.js';
 import type { SessionsRepository } from './sessions.repository.js';
 import type { SettingsRepository } from './settings.repository.js';
+import type { ImportedUser } from './users-import.js';
 import type { UserRecord, UsersRepository } from './users.repository.js';
 
 export const INITIAL_ADMIN_USERNAME = 'admin';
@@ -22,6 +23,16 @@ const INITIAL_ADMIN_SETTING = 'initial_admin_id';
 
 export type RequestMeta = { ip: string | null; userAgent: string | null };
 
+/** Passwords the original product shipped or suggested; an imported user with one of them cannot log in until reset. */
+export const KNOWN_DEFAULT_PASSWORDS = ['admin', 'password', 'homelabarr', 'changeme', '123456', 'admin123'];
+
+export type ImportReport = {
+  imported: { username: string; id: string; role: Role }[];
+  skipped: { username: string; reason: string }[];
+  /** Imported with login disabled (the hash was of a known default password). */
+  disabled: { username: string; id: string }[];
+};
+
 export type InitialAdminNotice = { username: string; password: string; file: string };
 
 export function newUserId(): string {
@@ -29,7 +40,14 @@ export function newUserId(): string {
 }
 
 export function toUser(record: UserRecord): User {
-  return { id: record.id, username: record.username, email: record.email, role: record.role, createdAt: record.createdAt, lastLogin: record.lastLogin };
+  return {
+    id: record.id,
+    username: record.username,
+    email: record.email,
+    role: record.role,
+    createdAt: record.createdAt,
+    lastLogin: record.lastLogin,
+  };
 }
 
 const usernameTaken = (username: string): AppError =>
@@ -93,7 +111,13 @@ export class UserService {
 
   async register(principal: Principal | null, body: RegisterRequest, meta: RequestMeta): Promise<UserRecord> {
     const record = await this.createUser(body);
-    this.deps.activity.record({ principal, action: 'user.create', target: record.username, ip: meta.ip, details: { userId: record.id, role: record.role } });
+    this.deps.activity.record({
+      principal,
+      action: 'user.create',
+      target: record.username,
+      ip: meta.ip,
+      details: { userId: record.id, role: record.role },
+    });
     return record;
   }
 
@@ -114,7 +138,8 @@ export class UserService {
   update(principal: Principal | null, id: string, changes: UpdateUserRequest, meta: RequestMeta): User {
     const updated = this.deps.users.transaction(() => {
       const user = this.get(id);
-      if (changes.role !== undefined && user.role === 'admin' && changes.role !== 'admin' && this.deps.users.countAdmins() <= 1) throw lastAdmin();
+      if (changes.role !== undefined && user.role === 'admin' && changes.role !== 'admin' && this.deps.users.countAdmins() <= 1)
+        throw lastAdmin();
       this.deps.users.update(id, changes, this.now());
       return { before: user, after: this.get(id) };
     });
@@ -190,7 +215,9 @@ export class UserService {
       try {
         password = this.deps.files.read(this.deps.adminPasswordFile);
       } catch (error) {
-        throw new ConfigError([`ADMIN_PASSWORD_FILE=${this.deps.adminPasswordFile}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+        throw new ConfigError([
+          `ADMIN_PASSWORD_FILE=${this.deps.adminPasswordFile}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        ]);
       }
       source = 'ADMIN_PASSWORD_FILE';
     } else {
@@ -198,7 +225,9 @@ export class UserService {
       source = 'generated';
     }
     if ([...password].length < this.deps.passwordMinLength) {
-      throw new ConfigError([`${source}: the admin password must be at least ${this.deps.passwordMinLength} characters (PASSWORD_MIN_LENGTH)`]);
+      throw new ConfigError([
+        `${source}: the admin password must be at least ${this.deps.passwordMinLength} characters (PASSWORD_MIN_LENGTH)`,
+      ]);
     }
     if (this.deps.users.findByUsername(INITIAL_ADMIN_USERNAME)) {
       throw new ConfigError([
@@ -222,7 +251,56 @@ export class UserService {
       this.deps.files.writePrivate(this.initialAdminPasswordFile, `${password}\n`);
       this.initialAdminNotice = { username: INITIAL_ADMIN_USERNAME, password, file: this.initialAdminPasswordFile };
     }
-    this.deps.activity.record({ principal: null, action: 'user.create', target: INITIAL_ADMIN_USERNAME, details: { userId: record.id, role: 'admin', initial: true, source } });
+    this.deps.activity.record({
+      principal: null,
+      action: 'user.create',
+      target: INITIAL_ADMIN_USERNAME,
+      details: { userId: record.id, role: 'admin', initial: true, source },
+    });
+  }
+
+  /**
+   * Imports users with their bcrypt hashes as they are (they become argon2id at each user's next
+   * login). Existing usernames are skipped; known default passwords are not carried over.
+   */
+  async importUsers(imported: ImportedUser[]): Promise<ImportReport> {
+    const report: ImportReport = { imported: [], skipped: [], disabled: [] };
+    for (const user of imported) {
+      if (this.deps.users.findByUsername(user.username)) {
+        report.skipped.push({ username: user.username, reason: 'a user with this username already exists' });
+        continue;
+      }
+      const candidates = [...KNOWN_DEFAULT_PASSWORDS, user.username];
+      let hasDefaultPassword = false;
+      for (const candidate of candidates) {
+        if ((await this.deps.hasher.verify(user.passwordHash, candidate)).isValid) {
+          hasDefaultPassword = true;
+          break;
+        }
+      }
+      const now = this.now();
+      const id = user.id !== null && !this.deps.users.findById(user.id) ? user.id : newUserId();
+      const record: UserRecord = {
+        id,
+        username: user.username,
+        email: user.email,
+        passwordHash: hasDefaultPassword ? DISABLED_PASSWORD_HASH : user.passwordHash,
+        role: user.role,
+        createdAt: user.createdAt ?? now,
+        updatedAt: now,
+        lastLogin: user.lastLogin,
+      };
+      this.deps.users.insert(record);
+      report.imported.push({ username: user.username, id, role: user.role });
+      if (hasDefaultPassword) report.disabled.push({ username: user.username, id });
+      this.deps.activity.record({
+        principal: null,
+        action: 'user.import',
+        target: user.username,
+        details: { userId: id, role: user.role, loginDisabled: hasDefaultPassword },
+      });
+    }
+    return report;
   }
 
   /** The generated first-start password, handed out exactly once (main.ts prints it). */
