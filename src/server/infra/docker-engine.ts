@@ -1,13 +1,82 @@
 // The Docker Engine API, in the project's vocabulary. Only this file imports dockerode.
+import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
-import { DockerUnavailableError } from '../errors.js';
+import { AppError, DockerUnavailableError } from '../errors.js';
+import { parseContainerLogs, type ContainerLogLine } from './docker-log-demux.js';
+import { parseStatsSample, type ContainerStatsSample } from './docker-stats-sample.js';
 
 export type DockerVersion = { version: string; apiVersion: string; os: string; arch: string; kernelVersion: string };
+
+/** A published or exposed port of a container, as Docker lists it (one entry per port and address). */
+export type ContainerPort = { privatePort: number; publicPort: number | null; type: string; ip: string | null };
+
+/** One row of GET /containers/json (`docker ps -a`). */
+export type ContainerSummary = {
+  id: string;
+  /** As Docker writes them, with the leading slash. */
+  names: string[];
+  image: string;
+  imageId: string;
+  command: string;
+  /** Unix seconds. */
+  created: number;
+  /** running, exited, created, paused, restarting, removing or dead. */
+  state: string;
+  /** Docker's human status, e.g. "Up 3 days". */
+  status: string;
+  labels: Record<string, string>;
+  ports: ContainerPort[];
+};
+
+/** What the project reads from GET /containers/{id}/json. */
+export type ContainerDetails = {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  image: string;
+  imageId: string;
+  created: string;
+  isTty: boolean;
+  labels: Record<string, string>;
+  state: {
+    status: string;
+    isRunning: boolean;
+    /** null when the container never started. */
+    startedAt: string | null;
+    finishedAt: string | null;
+    exitCode: number;
+    /** starting, healthy, unhealthy; null without a healthcheck. */
+    health: string | null;
+  };
+  restartCount: number;
+  networks: Record<string, { ipAddress: string }>;
+};
+
+export type { ContainerStatsSample } from './docker-stats-sample.js';
+export type { ContainerLogLine, LogStream } from './docker-log-demux.js';
 
 export interface DockerEngine {
   /** Resolves when the daemon answers /_ping; throws DockerUnavailableError otherwise. */
   ping(): Promise<void>;
   version(): Promise<DockerVersion>;
+  /** `docker ps -a` (all: true is the default), optionally only containers carrying every given label (`key` or `key=value`). */
+  listContainers(options?: { all?: boolean; labels?: string[] }): Promise<ContainerSummary[]>;
+  /** null when no container has that id or name. */
+  inspectContainer(id: string): Promise<ContainerDetails | null>;
+  /** changed is false when the container was already running (Docker's 304). Missing → ContainerNotFoundError. */
+  startContainer(id: string): Promise<{ changed: boolean }>;
+  /** changed is false when the container was already stopped. timeoutSeconds: grace period before SIGKILL. */
+  stopContainer(id: string, options?: { timeoutSeconds?: number }): Promise<{ changed: boolean }>;
+  restartContainer(id: string, options?: { timeoutSeconds?: number }): Promise<void>;
+  /** Docker's 409 (running without force, removal in progress) → AppError CONFLICT. */
+  removeContainer(id: string, options?: { force?: boolean; removeVolumes?: boolean }): Promise<void>;
+  /**
+   * Docker's stats stream: one sample about every second until `signal` aborts (the iteration then
+   * just ends) or the container is removed. Stopped containers yield samples with isRunning false.
+   */
+  streamContainerStats(id: string, signal: AbortSignal): AsyncIterable<ContainerStatsSample>;
+  /** The last `tail` lines (since `sinceSeconds`, Unix), demultiplexed, each with Docker's timestamp. */
+  containerLogs(id: string, options: { tail: number; sinceSeconds?: number }): Promise<{ isTty: boolean; lines: ContainerLogLine[] }>;
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
@@ -32,6 +101,88 @@ export function dockerOptionsFromHost(dockerHost: string): Docker.DockerOptions 
   if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length), timeout: 30_000 };
   const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
   return { host: url.hostname, port: Number(url.port), protocol: 'http', timeout: 30_000 };
+}
+
+/** A container id or name Docker does not know. */
+export class ContainerNotFoundError extends AppError {
+  constructor(id: string) {
+    super('NOT_FOUND', 'Container not found', `No container has the id or name ${id}`);
+    this.name = 'ContainerNotFoundError';
+  }
+}
+
+const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
+
+function dockerMessage(error: unknown): string {
+  const err = error as { json?: { message?: string } | null; message?: string };
+  return (err.json && typeof err.json === 'object' && err.json.message) || err.message || 'Docker gave no reason';
+}
+
+/** Maps Docker's answers about one container onto the project's errors. */
+function translateContainerError(error: unknown, id: string): never {
+  const status = statusOf(error);
+  if (status === 404) throw new ContainerNotFoundError(id);
+  if (status === 409) throw new AppError('CONFLICT', 'Docker refused the change', dockerMessage(error));
+  if (status !== undefined && status >= 400) throw new AppError('UPSTREAM_FAILED', 'Docker could not do that', dockerMessage(error));
+  if ((error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') {
+    throw new DockerUnavailableError('The Docker daemon did not finish the request in time');
+  }
+  return translateDockerError(error);
+}
+
+// A whole logs body is held in memory to split it into lines; this caps one answer.
+const MAX_LOG_BYTES = 16 * 1024 * 1024;
+// Stop and restart wait up to their grace period before Docker answers; the deadline adds headroom.
+const DEFAULT_STOP_SECONDS = 10;
+const STOP_HEADROOM_MS = 60_000;
+
+function toContainerSummary(info: Docker.ContainerInfo): ContainerSummary {
+  return {
+    id: info.Id,
+    names: info.Names ?? [],
+    image: info.Image,
+    imageId: info.ImageID,
+    command: info.Command,
+    created: info.Created,
+    state: info.State,
+    status: info.Status,
+    labels: info.Labels ?? {},
+    ports: (info.Ports ?? []).map((port) => ({
+      privatePort: port.PrivatePort,
+      publicPort: port.PublicPort ?? null,
+      type: port.Type,
+      ip: port.IP ?? null,
+    })),
+  };
+}
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function toContainerDetails(info: Docker.ContainerInspectInfo): ContainerDetails {
+  const state = info.State;
+  const networks: Record<string, { ipAddress: string }> = {};
+  for (const [name, network] of Object.entries(info.NetworkSettings?.Networks ?? {})) {
+    networks[name] = { ipAddress: network.IPAddress ?? '' };
+  }
+  return {
+    id: info.Id,
+    name: info.Name.replace(/^\//, ''),
+    image: info.Config?.Image ?? '',
+    imageId: info.Image,
+    created: info.Created,
+    isTty: info.Config?.Tty === true,
+    labels: info.Config?.Labels ?? {},
+    state: {
+      status: state.Status,
+      isRunning: state.Running,
+      startedAt: state.StartedAt && state.StartedAt !== ZERO_TIME ? state.StartedAt : null,
+      finishedAt: state.FinishedAt && state.FinishedAt !== ZERO_TIME ? state.FinishedAt : null,
+      exitCode: state.ExitCode,
+      health: state.Health?.Status ?? null,
+    },
+    restartCount: info.RestartCount,
+    networks,
+  };
 }
 
 export class DockerodeEngine implements DockerEngine {
@@ -65,5 +216,152 @@ export class DockerodeEngine implements DockerEngine {
     } catch (error) {
       return translateDockerError(error);
     }
+  }
+
+  // Stop, restart and forced removal can take longer than the client's 30 s socket timeout (a stop
+  // waits out its grace period before Docker answers), so they use a client without one and carry
+  // their own deadline instead.
+  private patientClientCache: Docker | null = null;
+  private get patientClient(): Docker {
+    this.patientClientCache ??= new Docker({ ...dockerOptionsFromHost(this.dockerHost), timeout: undefined });
+    return this.patientClientCache;
+  }
+
+  async listContainers(options: { all?: boolean; labels?: string[] } = {}): Promise<ContainerSummary[]> {
+    try {
+      const labels = options.labels ?? [];
+      const containers = await this.client.listContainers({ all: options.all ?? true, ...(labels.length > 0 ? { filters: { label: labels } } : {}) });
+      return containers.map(toContainerSummary);
+    } catch (error) {
+      return translateDockerError(error);
+    }
+  }
+
+  async inspectContainer(id: string): Promise<ContainerDetails | null> {
+    try {
+      return toContainerDetails(await this.client.getContainer(id).inspect());
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      return translateDockerError(error);
+    }
+  }
+
+  async startContainer(id: string): Promise<{ changed: boolean }> {
+    try {
+      await this.client.getContainer(id).start();
+      return { changed: true };
+    } catch (error) {
+      if (statusOf(error) === 304) return { changed: false };
+      return translateContainerError(error, id);
+    }
+  }
+
+  async stopContainer(id: string, options: { timeoutSeconds?: number } = {}): Promise<{ changed: boolean }> {
+    const seconds = options.timeoutSeconds ?? DEFAULT_STOP_SECONDS;
+    try {
+      await this.patientClient.getContainer(id).stop({ t: seconds, abortSignal: AbortSignal.timeout(seconds * 1000 + STOP_HEADROOM_MS) });
+      return { changed: true };
+    } catch (error) {
+      if (statusOf(error) === 304) return { changed: false };
+      return translateContainerError(error, id);
+    }
+  }
+
+  async restartContainer(id: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
+    const seconds = options.timeoutSeconds ?? DEFAULT_STOP_SECONDS;
+    try {
+      await this.patientClient.getContainer(id).restart({ t: seconds, abortSignal: AbortSignal.timeout(seconds * 1000 + STOP_HEADROOM_MS) });
+    } catch (error) {
+      return translateContainerError(error, id);
+    }
+  }
+
+  async removeContainer(id: string, options: { force?: boolean; removeVolumes?: boolean } = {}): Promise<void> {
+    try {
+      await this.patientClient.getContainer(id).remove({
+        force: options.force === true,
+        v: options.removeVolumes === true,
+        abortSignal: AbortSignal.timeout(STOP_HEADROOM_MS),
+      });
+    } catch (error) {
+      return translateContainerError(error, id);
+    }
+  }
+
+  async *streamContainerStats(id: string, signal: AbortSignal): AsyncGenerator<ContainerStatsSample> {
+    let readable: Readable;
+    try {
+      readable = (await this.client.getContainer(id).stats({ stream: true, abortSignal: signal } as { stream: true })) as Readable;
+    } catch (error) {
+      if (signal.aborted) return;
+      return translateContainerError(error, id);
+    }
+    readable.setEncoding('utf8');
+    let pending = '';
+    try {
+      // Docker writes one JSON document per line.
+      for await (const chunk of readable) {
+        pending += chunk as string;
+        for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          if (line) yield parseStatsSample(JSON.parse(line));
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      return translateDockerError(error);
+    } finally {
+      readable.destroy();
+    }
+  }
+
+  async containerLogs(id: string, options: { tail: number; sinceSeconds?: number }): Promise<{ isTty: boolean; lines: ContainerLogLine[] }> {
+    const details = await this.inspectContainer(id);
+    if (!details) throw new ContainerNotFoundError(id);
+    const query: Record<string, string | boolean | number> = { stdout: true, stderr: true, timestamps: true, tail: String(options.tail) };
+    if (options.sinceSeconds !== undefined) query.since = options.sinceSeconds;
+    let body: Buffer;
+    try {
+      body = await this.readLogBody(details.id, query);
+    } catch (error) {
+      return translateContainerError(error, id);
+    }
+    return { isTty: details.isTty, lines: parseContainerLogs(body, { isTty: details.isTty, hasTimestamps: true }) };
+  }
+
+  /**
+   * dockerode hands a non-follow logs body through JSON.parse, so a TTY log that happens to be
+   * JSON would come back as an object; asking the modem for the raw stream keeps every byte.
+   */
+  private readLogBody(id: string, query: Record<string, string | boolean | number>): Promise<Buffer> {
+    const modem = this.client.modem as unknown as {
+      dial(options: Record<string, unknown>, callback: (error: Error | null, stream: Readable | null) => void): void;
+    };
+    return new Promise<Buffer>((resolve, reject) => {
+      modem.dial(
+        {
+          path: `/containers/${encodeURIComponent(id)}/logs?`,
+          method: 'GET',
+          options: query,
+          isStream: true,
+          statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+        },
+        (error, stream) => {
+          if (error || !stream) return reject(error ?? new Error('Docker sent no logs body'));
+          const chunks: Buffer[] = [];
+          let size = 0;
+          stream.on('data', (chunk: Buffer) => {
+            if (size >= MAX_LOG_BYTES) return;
+            chunks.push(chunk);
+            size += chunk.length;
+            if (size >= MAX_LOG_BYTES) stream.destroy();
+          });
+          stream.on('error', (streamError) => (size >= MAX_LOG_BYTES ? resolve(Buffer.concat(chunks)) : reject(streamError)));
+          stream.on('close', () => resolve(Buffer.concat(chunks)));
+          stream.on('end', () => resolve(Buffer.concat(chunks)));
+        },
+      );
+    });
   }
 }
