@@ -47,6 +47,8 @@ export type CatalogTemplate = {
   variables: Record<string, TemplateVariable>;
   /** Why the app needs elevated rights (privileged, host network, docker.sock, devices, capabilities); empty when it does not. */
   privileges: string[];
+  /** Whether x-homelabarr.privileges says why (bundled templates must, when privileges are detected). */
+  hasDeclaredPrivileges: boolean;
   /** Variables used in an `image:` field: changing them is an image override, which needs an admin. */
   imageVariables: string[];
   /** Foreign templates only: their own Traefik labels asked for Traefik / Authelia. */

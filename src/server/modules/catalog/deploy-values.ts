@@ -41,6 +41,7 @@ export function resolveDeployValues(entry: CatalogEntry, userConfig: Record<stri
     errors.push({ path: 'mode.type', message: `${entry.app.displayName} supports ${template.modes.join(', ')}` });
   }
   const provided: Record<string, string> = {};
+  const rejected = new Set<string>();
   for (const [key, raw] of Object.entries(userConfig)) {
     if (key === 'DOCKERNETWORK') {
       errors.push({ path: `config.${key}`, message: 'is set by the deploy mode' });
@@ -59,6 +60,7 @@ export function resolveDeployValues(entry: CatalogEntry, userConfig: Record<stri
     const check = checkVariableValue(variable, raw);
     if (!check.ok) {
       errors.push({ path: `config.${key}`, message: check.message });
+      rejected.add(key);
       continue;
     }
     provided[key] = check.value;
@@ -77,7 +79,7 @@ export function resolveDeployValues(entry: CatalogEntry, userConfig: Record<stri
       values[variable.name] = generateSecret();
     } else if (variable.default !== null) {
       values[variable.name] = expandGlobals(variable.default, globals);
-    } else if (variable.required) {
+    } else if (variable.required && !rejected.has(variable.name)) {
       errors.push({ path: `config.${variable.name}`, message: 'is required' });
     } else {
       values[variable.name] = '';
