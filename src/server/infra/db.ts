@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type Db = Database.Database;
@@ -52,7 +52,12 @@ export function openDatabase(dataDir: string): Db {
   const file = dataDir === ':memory:' ? ':memory:' : path.join(dataDir, 'homelabarr.db');
   let db: Db | undefined;
   try {
-    if (dataDir !== ':memory:') mkdirSync(dataDir, { recursive: true });
+    if (dataDir !== ':memory:') {
+      mkdirSync(dataDir, { recursive: true });
+      // The database holds password hashes and the generated JWT secret: a new one is owner-only,
+      // and SQLite gives its -wal and -shm files the same mode.
+      closeSync(openSync(file, 'a', 0o600));
+    }
     db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

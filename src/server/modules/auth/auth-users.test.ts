@@ -1,5 +1,5 @@
 // api tier: admin user management (register, list, change, delete, set password) and the first-start admin.
-import { statSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -333,6 +333,14 @@ describe('first start', () => {
       'ADMIN_PASSWORD: the admin password must be at least 8 characters (PASSWORD_MIN_LENGTH)',
     );
     db.close();
+  });
+
+  it('creates the database, which holds the hashes and the generated JWT secret, owner-only', () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hlr-db-mode-'));
+    const db = openDatabase(dataDir);
+    db.close();
+    expect(statSync(path.join(dataDir, 'homelabarr.db')).mode & 0o777).toBe(0o600);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('creates no second admin when one exists', async () => {
