@@ -79,7 +79,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
     composeProjectPrefix: config.composeProjectPrefix,
   });
   const ports = new PortsService({ docker, hostPorts: infra.hostPorts ?? new ProcHostPorts(), composeProjectPrefix: config.composeProjectPrefix });
-  const authModule = createAuthModule({ db, clock, files: nodeSecretFiles, activity, config });
+  const authModule = createAuthModule({ db, clock, files: nodeSecretFiles, activity, config, isKnownApp: (appId) => catalog.get(appId) !== null });
   // First start: the admin exists before anything can listen (main.ts prints a generated password).
   authModule.users.ensureInitialAdmin();
   const authenticator: Authenticator = authModule.authenticator;

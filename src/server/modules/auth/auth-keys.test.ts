@@ -237,6 +237,13 @@ describe('starred apps', () => {
     expect((await inject('DELETE', '/auth/me/stars/mediaserver-plex', user)).statusCode).toBe(200);
   });
 
+  it('answers 404 for an app the catalog does not have', async () => {
+    testApp = await createTestApp();
+    const response = await inject('POST', '/auth/me/stars/mediaserver-nosuchapp', await tokenFor(testApp, 'user'));
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual(errorBody('NOT_FOUND', 'App not found', 'No app with id mediaserver-nosuchapp is in the catalog'));
+  });
+
   it('answers 400 for a malformed app id and 401 without a token', async () => {
     testApp = await createTestApp();
     expect((await inject('POST', '/auth/me/stars/..%2F..', await tokenFor(testApp, 'user'))).json()).toEqual(
