@@ -1,0 +1,431 @@
+// Deploy an app: choose a mode the app supports, fill the form generated from its variables,
+// see port conflicts (with a free port suggested) before deploying, then watch it live.
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import type { AppVariable } from '../../../../contracts/catalog.js';
+import { ApiError, describeError } from '../../api/api-error.js';
+import { authSession } from '../../api/auth-session.js';
+import { deploymentTracker, useDeployment } from '../../api/deployment-tracker.js';
+import { api } from '../../api/http-client.js';
+import type { App, DeployAccepted, DeploymentModesResponse, DeployModeType, PortAvailableResponse, PortsCheckResponse } from '../../api/wire-types.js';
+import { AppIcon } from '../../components/app-icon.js';
+import { DeploymentProgress } from '../../components/deployment-progress.js';
+import { Dialog } from '../../components/dialog.js';
+import { ErrorNotice, InfoNotice } from '../../components/notices.js';
+import {
+  buildConfig,
+  domainVariable,
+  fieldErrorsFromServer,
+  initialValues,
+  isProxyMode,
+  requestedPorts,
+  splitVariables,
+  validateAll,
+  type FormValue,
+  type FormValues,
+} from './deploy-form.js';
+
+const FALLBACK_MODES: Record<DeployModeType, { name: string; description: string }> = {
+  standard: { name: 'Standard', description: 'Ports published on this host' },
+  traefik: { name: 'Traefik', description: 'Behind the Traefik reverse proxy with TLS' },
+  authelia: { name: 'Traefik + Authelia', description: 'Behind Traefik, signed in through Authelia' },
+};
+
+type PortConflict = { name: string; port: number; owner: string; suggestion: number | null };
+
+export function DeployDialog({ app, onClose }: { app: App; onClose: () => void }) {
+  const [deploymentId, setDeploymentId] = useState<string | null>(null);
+  const deployment = useDeployment(deploymentId);
+  if (deploymentId) {
+    return (
+      <Dialog
+        title={`Deploying ${app.displayName}`}
+        description="You can close this window: the deployment keeps running and stays in the deployments menu at the top."
+        size="large"
+        onClose={onClose}
+        testId="deploy-dialog"
+        footer={
+          <button type="button" className="button" onClick={onClose}>
+            {deployment?.outcome ? 'Close' : 'Close (keeps running)'}
+          </button>
+        }
+      >
+        {deployment ? <DeploymentProgress item={deployment} /> : null}
+      </Dialog>
+    );
+  }
+  return <DeployForm app={app} onClose={onClose} onStarted={setDeploymentId} />;
+}
+
+function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void; onStarted: (id: string) => void }) {
+  const formId = useId();
+  const [mode, setMode] = useState<DeployModeType>(app.modes[0] ?? 'standard');
+  const [values, setValues] = useState<FormValues>(() => initialValues(app.variables));
+  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const [submitted, setSubmitted] = useState(false);
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<unknown>(null);
+  const [modes, setModes] = useState<DeploymentModesResponse | null>(null);
+  const [ports, setPorts] = useState<PortsCheckResponse | null>(null);
+  const [portsError, setPortsError] = useState<string | null>(null);
+  const [suggestions, setSuggestions] = useState<Record<number, number | null>>({});
+  const session = authSession.get();
+  const isAdmin = session.status === 'signed-in' && session.user.role === 'admin';
+
+  useEffect(() => {
+    api.get<DeploymentModesResponse>('/deployment-modes').then(setModes).catch(() => setModes(null));
+    api
+      .get<PortsCheckResponse>('/ports/check')
+      .then(setPorts)
+      .catch((error: unknown) => setPortsError(describeError(error).title));
+  }, []);
+
+  const { main, advanced } = useMemo(() => splitVariables(app.variables, mode), [app.variables, mode]);
+  const shown = useMemo(() => {
+    const list = [...main, ...advanced];
+    if (isProxyMode(mode) && !list.some((variable) => variable.name === 'DOMAIN')) list.unshift(domainVariable(app.variables));
+    return list;
+  }, [main, advanced, mode, app.variables]);
+  const mainFields = useMemo(() => (isProxyMode(mode) && !main.some((v) => v.name === 'DOMAIN') ? [domainVariable(app.variables), ...main] : main), [main, mode, app.variables]);
+
+  const errors = useMemo(() => ({ ...validateAll(shown, values), ...serverErrors }), [shown, values, serverErrors]);
+  const wanted = useMemo(() => requestedPorts(shown, values), [shown, values]);
+
+  const conflicts: PortConflict[] = useMemo(() => {
+    if (!ports) return [];
+    const used = new Set(ports.usedPorts);
+    return wanted
+      .filter((entry) => used.has(entry.port))
+      .map((entry) => {
+        const detail = ports.details?.find((item) => item.port === entry.port);
+        const owner = detail ? (detail.appId ?? detail.container ?? (detail.source === 'host' ? 'a program on the host' : 'a container')) : 'something else';
+        return { ...entry, owner, suggestion: suggestions[entry.port] ?? null };
+      });
+  }, [ports, wanted, suggestions]);
+  const duplicatePorts = useMemo(() => {
+    const seen = new Map<number, string>();
+    const duplicates: string[] = [];
+    for (const entry of wanted) {
+      const other = seen.get(entry.port);
+      if (other) duplicates.push(`${other} and ${entry.name} both use ${entry.port}`);
+      seen.set(entry.port, entry.name);
+    }
+    return duplicates;
+  }, [wanted]);
+
+  // Ask the server for a free port next to each conflicting one.
+  useEffect(() => {
+    for (const conflict of conflicts) {
+      if (conflict.port in suggestions) continue;
+      setSuggestions((current) => ({ ...current, [conflict.port]: null }));
+      const start = Math.min(conflict.port + 1, 65535);
+      api
+        .get<PortAvailableResponse>('/ports/available', { query: { start, end: Math.min(start + 2000, 65535) } })
+        .then((response) => setSuggestions((current) => ({ ...current, [conflict.port]: response.availablePort })))
+        .catch(() => undefined);
+    }
+  }, [conflicts, suggestions]);
+
+  const setValue = (name: string, value: FormValue) => {
+    setValues((current) => ({ ...current, [name]: value }));
+    setServerErrors((current) => {
+      if (!(name in current)) return current;
+      const next = { ...current };
+      delete next[name];
+      return next;
+    });
+  };
+
+  const blockingConflicts = mode === 'standard' ? conflicts : [];
+  const hasErrors = Object.keys(errors).length > 0 || duplicatePorts.length > 0;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    setFailure(null);
+    if (hasErrors || blockingConflicts.length > 0) return;
+    setBusy(true);
+    try {
+      // The port table may have changed since the dialog opened: check again right before deploying.
+      const fresh = await api.get<PortsCheckResponse>('/ports/check').catch(() => null);
+      if (fresh) {
+        setPorts(fresh);
+        const used = new Set(fresh.usedPorts);
+        if (mode === 'standard' && wanted.some((entry) => used.has(entry.port))) {
+          setBusy(false);
+          return;
+        }
+      }
+      const response = await api.post<DeployAccepted>('/deploy', { appId: app.id, config: buildConfig(shown, values), mode: { type: mode } });
+      deploymentTracker.track({ id: response.deploymentId, appId: app.id, appName: app.displayName, startedAt: Date.now() });
+      onStarted(response.deploymentId);
+    } catch (error) {
+      if (error instanceof ApiError && error.fields.length > 0) setServerErrors(fieldErrorsFromServer(error.fields));
+      setFailure(error);
+      setBusy(false);
+    }
+  };
+
+  const showError = (name: string) => (submitted || touched.has(name) ? errors[name] : serverErrors[name]);
+  const failureText = failure ? describeError(failure) : null;
+
+  return (
+    <Dialog
+      title={
+        <span className="row" style={{ gap: 10 }}>
+          <AppIcon name={app.displayName} icon={app.icon} size={32} /> Deploy {app.displayName}
+        </span>
+      }
+      description={app.description}
+      size="large"
+      onClose={onClose}
+      busy={busy}
+      testId="deploy-dialog"
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" form={formId} className="button button-primary" disabled={busy || (submitted && (hasErrors || blockingConflicts.length > 0))}>
+            {busy ? 'Starting…' : `Deploy ${app.displayName}`}
+          </button>
+        </>
+      }
+    >
+      <form id={formId} className="stack-large" onSubmit={(event) => void submit(event)} noValidate>
+        <div className="row small muted" style={{ gap: 12 }}>
+          <span className="mono truncate" title={app.image}>
+            {app.image}
+          </span>
+          {app.homepage ? (
+            <a href={app.homepage} target="_blank" rel="noreferrer noopener">
+              Homepage
+            </a>
+          ) : null}
+        </div>
+        {modes && !modes.cliAvailable ? (
+          <InfoNotice tone="warning">
+            <strong>Docker Compose was not found on the server.</strong> Deployments will fail until it is installed (see the Health page).
+          </InfoNotice>
+        ) : null}
+        {app.privileges.length > 0 ? (
+          <InfoNotice tone="warning">
+            <strong>This app needs elevated rights{isAdmin ? '' : ', so only an administrator can deploy it'}.</strong> {app.privileges.join(' ')}
+          </InfoNotice>
+        ) : null}
+
+        <fieldset>
+          <legend>Deployment mode</legend>
+          <div className="mode-options" role="radiogroup" aria-label="Deployment mode">
+            {app.modes.map((type) => {
+              const info = modes?.modes.find((item) => item.type === type) ?? FALLBACK_MODES[type];
+              return (
+                <label key={type} className="mode-option">
+                  <input type="radio" name="mode" value={type} checked={mode === type} onChange={() => setMode(type)} />
+                  <span>
+                    <strong>{info.name}</strong>
+                    <span className="muted small" style={{ display: 'block' }}>
+                      {info.description}
+                    </span>
+                  </span>
+                </label>
+              );
+            })}
+          </div>
+          {app.modes.length === 1 ? <p className="field-help" style={{ marginTop: 6 }}>This app supports only this mode.</p> : null}
+        </fieldset>
+
+        {mainFields.length > 0 ? (
+          <fieldset>
+            <legend>Settings</legend>
+            <div className="form-grid">
+              {mainFields.map((variable) => (
+                <VariableField
+                  key={variable.name}
+                  variable={variable}
+                  value={values[variable.name]}
+                  error={showError(variable.name)}
+                  onChange={(value) => setValue(variable.name, value)}
+                  onBlur={() => setTouched((current) => new Set(current).add(variable.name))}
+                />
+              ))}
+            </div>
+          </fieldset>
+        ) : (
+          <p className="muted">This app needs no settings beyond the defaults.</p>
+        )}
+
+        <PortStatus conflicts={conflicts} blocking={mode === 'standard'} checking={!ports && !portsError} error={portsError} wanted={wanted} duplicates={duplicatePorts} onUse={setValue} />
+
+        {advanced.length > 0 ? (
+          <details className="advanced">
+            <summary>Advanced settings ({advanced.length})</summary>
+            <div className="form-grid">
+              {advanced.map((variable) => (
+                <VariableField
+                  key={variable.name}
+                  variable={variable}
+                  value={values[variable.name]}
+                  error={showError(variable.name)}
+                  onChange={(value) => setValue(variable.name, value)}
+                  onBlur={() => setTouched((current) => new Set(current).add(variable.name))}
+                />
+              ))}
+            </div>
+          </details>
+        ) : null}
+
+        {failureText ? <ErrorNotice title={failureText.title} details={failureText.details} /> : null}
+        {submitted && hasErrors && !failureText ? <ErrorNotice title="Some settings need attention" details="Fix the highlighted fields, then deploy." /> : null}
+      </form>
+    </Dialog>
+  );
+}
+
+function PortStatus({
+  conflicts,
+  blocking,
+  checking,
+  error,
+  wanted,
+  duplicates,
+  onUse,
+}: {
+  conflicts: PortConflict[];
+  blocking: boolean;
+  checking: boolean;
+  error: string | null;
+  wanted: { name: string; port: number }[];
+  duplicates: string[];
+  onUse: (name: string, value: string) => void;
+}) {
+  if (wanted.length === 0) return null;
+  if (checking) return <p className="muted small">Checking host ports…</p>;
+  if (error) return <InfoNotice tone="warning">Ports could not be checked ({error}). The server checks them again when deploying.</InfoNotice>;
+  if (conflicts.length === 0 && duplicates.length === 0) {
+    return (
+      <p className="small" style={{ color: 'var(--success-text)' }} data-testid="ports-ok">
+        ✓ Ports {wanted.map((entry) => entry.port).join(', ')} are free.
+      </p>
+    );
+  }
+  return (
+    <div className={`notice ${blocking ? 'notice-error' : 'notice-warning'}`} role="alert" data-testid="port-conflicts">
+      <strong>{blocking ? 'Port conflict' : 'Ports in use (only matters if you publish them)'}</strong>
+      {duplicates.map((text) => (
+        <span key={text}>{text}.</span>
+      ))}
+      {conflicts.map((conflict) => (
+        <div key={conflict.name} className="row">
+          <span>
+            {conflict.name}: port {conflict.port} is used by {conflict.owner}.
+          </span>
+          {conflict.suggestion ? (
+            <button type="button" className="button button-small" onClick={() => onUse(conflict.name, String(conflict.suggestion))}>
+              Use free port {conflict.suggestion}
+            </button>
+          ) : (
+            <span className="muted small">Looking for a free port…</span>
+          )}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function VariableField({ variable, value, error, onChange, onBlur }: { variable: AppVariable; value: FormValue | undefined; error: string | undefined; onChange: (value: FormValue) => void; onBlur: () => void }) {
+  const id = `var-${variable.name}`;
+  const helpId = `${id}-help`;
+  const errorId = `${id}-error`;
+  const describedBy = [variable.description || variable.type === 'secret' ? helpId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  const label = (
+    <label htmlFor={id}>
+      {variable.name}
+      {variable.required && variable.type !== 'secret' ? <span aria-hidden="true"> *</span> : null}
+      <span className="muted small" style={{ fontWeight: 500 }}>
+        {' '}
+        · {variable.type}
+      </span>
+    </label>
+  );
+  const help = (
+    <>
+      {variable.description || variable.type === 'secret' ? (
+        <span id={helpId} className="field-help">
+          {variable.description}
+          {variable.type === 'secret' ? ' Leave empty to generate a strong value.' : ''}
+        </span>
+      ) : null}
+      {error ? (
+        <span id={errorId} className="field-error">
+          {error}
+        </span>
+      ) : null}
+    </>
+  );
+  if (variable.type === 'boolean') {
+    return (
+      <div className="field">
+        <span className="field-label">{variable.name}</span>
+        <label className="checkbox">
+          <input id={id} type="checkbox" checked={value === true} onChange={(event) => onChange(event.target.checked)} aria-describedby={describedBy} />
+          Enabled
+        </label>
+        {help}
+      </div>
+    );
+  }
+  const text = typeof value === 'string' ? value : '';
+  const common = {
+    id,
+    value: text,
+    onBlur,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy,
+    'aria-required': variable.required && variable.type !== 'secret' ? true : undefined,
+  } as const;
+  if (variable.type === 'enum' && variable.values) {
+    return (
+      <div className="field">
+        {label}
+        <select {...common} className="select" onChange={(event) => onChange(event.target.value)}>
+          {variable.required ? null : <option value="">(default)</option>}
+          {variable.values.map((option) => (
+            <option key={option} value={option}>
+              {option}
+            </option>
+          ))}
+        </select>
+        {help}
+      </div>
+    );
+  }
+  const inputType =
+    variable.type === 'port' || variable.type === 'number'
+      ? 'number'
+      : variable.type === 'secret'
+        ? 'password'
+        : variable.type === 'email'
+          ? 'email'
+          : variable.type === 'url'
+            ? 'url'
+            : 'text';
+  return (
+    <div className="field">
+      {label}
+      <input
+        {...common}
+        className="input"
+        type={inputType}
+        inputMode={variable.type === 'port' ? 'numeric' : undefined}
+        min={variable.type === 'port' ? 1 : undefined}
+        max={variable.type === 'port' ? 65535 : undefined}
+        autoComplete={variable.type === 'secret' ? 'new-password' : 'off'}
+        spellCheck={false}
+        placeholder={variable.type === 'secret' ? 'generated' : variable.type === 'path' ? '/opt/appdata/…' : undefined}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      {help}
+    </div>
+  );
+}

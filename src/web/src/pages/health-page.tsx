@@ -1,0 +1,167 @@
+// Health of the server and its dependencies, with the troubleshooting hints the server computes.
+import { authSession } from '../api/auth-session.js';
+import { api } from '../api/http-client.js';
+import type { Health } from '../api/wire-types.js';
+import { RefreshIcon } from '../components/icons.js';
+import { ErrorFromValue, InfoNotice, LoadingBlock } from '../components/notices.js';
+import { useApiData } from '../hooks/use-api-data.js';
+import { formatDateTime, formatDuration } from '../lib/format.js';
+
+function tone(ok: boolean | null): string {
+  return ok === null ? 'dot-warning' : ok ? 'dot-success' : 'dot-danger';
+}
+
+function Stat({ label, value, ok, detail }: { label: string; value: string; ok: boolean | null; detail?: string }) {
+  return (
+    <div className="card stat">
+      <div className="stat-label">{label}</div>
+      <div className="stat-value">
+        <span className={`dot ${tone(ok)}`} aria-hidden="true" />
+        {value}
+      </div>
+      {detail ? <div className="muted small">{detail}</div> : null}
+    </div>
+  );
+}
+
+export function HealthPage() {
+  const health = useApiData((signal) => api.get<Health>('/health', { signal, acceptStatuses: [503] }), [], { pollMs: 10000 });
+  const session = authSession.get();
+  const isAdmin = session.status === 'signed-in' && session.user.role === 'admin';
+  const data = health.data;
+  return (
+    <div>
+      <div className="page-header">
+        <div>
+          <h1>Health</h1>
+          <p>Whether Docker, Compose, the database and the catalog are working, and what to do when they are not.</p>
+        </div>
+        <button type="button" className="button" onClick={() => void health.reload()}>
+          <RefreshIcon size={16} /> Check again
+        </button>
+      </div>
+      {health.error && !data ? <ErrorFromValue error={health.error} onRetry={() => void health.reload()} /> : null}
+      {!data && !health.error ? <LoadingBlock /> : null}
+      {data ? (
+        <div className="stack-large">
+          <div className={`notice ${data.status === 'healthy' ? 'notice-success' : data.status === 'degraded' ? 'notice-warning' : 'notice-error'}`} data-testid="health-status">
+            <strong>
+              {data.status === 'healthy' ? 'Everything is working' : data.status === 'degraded' ? 'Working with problems' : 'Not working'} ({data.status})
+            </strong>
+            <span>
+              HomelabARR CE {data.version} · up {formatDuration(data.uptime)} · checked {formatDateTime(data.timestamp)}
+            </span>
+          </div>
+          <div className="stat-grid">
+            <Stat label="Docker" value={data.docker.status === 'connected' ? `Engine ${data.docker.version ?? ''}` : 'Unavailable'} ok={data.docker.status === 'connected'} detail={data.docker.message ?? (data.docker.apiVersion ? `API ${data.docker.apiVersion}` : undefined)} />
+            <Stat label="Compose" value={data.docker.compose.available ? `v${(data.docker.compose.version ?? '').replace(/^v/, '')}` : 'Not found'} ok={data.docker.compose.available} />
+            <Stat label="Database" value={data.database.status === 'ok' ? 'OK' : 'Error'} ok={data.database.status === 'ok'} />
+            <Stat label="Catalog" value={`${data.catalog.apps} apps`} ok={data.catalog.invalid === 0 ? true : null} detail={data.catalog.invalid > 0 ? `${data.catalog.invalid} template(s) invalid` : 'All templates valid'} />
+            <Stat label="Authentication" value={data.auth.enabled ? 'Enabled' : 'Disabled'} ok={data.auth.enabled ? true : null} />
+          </div>
+          <section className="card">
+            <div className="card-header">
+              <h2>Troubleshooting</h2>
+            </div>
+            <div className="card-body">
+              {data.troubleshooting.length === 0 ? (
+                <p className="muted">No problems found.</p>
+              ) : (
+                <ol className="stack" style={{ paddingLeft: 18, margin: 0 }} data-testid="troubleshooting">
+                  {data.troubleshooting.map((item) => (
+                    <li key={item.problem}>
+                      <strong>{item.problem}</strong>
+                      <div className="muted" style={{ whiteSpace: 'pre-wrap' }}>
+                        {item.fix}
+                      </div>
+                    </li>
+                  ))}
+                </ol>
+              )}
+            </div>
+          </section>
+          {data.environment && (data.environment.errors.length > 0 || data.environment.warnings.length > 0) ? (
+            <section className="card card-pad stack">
+              <h2>Configuration</h2>
+              {data.environment.errors.map((text) => (
+                <InfoNotice key={text} tone="warning">
+                  {text}
+                </InfoNotice>
+              ))}
+              {data.environment.warnings.map((text) => (
+                <InfoNotice key={text}>{text}</InfoNotice>
+              ))}
+            </section>
+          ) : null}
+          {data.catalogErrors && data.catalogErrors.length > 0 ? (
+            <section className="card">
+              <div className="card-header">
+                <h2>Invalid templates</h2>
+              </div>
+              <div className="table-wrap">
+                <table className="table">
+                  <tbody>
+                    {data.catalogErrors.map((item) => (
+                      <tr key={item.file}>
+                        <td className="mono small">{item.file}</td>
+                        <td>{item.error}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          ) : null}
+          {data.platform ? (
+            <section className="card">
+              <div className="card-header">
+                <h2>Platform</h2>
+                <span className="muted small">visible to administrators</span>
+              </div>
+              <div className="table-wrap">
+                <table className="table">
+                  <tbody>
+                    <tr>
+                      <th scope="row">Node.js</th>
+                      <td>{data.platform.node}</td>
+                    </tr>
+                    <tr>
+                      <th scope="row">System</th>
+                      <td>
+                        {data.platform.os} {data.platform.arch} {data.platform.kernel ?? ''}
+                      </td>
+                    </tr>
+                    {data.paths ? (
+                      <>
+                        <tr>
+                          <th scope="row">Data directory</th>
+                          <td className="mono small">{data.paths.dataDir}</td>
+                        </tr>
+                        <tr>
+                          <th scope="row">App folder</th>
+                          <td className="mono small">{data.paths.appFolder}</td>
+                        </tr>
+                        <tr>
+                          <th scope="row">Catalog roots</th>
+                          <td className="mono small">{data.paths.catalog.join(', ')}</td>
+                        </tr>
+                      </>
+                    ) : null}
+                    {data.cors ? (
+                      <tr>
+                        <th scope="row">CORS origins</th>
+                        <td>{data.cors.origins.length > 0 ? data.cors.origins.join(', ') : 'same origin only'}</td>
+                      </tr>
+                    ) : null}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          ) : isAdmin ? null : (
+            <p className="muted small">Administrators also see platform details and configuration warnings here.</p>
+          )}
+        </div>
+      ) : null}
+    </div>
+  );
+}
