@@ -37,6 +37,8 @@ export class FakeDockerEngine implements DockerEngine {
   readonly actions: { action: string; id: string; options?: unknown }[] = [];
   /** Interval of the fake stats stream; the first sample is sent at once, like Docker does. */
   statsIntervalMs = 50;
+  /** Delay before a stream's first sample (Docker's is up to a second when other streams are open). */
+  statsFirstSampleDelayMs = 0;
   openStatsStreams = 0;
   statsStreamsOpened = 0;
   private nextId = 1;
@@ -172,7 +174,16 @@ export class FakeDockerEngine implements DockerEngine {
     this.statsStreamsOpened += 1;
     let cpuTotalNs = 0;
     let systemCpuNs = 1_000_000_000_000;
+    const pause = (ms: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
     try {
+      if (this.statsFirstSampleDelayMs > 0) await pause(this.statsFirstSampleDelayMs);
       while (!signal.aborted && this.isUp && this.containers.has(container.id)) {
         const isRunning = container.state === 'running';
         cpuTotalNs += isRunning ? container.cpuPerTickNs : 0;
@@ -191,13 +202,7 @@ export class FakeDockerEngine implements DockerEngine {
           blockWrite: 0,
           pids: 2,
         };
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.statsIntervalMs);
-          signal.addEventListener('abort', () => {
-            clearTimeout(timer);
-            resolve();
-          }, { once: true });
-        });
+        await pause(this.statsIntervalMs);
       }
     } finally {
       this.openStatsStreams -= 1;

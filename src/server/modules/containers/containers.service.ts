@@ -74,6 +74,7 @@ export class ContainersService {
   async start(id: string, actor: Actor): Promise<ContainerAction> {
     const details = await this.require(id);
     const { changed } = await this.deps.docker.startContainer(details.id);
+    this.deps.sampler.forget(details.id);
     this.record(actor, 'container.start', details, { changed });
     return this.answer(id, changed, changed ? `Container ${details.name} started` : `Container ${details.name} is already running`);
   }

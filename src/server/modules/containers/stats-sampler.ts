@@ -24,8 +24,10 @@ export type StatsSamplerOptions = {
   sweepIntervalMs?: number;
   /** Open streams at most; containers beyond it get no stats until others go idle. */
   maxStreams?: number;
-  /** How long one request waits, in total, for the first samples of streams it had to open. */
+  /** How long after a stream opens requests wait for its first sample; after that they never wait on it. */
   firstSampleWaitMs?: number;
+  /** A stream that ended without any sample is not reopened for this long (its container gets null). */
+  retryAfterFailureMs?: number;
   onStreamError?: (containerId: string, error: unknown) => void;
 };
 
@@ -37,6 +39,10 @@ type Entry = {
   lastWantedMs: number;
   /** Settles once the first sample and the start time are known, or the stream has ended. */
   ready: Promise<void>;
+  isReady: boolean;
+  /** Requests wait for `ready` until then at the latest. */
+  readyDeadlineMs: number;
+  isForgotten: boolean;
 };
 
 export const STATS_SAMPLER_DEFAULTS = {
@@ -44,10 +50,13 @@ export const STATS_SAMPLER_DEFAULTS = {
   sweepIntervalMs: 30_000,
   maxStreams: 200,
   firstSampleWaitMs: 1200,
+  retryAfterFailureMs: 5000,
 } as const;
 
 export class StatsSampler {
   private readonly entries = new Map<string, Entry>();
+  /** When a container's last stream ended without a sample (stopped meanwhile, gone, Docker refused). */
+  private readonly failedAtMs = new Map<string, number>();
   private readonly options: Required<Omit<StatsSamplerOptions, 'onStreamError'>> & Pick<StatsSamplerOptions, 'onStreamError'>;
   private sweepTimer: NodeJS.Timeout | null = null;
   private isClosed = false;
@@ -66,19 +75,24 @@ export class StatsSampler {
 
   /**
    * Stats of running containers, by full container id. Streams are opened for containers that
-   * have none; the call then waits (at most firstSampleWaitMs in total, for all of them at once)
-   * for their first samples. A container without a sample by then maps to null.
+   * have none; the call then waits for their first samples, at most until firstSampleWaitMs after
+   * the streams opened (all at once, so the whole list waits one tick, not one per container). A
+   * container without a sample by then maps to null, and later requests do not wait on it again.
    */
   async statsFor(containerIds: string[]): Promise<Map<string, ContainerStats | null>> {
     const nowMs = this.clock.nowMs();
     const pending: Promise<void>[] = [];
+    let waitUntilMs = nowMs;
     for (const id of containerIds) {
       const entry = this.entries.get(id) ?? this.open(id);
       if (!entry) continue;
       entry.lastWantedMs = nowMs;
-      if (!entry.latest || entry.startedAtMs === null) pending.push(entry.ready);
+      if (!entry.isReady && entry.readyDeadlineMs > nowMs) {
+        pending.push(entry.ready);
+        waitUntilMs = Math.max(waitUntilMs, entry.readyDeadlineMs);
+      }
     }
-    if (pending.length > 0) await this.waitAtMost(Promise.all(pending), this.options.firstSampleWaitMs);
+    if (pending.length > 0) await this.waitAtMost(Promise.all(pending), waitUntilMs - nowMs);
     const result = new Map<string, ContainerStats | null>();
     const readAtMs = this.clock.nowMs();
     for (const id of containerIds) {
@@ -93,9 +107,11 @@ export class StatsSampler {
 
   /** Drops a container's stream (after it was stopped, restarted or removed through the API). */
   forget(containerId: string): void {
+    this.failedAtMs.delete(containerId);
     const entry = this.entries.get(containerId);
     if (!entry) return;
     this.entries.delete(containerId);
+    entry.isForgotten = true;
     entry.controller.abort();
     this.stopSweepWhenEmpty();
   }
@@ -107,6 +123,9 @@ export class StatsSampler {
 
   private open(containerId: string): Entry | null {
     if (this.isClosed || this.entries.size >= this.options.maxStreams) return null;
+    const failedAtMs = this.failedAtMs.get(containerId);
+    if (failedAtMs !== undefined && this.clock.nowMs() - failedAtMs < this.options.retryAfterFailureMs) return null;
+    this.failedAtMs.delete(containerId);
     let markSampled!: () => void;
     const sampled = new Promise<void>((resolve) => (markSampled = resolve));
     const entry: Entry = {
@@ -116,8 +135,13 @@ export class StatsSampler {
       startedAtMs: null,
       lastWantedMs: this.clock.nowMs(),
       ready: Promise.resolve(),
+      isReady: false,
+      readyDeadlineMs: this.clock.nowMs() + this.options.firstSampleWaitMs,
+      isForgotten: false,
     };
-    entry.ready = Promise.all([sampled, this.readStartTime(containerId, entry)]).then(() => undefined);
+    entry.ready = Promise.all([sampled, this.readStartTime(containerId, entry)]).then(() => {
+      entry.isReady = true;
+    });
     this.entries.set(containerId, entry);
     this.startSweep();
     void this.consume(containerId, entry, markSampled);
@@ -143,6 +167,7 @@ export class StatsSampler {
       this.options.onStreamError?.(containerId, error);
     } finally {
       markSampled();
+      if (!entry.latest && !entry.isForgotten) this.failedAtMs.set(containerId, this.clock.nowMs());
       if (this.entries.get(containerId) === entry) {
         this.entries.delete(containerId);
         this.stopSweepWhenEmpty();
@@ -181,7 +206,11 @@ export class StatsSampler {
   }
 
   private closeIdleStreams(): void {
-    const cutoff = this.clock.nowMs() - this.options.idleMs;
+    const nowMs = this.clock.nowMs();
+    for (const [id, failedAtMs] of this.failedAtMs) {
+      if (nowMs - failedAtMs >= this.options.retryAfterFailureMs) this.failedAtMs.delete(id);
+    }
+    const cutoff = nowMs - this.options.idleMs;
     for (const [id, entry] of this.entries) {
       if (entry.lastWantedMs < cutoff) this.forget(id);
     }
