@@ -13,6 +13,9 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { webRoutes, WEB_PREFIX } from './modules/web/web.routes.js';
 import { deploymentModesRoutes } from './modules/deployments/deployment-modes.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
+import { deploymentsRoutes } from './modules/deployments/deployments.routes.js';
+import { streamRoutes } from './modules/stream/stream.routes.js';
+import { appLifecycleRoutes } from './modules/applications/app-lifecycle.routes.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -124,6 +127,9 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions & { fro
   await api.register(deploymentModesRoutes(ctx));
   await api.register(authRoutes(ctx));
   await api.register(catalogRoutes(ctx));
+  await api.register(deploymentsRoutes(ctx));
+  await api.register(streamRoutes(ctx));
+  await api.register(appLifecycleRoutes(ctx));
   await app.register(webRoutes(config.webRoot, existsSync(config.webRoot)), { prefix: WEB_PREFIX });
   return app;
 }

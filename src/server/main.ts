@@ -63,6 +63,10 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => dashboardServer?.close(() => resolve()) ?? resolve());
   });
 
+  // Deployments a killed process left unfinished are marked interrupted before anyone can ask about them.
+  const interrupted = await services.deployments.recoverInterrupted();
+  for (const deployment of interrupted) app.log.warn(`Deployment ${deployment.id} of ${deployment.appId} was interrupted by a restart: ${deployment.error ?? ''}`);
+
   await app.listen({ port: config.backendPort, host: config.bindAddress });
   await new Promise<void>((resolve, reject) => {
     dashboardServer?.once('error', reject);

@@ -22,6 +22,14 @@ import { createAuthModule } from './modules/auth/auth.module.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import type { UsageTracker } from './modules/auth/usage-tracker.js';
 import type { UserService } from './modules/auth/users.service.js';
+import { StackFiles } from './infra/stack-files.js';
+import { CliComposeRunner, composeProcessEnv, type ComposeRunner } from './infra/compose-cli.js';
+import { AppLifecycleService } from './modules/applications/app-lifecycle.service.js';
+import { AppLocks } from './modules/deployments/app-locks.js';
+import { DeploymentEventLog } from './modules/deployments/deployment-events.js';
+import { DeploymentsRepository } from './modules/deployments/deployments.repository.js';
+import { DeploymentService } from './modules/deployments/deployments.service.js';
+import { StreamHub } from './modules/stream/stream-hub.js';
 
 export type Infra = {
   config: Config;
@@ -32,6 +40,8 @@ export type Infra = {
   compose: { current: ComposeInfo };
   /** The host's listening sockets and a bind probe; /proc/net and real binds when absent. */
   hostPorts?: HostPorts;
+  /** Runs docker compose for deploys, stop and remove; the real CLI when absent. */
+  composeRunner?: ComposeRunner;
 };
 
 export type Services = {
@@ -45,6 +55,10 @@ export type Services = {
   apiKeys: ApiKeyService;
   /** Batches sessions' lastSeen and keys' lastUsed; the auth routes start and stop it. */
   authUsage: UsageTracker;
+  deployments: DeploymentService;
+  /** The progress stream's clients and subscriptions (GET /stream/progress). */
+  stream: StreamHub;
+  appLifecycle: AppLifecycleService;
 };
 
 const packageJsonPath = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'package.json');
@@ -83,8 +97,30 @@ export function createServices(infra: Infra): { services: Services; authenticato
   // First start: the admin exists before anything can listen (main.ts prints a generated password).
   authModule.users.ensureInitialAdmin();
   const authenticator: Authenticator = authModule.authenticator;
+  const stacks = new StackFiles(config.dataDir);
+  const composeRunner =
+    infra.composeRunner ?? new CliComposeRunner(infra.compose, composeProcessEnv(config.executablePath, config.dockerHost), config.composeBinary);
+  const deploymentsRepository = new DeploymentsRepository(db);
+  const deploymentEvents = new DeploymentEventLog(deploymentsRepository, clock);
+  const stream = new StreamHub(deploymentEvents, clock);
+  deploymentEvents.listen((event) => stream.publish(event));
+  const appLocks = new AppLocks();
+  const deployments = new DeploymentService({
+    config,
+    docker,
+    compose: composeRunner,
+    hostPorts: infra.hostPorts ?? new ProcHostPorts(),
+    stacks,
+    events: deploymentEvents,
+    repository: deploymentsRepository,
+    activity,
+    clock,
+    catalog,
+    locks: appLocks,
+  });
+  const appLifecycle = new AppLifecycleService({ config, docker, compose: composeRunner, stacks, locks: appLocks, activity });
   return {
-    services: { health, activity, containers, ports, catalog, auth: authModule.auth, users: authModule.users, apiKeys: authModule.apiKeys, authUsage: authModule.usage },
+    services: { deployments, stream, appLifecycle, health, activity, containers, ports, catalog, auth: authModule.auth, users: authModule.users, apiKeys: authModule.apiKeys, authUsage: authModule.usage },
     authenticator,
   };
 }

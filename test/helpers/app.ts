@@ -8,9 +8,10 @@ import { buildApp } from '../../src/server/app.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { testConfig, type Config } from '../../src/server/config.js';
 import { systemClock, type Clock } from '../../src/server/infra/clock.js';
-import { NO_COMPOSE, type ComposeInfo } from '../../src/server/infra/compose-cli.js';
+import { NO_COMPOSE, type ComposeInfo, type ComposeRunner } from '../../src/server/infra/compose-cli.js';
 import { openDatabase, type Db } from '../../src/server/infra/db.js';
 import type { DockerEngine } from '../../src/server/infra/docker-engine.js';
+import type { HostPorts } from '../../src/server/infra/host-ports.js';
 import { createGuards } from '../../src/server/modules/auth/guards.js';
 import { createServices, type Infra } from '../../src/server/services.js';
 import { FakeDockerEngine } from './fake-docker.js';
@@ -26,7 +27,14 @@ export type TestApp = {
 };
 
 export async function createTestApp(
-  options: { config?: Partial<Config>; docker?: DockerEngine; compose?: ComposeInfo; clock?: Clock } = {},
+  options: {
+    config?: Partial<Config>;
+    docker?: DockerEngine;
+    compose?: ComposeInfo;
+    clock?: Clock;
+    composeRunner?: ComposeRunner;
+    hostPorts?: HostPorts;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hlr-test-data-'));
   const config = testConfig({ dataDir, appFolder: path.join(dataDir, 'appdata'), ...options.config });
@@ -37,6 +45,8 @@ export async function createTestApp(
     docker: options.docker ?? new FakeDockerEngine(),
     clock: options.clock ?? systemClock,
     compose: { current: options.compose ?? NO_COMPOSE },
+    ...(options.composeRunner ? { composeRunner: options.composeRunner } : {}),
+    ...(options.hostPorts ? { hostPorts: options.hostPorts } : {}),
   };
   const { services, authenticator } = createServices(infra);
   const ctx: AppContext = { config, services, authenticator, guards: createGuards(authenticator, config.authEnabled) };

@@ -9,6 +9,9 @@ import {
   type ContainerSummary,
   type DockerEngine,
   type DockerVersion,
+  ImagePullError,
+  type NetworkSummary,
+  type PullMessage,
 } from '../../src/server/infra/docker-engine.js';
 
 /** A container held by FakeDockerEngine; tests change its fields directly. */
@@ -26,7 +29,29 @@ export type FakeContainer = {
   /** CPU nanoseconds the container burns per stats tick (drives the fake stats stream). */
   cpuPerTickNs: number;
   memoryUsage: number;
+  exitCode?: number;
+  /** starting, healthy, unhealthy; null or absent without a healthcheck. */
+  health?: string | null;
+  restartCount?: number;
 };
+
+/** How a fake pull of one image behaves. */
+export type FakePull = { messages?: PullMessage[]; failure?: string; delayMs?: number };
+
+/** A two-layer pull, as Docker reports it. */
+export const FAKE_PULL_MESSAGES: PullMessage[] = [
+  { status: 'Pulling from library/app', id: '1' },
+  { status: 'Pulling fs layer', id: 'aaaaaaaaaaaa' },
+  { status: 'Pulling fs layer', id: 'bbbbbbbbbbbb' },
+  { status: 'Downloading', id: 'aaaaaaaaaaaa', progressDetail: { current: 500, total: 1000 } },
+  { status: 'Downloading', id: 'bbbbbbbbbbbb', progressDetail: { current: 1000, total: 3000 } },
+  { status: 'Download complete', id: 'aaaaaaaaaaaa' },
+  { status: 'Downloading', id: 'bbbbbbbbbbbb', progressDetail: { current: 3000, total: 3000 } },
+  { status: 'Pull complete', id: 'aaaaaaaaaaaa' },
+  { status: 'Pull complete', id: 'bbbbbbbbbbbb' },
+  { status: 'Digest: sha256:0000' },
+  { status: 'Status: Downloaded newer image for app:1' },
+];
 
 export class FakeDockerEngine implements DockerEngine {
   isUp = true;
@@ -118,10 +143,10 @@ export class FakeDockerEngine implements DockerEngine {
         isRunning: container.state === 'running',
         startedAt: container.startedAt,
         finishedAt: null,
-        exitCode: 0,
-        health: null,
+        exitCode: container.exitCode ?? 0,
+        health: container.health ?? null,
       },
-      restartCount: 0,
+      restartCount: container.restartCount ?? 0,
       networks: { bridge: { ipAddress: '172.17.0.2' } },
     };
   }
@@ -215,6 +240,52 @@ export class FakeDockerEngine implements DockerEngine {
     const since = options.sinceSeconds;
     const lines = container.logs.filter((line) => since === undefined || line.timestamp === null || Date.parse(line.timestamp) / 1000 >= since);
     return { isTty: container.isTty, lines: options.tail > 0 ? lines.slice(-options.tail) : [] };
+  }
+
+  // Images and networks, for deployments.
+  readonly images = new Set<string>();
+  readonly pullScripts = new Map<string, FakePull>();
+  /** Every image pulled, in order. */
+  readonly pulls: string[] = [];
+  readonly networks = new Map<string, NetworkSummary>();
+
+  async hasImage(reference: string): Promise<boolean> {
+    this.assertUp();
+    return this.images.has(reference);
+  }
+
+  async pullImage(reference: string, options: { signal?: AbortSignal; onProgress: (message: PullMessage) => void }): Promise<void> {
+    this.assertUp();
+    this.pulls.push(reference);
+    const script = this.pullScripts.get(reference) ?? {};
+    if (script.failure) throw new ImagePullError(reference, script.failure);
+    for (const message of script.messages ?? FAKE_PULL_MESSAGES) {
+      options.signal?.throwIfAborted();
+      options.onProgress(message);
+      if (script.delayMs) {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, script.delayMs);
+          options.signal?.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(options.signal?.reason as Error);
+          }, { once: true });
+        });
+      }
+    }
+    this.images.add(reference);
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkSummary | null> {
+    this.assertUp();
+    return this.networks.get(name) ?? null;
+  }
+
+  async createNetwork(name: string, options: { labels: Record<string, string>; driver?: string }): Promise<NetworkSummary> {
+    this.assertUp();
+    const network = { id: `net${this.networks.size + 1}${'0'.repeat(58)}`, name, driver: options.driver ?? 'bridge', labels: { ...options.labels } };
+    this.networks.set(name, network);
+    this.actions.push({ action: 'network-create', id: name, options });
+    return network;
   }
 
   private assertUp(): void {

@@ -77,6 +77,32 @@ export interface DockerEngine {
   streamContainerStats(id: string, signal: AbortSignal): AsyncIterable<ContainerStatsSample>;
   /** The last `tail` lines (since `sinceSeconds`, Unix), demultiplexed, each with Docker's timestamp. */
   containerLogs(id: string, options: { tail: number; sinceSeconds?: number }): Promise<{ isTty: boolean; lines: ContainerLogLine[] }>;
+  /** Whether the image (name:tag or digest reference) is present locally. */
+  hasImage(reference: string): Promise<boolean>;
+  /**
+   * Pulls an image, reporting Docker's progress messages as they arrive. Rejects with ImagePullError
+   * when the registry refuses (unknown image, no access, unreachable); aborting `signal` stops the pull.
+   */
+  pullImage(reference: string, options: { signal?: AbortSignal; onProgress: (message: PullMessage) => void }): Promise<void>;
+  /** null when no network has that name or id. */
+  inspectNetwork(name: string): Promise<NetworkSummary | null>;
+  createNetwork(name: string, options: { labels: Record<string, string>; driver?: string }): Promise<NetworkSummary>;
+}
+
+/** One progress message of an image pull, as Docker streams it (one per layer change). */
+export type PullMessage = { status: string; id?: string; progressDetail?: { current?: number; total?: number } };
+
+export type NetworkSummary = { id: string; name: string; driver: string; labels: Record<string, string> };
+
+/** The registry refused or could not be reached during a pull; the message is Docker's reason. */
+export class ImagePullError extends Error {
+  constructor(
+    readonly reference: string,
+    readonly reason: string,
+  ) {
+    super(`${reference} could not be pulled: ${reason}`);
+    this.name = 'ImagePullError';
+  }
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
@@ -328,6 +354,76 @@ export class DockerodeEngine implements DockerEngine {
       return translateContainerError(error, id);
     }
     return { isTty: details.isTty, lines: parseContainerLogs(body, { isTty: details.isTty, hasTimestamps: true }) };
+  }
+
+  async hasImage(reference: string): Promise<boolean> {
+    try {
+      await this.client.getImage(reference).inspect();
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      return translateDockerError(error);
+    }
+  }
+
+  async pullImage(reference: string, options: { signal?: AbortSignal; onProgress: (message: PullMessage) => void }): Promise<void> {
+    let stream: Readable;
+    try {
+      // A pull runs as long as the image needs: the client's socket timeout would cut big images off.
+      stream = (await this.patientClient.pull(reference, options.signal ? { abortSignal: options.signal } : {})) as Readable;
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      const status = statusOf(error);
+      if (status !== undefined && status >= 400) throw new ImagePullError(reference, dockerMessage(error));
+      return translateDockerError(error);
+    }
+    stream.setEncoding('utf8');
+    let pending = '';
+    try {
+      // Docker writes one JSON message per line; a failure arrives as a message with `error`, not as a status code.
+      for await (const chunk of stream) {
+        pending += chunk as string;
+        for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
+          const line = pending.slice(0, newline).trim();
+          pending = pending.slice(newline + 1);
+          if (!line) continue;
+          const message = JSON.parse(line) as PullMessage & { error?: string; errorDetail?: { message?: string } };
+          if (message.error || message.errorDetail) throw new ImagePullError(reference, message.errorDetail?.message ?? message.error ?? 'unknown error');
+          options.onProgress(message);
+        }
+      }
+    } catch (error) {
+      if (error instanceof ImagePullError || options.signal?.aborted) throw error;
+      return translateDockerError(error);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkSummary | null> {
+    try {
+      const info = (await this.client.getNetwork(name).inspect()) as { Id: string; Name: string; Driver: string; Labels?: Record<string, string> | null };
+      return { id: info.Id, name: info.Name, driver: info.Driver, labels: info.Labels ?? {} };
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      return translateDockerError(error);
+    }
+  }
+
+  async createNetwork(name: string, options: { labels: Record<string, string>; driver?: string }): Promise<NetworkSummary> {
+    try {
+      await this.client.createNetwork({ Name: name, Driver: options.driver ?? 'bridge', Labels: options.labels, CheckDuplicate: true });
+    } catch (error) {
+      // Another deploy created it a moment ago: that is the outcome we wanted.
+      if (statusOf(error) !== 409) {
+        const status = statusOf(error);
+        if (status !== undefined && status >= 400) throw new AppError('UPSTREAM_FAILED', `Docker could not create the network ${name}`, dockerMessage(error));
+        return translateDockerError(error);
+      }
+    }
+    const network = await this.inspectNetwork(name);
+    if (!network) throw new AppError('UPSTREAM_FAILED', `Docker could not create the network ${name}`, 'The network was not there after it was created');
+    return network;
   }
 
   /**

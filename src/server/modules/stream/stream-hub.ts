@@ -1,0 +1,359 @@
+// The progress stream's clients: who is connected, what each has subscribed to, and what each
+// has been sent, so a subscription replays stored events in order and a reconnect resumes
+// without gaps or duplicates.
+//
+// Delivery is pull-based from the event store: a subscription holds a cursor (the last stored
+// event id it was sent) and is caught up by reading the store; a live event is written directly
+// only when the subscription is already caught up. A client whose socket stops draining is
+// paused (nothing more is buffered for it) and caught up from the store once it drains, or
+// dropped if it never does. So memory per client stays bounded and nobody waits on anybody.
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../errors.js';
+import type { Clock } from '../../infra/clock.js';
+import { formatSseEvent, PING_FRAME, RETRY_FRAME } from './sse-frame.js';
+
+/** An open text/event-stream response, as the hub needs it. */
+export interface SseConnection {
+  write(chunk: string): void;
+  /** Bytes written but not yet taken by the kernel. */
+  readonly bufferedBytes: number;
+  /** Calls listener once when the buffer has drained. */
+  onceDrained(listener: () => void): void;
+  onClose(listener: () => void): void;
+  /** Ends the response cleanly. */
+  end(): void;
+  /** Drops the connection at once. */
+  destroy(): void;
+}
+
+/** A stored deployment event, as the store hands it out. */
+export type StreamableEvent = { id: number; deploymentId: string; event: string; data: Record<string, unknown> };
+
+export interface StreamEventSource {
+  eventsAfter(deploymentId: string, afterId: number, limit: number): StreamableEvent[];
+}
+
+export type StreamHubOptions = {
+  heartbeatMs: number;
+  /** How long a disconnected client's subscriptions are kept for a resume. */
+  resumeWindowMs: number;
+  /** Above this many unsent bytes a client is paused instead of buffered further. */
+  highWaterBytes: number;
+  /** A paused client whose socket does not drain for this long is disconnected. */
+  stallTimeoutMs: number;
+  maxConnections: number;
+  /** Disconnected clients remembered for resume, at most. */
+  maxRememberedClients: number;
+  /** Sent-event records kept per client for resume. */
+  maxSentRecords: number;
+  pageSize: number;
+};
+
+export const DEFAULT_STREAM_OPTIONS: StreamHubOptions = {
+  heartbeatMs: 15_000,
+  resumeWindowMs: 5 * 60_000,
+  highWaterBytes: 256 * 1024,
+  stallTimeoutMs: 30_000,
+  maxConnections: 1000,
+  maxRememberedClients: 5000,
+  maxSentRecords: 20_000,
+  pageSize: 200,
+};
+
+type Subscription = {
+  deploymentId: string;
+  /** Id of the last stored event sent on this subscription. */
+  cursor: number;
+  /** Stream id of the deployment-subscribed event. */
+  subscribedSeq: number;
+  /** Where the trimmed part of the sent records left this subscription. */
+  trimmed: { seq: number; cursor: number };
+};
+
+type SentRecord = { seq: number; deploymentId: string; eventId: number };
+
+type Client = {
+  id: string;
+  /** The last stream id sent to this client; ids never repeat within a client. */
+  seq: number;
+  subscriptions: Map<string, Subscription>;
+  sent: SentRecord[];
+  connection: SseConnection | null;
+  disconnectedAtMs: number | null;
+  isPaused: boolean;
+  stallTimer: NodeJS.Timeout | null;
+};
+
+export type ConnectOptions = { clientId?: string; lastEventId?: string; deploymentId?: string };
+
+const CLIENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export class StreamHub {
+  private readonly clients = new Map<string, Client>();
+  private readonly subscribers = new Map<string, Set<Client>>();
+  private readonly options: StreamHubOptions;
+  private readonly heartbeat: NodeJS.Timeout;
+  private isClosed = false;
+
+  constructor(
+    private readonly source: StreamEventSource,
+    private readonly clock: Clock,
+    options: Partial<StreamHubOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_STREAM_OPTIONS, ...options };
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get connectionCount(): number {
+    let count = 0;
+    for (const client of this.clients.values()) if (client.connection) count += 1;
+    return count;
+  }
+
+  /** Throws before a connection is accepted when the server is closing or full. */
+  assertCanConnect(): void {
+    if (this.isClosed) throw new AppError('INTERNAL', 'The server is shutting down', 'Reconnect in a few seconds');
+    if (this.connectionCount >= this.options.maxConnections) {
+      throw new AppError('RATE_LIMITED', 'Too many progress streams are open', `This server accepts ${this.options.maxConnections} streams at once; retry shortly`, {
+        retryAfterSeconds: 5,
+      });
+    }
+  }
+
+  /**
+   * Starts the stream on a connection: retry, then `connected`, then (when resuming) everything
+   * the client's subscriptions missed, and a subscription to `deploymentId` when given.
+   */
+  connect(connection: SseConnection, options: ConnectOptions = {}): { clientId: string; resumed: boolean } {
+    const known = options.clientId && CLIENT_ID.test(options.clientId) ? this.clients.get(options.clientId) : undefined;
+    const client = known ?? this.createClient();
+    const resumed = known !== undefined;
+    if (client.connection) {
+      // The same client reconnected before its old connection was noticed as gone.
+      const old = client.connection;
+      this.detach(client);
+      old.destroy();
+    }
+    const resubscribe = resumed ? this.rewind(client, options.lastEventId) : [];
+    client.connection = connection;
+    client.disconnectedAtMs = null;
+    connection.onClose(() => {
+      if (client.connection === connection) this.detach(client);
+    });
+    connection.write(RETRY_FRAME);
+    this.send(client, 'connected', {
+      clientId: client.id,
+      message: resumed ? 'Reconnected to the progress stream; missed events follow' : 'Connected to the progress stream',
+      resumed,
+      timestamp: this.clock.now().toISOString(),
+    });
+    for (const subscription of resubscribe) this.sendSubscribed(client, subscription);
+    if (options.deploymentId) this.subscribe(client.id, options.deploymentId);
+    else this.pump(client);
+    return { clientId: client.id, resumed };
+  }
+
+  /**
+   * Subscribes a client to a deployment: every stored event of it is sent in order, then live
+   * ones. Subscribing again is harmless (nothing is sent twice). Unknown client → 404.
+   */
+  subscribe(clientId: string, deploymentId: string): void {
+    const client = CLIENT_ID.test(clientId) ? this.clients.get(clientId) : undefined;
+    if (!client) {
+      throw new AppError('NOT_FOUND', 'Stream client not found', 'Open GET /stream/progress first and use the clientId of its connected event');
+    }
+    let subscription = client.subscriptions.get(deploymentId);
+    if (!subscription) {
+      subscription = { deploymentId, cursor: 0, subscribedSeq: 0, trimmed: { seq: 0, cursor: 0 } };
+      client.subscriptions.set(deploymentId, subscription);
+      let set = this.subscribers.get(deploymentId);
+      if (!set) {
+        set = new Set();
+        this.subscribers.set(deploymentId, set);
+      }
+      set.add(client);
+      this.sendSubscribed(client, subscription);
+    }
+    this.pump(client);
+  }
+
+  /**
+   * A deployment event was stored: forward it to subscriptions that are caught up. A connected,
+   * unpaused subscription always is (subscribe and drain pump it to the end of the store, and
+   * events are stored and published in one synchronous step), so this is the next event for it.
+   */
+  publish(event: StreamableEvent): void {
+    const set = this.subscribers.get(event.deploymentId);
+    if (!set) return;
+    for (const client of set) {
+      const subscription = client.subscriptions.get(event.deploymentId);
+      if (!subscription || !client.connection || client.isPaused || event.id <= subscription.cursor) continue;
+      this.sendStored(client, subscription, event);
+      if (this.isCongested(client)) this.pause(client);
+    }
+  }
+
+  /** Ends every stream cleanly (server shutdown) and stops the timers. */
+  close(): void {
+    this.isClosed = true;
+    clearInterval(this.heartbeat);
+    for (const client of this.clients.values()) {
+      const connection = client.connection;
+      this.detach(client);
+      connection?.end();
+    }
+    this.clients.clear();
+    this.subscribers.clear();
+  }
+
+  private createClient(): Client {
+    this.forgetOldestIfFull();
+    const client: Client = {
+      id: randomUUID(),
+      seq: 0,
+      subscriptions: new Map(),
+      sent: [],
+      connection: null,
+      disconnectedAtMs: null,
+      isPaused: false,
+      stallTimer: null,
+    };
+    this.clients.set(client.id, client);
+    return client;
+  }
+
+  /**
+   * Resets each subscription's cursor to what the client had received up to `lastEventId`, so the
+   * pump resends exactly the rest. Returns the subscriptions whose subscribed event was missed.
+   */
+  private rewind(client: Client, lastEventId: string | undefined): Subscription[] {
+    const parsed = lastEventId !== undefined && /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : 0;
+    const received = Math.min(parsed, client.seq);
+    const cursors = new Map<string, number>();
+    for (let index = client.sent.length - 1; index >= 0; index -= 1) {
+      const record = client.sent[index] as SentRecord;
+      if (record.seq <= received && !cursors.has(record.deploymentId)) cursors.set(record.deploymentId, record.eventId);
+    }
+    client.sent = client.sent.filter((record) => record.seq <= received);
+    const missedSubscribed: Subscription[] = [];
+    for (const subscription of client.subscriptions.values()) {
+      const fromRecords = cursors.get(subscription.deploymentId);
+      if (fromRecords !== undefined) subscription.cursor = fromRecords;
+      else subscription.cursor = received >= subscription.trimmed.seq ? subscription.trimmed.cursor : 0;
+      if (subscription.subscribedSeq > received) missedSubscribed.push(subscription);
+    }
+    return missedSubscribed;
+  }
+
+  private send(client: Client, event: string, data: Record<string, unknown>): number {
+    client.seq += 1;
+    client.connection?.write(formatSseEvent(client.seq, event, data));
+    return client.seq;
+  }
+
+  private sendSubscribed(client: Client, subscription: Subscription): void {
+    if (!client.connection) return;
+    subscription.subscribedSeq = this.send(client, 'deployment-subscribed', {
+      deploymentId: subscription.deploymentId,
+      message: `Subscribed to deployment ${subscription.deploymentId}; its events so far follow, then live ones`,
+      timestamp: this.clock.now().toISOString(),
+    });
+  }
+
+  private sendStored(client: Client, subscription: Subscription, event: StreamableEvent): void {
+    const seq = this.send(client, event.event, event.data);
+    subscription.cursor = event.id;
+    client.sent.push({ seq, deploymentId: subscription.deploymentId, eventId: event.id });
+    if (client.sent.length > this.options.maxSentRecords) {
+      const dropped = client.sent.splice(0, client.sent.length - this.options.maxSentRecords);
+      for (const record of dropped) {
+        const owner = client.subscriptions.get(record.deploymentId);
+        if (owner) owner.trimmed = { seq: record.seq, cursor: record.eventId };
+      }
+    }
+  }
+
+  /** Sends every stored event the client's subscriptions have not had yet, pausing when the socket fills. */
+  private pump(client: Client): void {
+    for (const subscription of client.subscriptions.values()) {
+      for (;;) {
+        if (!client.connection || client.isPaused) return;
+        const events = this.source.eventsAfter(subscription.deploymentId, subscription.cursor, this.options.pageSize);
+        for (const event of events) this.sendStored(client, subscription, event);
+        if (this.isCongested(client)) {
+          this.pause(client);
+          return;
+        }
+        if (events.length < this.options.pageSize) break;
+      }
+    }
+  }
+
+  private isCongested(client: Client): boolean {
+    return (client.connection?.bufferedBytes ?? 0) > this.options.highWaterBytes;
+  }
+
+  private pause(client: Client): void {
+    const connection = client.connection;
+    if (!connection || client.isPaused) return;
+    client.isPaused = true;
+    connection.onceDrained(() => {
+      if (client.connection !== connection) return;
+      client.isPaused = false;
+      this.clearStall(client);
+      this.pump(client);
+    });
+    client.stallTimer = setTimeout(() => {
+      // The client reads nothing: drop it rather than hold its backlog. It can resume within the window.
+      if (client.connection === connection && client.isPaused) {
+        this.detach(client);
+        connection.destroy();
+      }
+    }, this.options.stallTimeoutMs);
+    client.stallTimer.unref();
+  }
+
+  private clearStall(client: Client): void {
+    if (client.stallTimer) clearTimeout(client.stallTimer);
+    client.stallTimer = null;
+  }
+
+  private detach(client: Client): void {
+    client.connection = null;
+    client.isPaused = false;
+    client.disconnectedAtMs = this.clock.nowMs();
+    this.clearStall(client);
+  }
+
+  private forget(client: Client): void {
+    this.clients.delete(client.id);
+    for (const deploymentId of client.subscriptions.keys()) {
+      const set = this.subscribers.get(deploymentId);
+      set?.delete(client);
+      if (set?.size === 0) this.subscribers.delete(deploymentId);
+    }
+  }
+
+  private forgetOldestIfFull(): void {
+    let remembered = 0;
+    let oldest: Client | null = null;
+    for (const client of this.clients.values()) {
+      if (client.connection) continue;
+      remembered += 1;
+      if (!oldest || (client.disconnectedAtMs ?? 0) < (oldest.disconnectedAtMs ?? 0)) oldest = client;
+    }
+    if (oldest && remembered >= this.options.maxRememberedClients) this.forget(oldest);
+  }
+
+  private beat(): void {
+    const now = this.clock.nowMs();
+    for (const client of [...this.clients.values()]) {
+      if (client.connection) {
+        if (!client.isPaused) client.connection.write(PING_FRAME);
+      } else if (client.disconnectedAtMs !== null && now - client.disconnectedAtMs > this.options.resumeWindowMs) {
+        this.forget(client);
+      }
+    }
+  }
+}
