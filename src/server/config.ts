@@ -80,6 +80,7 @@ const EnvSchema = z.object({
   DEPLOY_STEP_TIMEOUT: duration.default(15 * 60),
   COMPOSE_BINARY: z.string().optional(),
   RCLONE_OAUTH_CONFIG: z.string().optional(),
+  MOUNTS_MONTHLY_BUDGET: z.coerce.number({ message: 'must be a number' }).min(0, 'must not be negative').optional(),
 });
 
 export type Config = {
@@ -117,6 +118,8 @@ export type Config = {
   deployStepTimeoutSeconds: number;
   composeBinary: string | undefined;
   rcloneOAuthConfigPath: string | undefined;
+  /** Monthly budget the mount cost estimate is compared with (USD); null when unset. */
+  mountsMonthlyBudget: number | null;
   /** Where the bundled catalog lives (apps/ at the project root). */
   bundledCatalogPath: string;
   /** Where the built dashboard lives. */
@@ -228,6 +231,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; cwd?: string; rea
     deployStepTimeoutSeconds: e.DEPLOY_STEP_TIMEOUT,
     composeBinary: e.COMPOSE_BINARY,
     rcloneOAuthConfigPath: e.RCLONE_OAUTH_CONFIG,
+    mountsMonthlyBudget: e.MOUNTS_MONTHLY_BUDGET ?? null,
     bundledCatalogPath: path.join(projectRoot, 'apps'),
     webRoot: path.join(projectRoot, 'dist', 'web'),
     executablePath: env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',

@@ -14,6 +14,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   DOCKER_UNAVAILABLE: 503,
   COMPOSE_UNAVAILABLE: 503,
   RCLONE_UNAVAILABLE: 503,
+  /** A storage provider turned down the credentials stored for it (mount auth/test). */
+  REMOTE_AUTH_FAILED: 400,
   UPSTREAM_FAILED: 502,
   INSUFFICIENT_STORAGE: 507,
   INTERNAL: 500,
