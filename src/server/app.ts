@@ -16,6 +16,7 @@ import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { deploymentsRoutes } from './modules/deployments/deployments.routes.js';
 import { streamRoutes } from './modules/stream/stream.routes.js';
 import { appLifecycleRoutes } from './modules/applications/app-lifecycle.routes.js';
+import { mountsRoutes } from './modules/mounts/mounts.routes.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -130,6 +131,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions & { fro
   await api.register(deploymentsRoutes(ctx));
   await api.register(streamRoutes(ctx));
   await api.register(appLifecycleRoutes(ctx));
+  await api.register(mountsRoutes(ctx));
   await app.register(webRoutes(config.webRoot, existsSync(config.webRoot)), { prefix: WEB_PREFIX });
   return app;
 }

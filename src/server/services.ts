@@ -22,6 +22,8 @@ import { createAuthModule } from './modules/auth/auth.module.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import type { UsageTracker } from './modules/auth/usage-tracker.js';
 import type { UserService } from './modules/auth/users.service.js';
+import { HttpOAuthTokenClient, readOAuthSettingsFile } from './infra/oauth-token-client.js';
+import { HttpRcloneClient } from './infra/rclone-rc.js';
 import { StackFiles } from './infra/stack-files.js';
 import { CliComposeRunner, composeProcessEnv, type ComposeRunner } from './infra/compose-cli.js';
 import { AppLifecycleService } from './modules/applications/app-lifecycle.service.js';
@@ -30,6 +32,10 @@ import { DeploymentEventLog } from './modules/deployments/deployment-events.js';
 import { DeploymentsRepository } from './modules/deployments/deployments.repository.js';
 import { DeploymentService } from './modules/deployments/deployments.service.js';
 import { StreamHub } from './modules/stream/stream-hub.js';
+import { MountAuthService } from './modules/mounts/mount-auth.service.js';
+import { MountContainerResolver } from './modules/mounts/mount-container-resolver.js';
+import { MountOAuthStatesRepository } from './modules/mounts/mount-oauth-states.repository.js';
+import { MountsService } from './modules/mounts/mounts.service.js';
 
 export type Infra = {
   config: Config;
@@ -55,6 +61,8 @@ export type Services = {
   apiKeys: ApiKeyService;
   /** Batches sessions' lastSeen and keys' lastUsed; the auth routes start and stop it. */
   authUsage: UsageTracker;
+  mounts: MountsService;
+  mountAuth: MountAuthService;
   deployments: DeploymentService;
   /** The progress stream's clients and subscriptions (GET /stream/progress). */
   stream: StreamHub;
@@ -97,6 +105,20 @@ export function createServices(infra: Infra): { services: Services; authenticato
   // First start: the admin exists before anything can listen (main.ts prints a generated password).
   authModule.users.ensureInitialAdmin();
   const authenticator: Authenticator = authModule.authenticator;
+  const mounts = new MountsService(new MountContainerResolver(docker, new StackFiles(config.dataDir)), new HttpRcloneClient(), {
+    uid: Number(config.userId),
+    gid: Number(config.userId),
+    umask: parseInt(config.umask, 8),
+    monthlyBudget: config.mountsMonthlyBudget,
+  }, activity);
+  const mountAuth = new MountAuthService(
+    mounts,
+    new MountOAuthStatesRepository(db),
+    new HttpOAuthTokenClient(),
+    { read: () => readOAuthSettingsFile(config.rcloneOAuthConfigPath), fileName: config.rcloneOAuthConfigPath ?? 'RCLONE_OAUTH_CONFIG' },
+    clock,
+    activity,
+  );
   const stacks = new StackFiles(config.dataDir);
   const composeRunner =
     infra.composeRunner ?? new CliComposeRunner(infra.compose, composeProcessEnv(config.executablePath, config.dockerHost), config.composeBinary);
@@ -120,7 +142,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
   });
   const appLifecycle = new AppLifecycleService({ config, docker, compose: composeRunner, stacks, locks: appLocks, activity });
   return {
-    services: { deployments, stream, appLifecycle, health, activity, containers, ports, catalog, auth: authModule.auth, users: authModule.users, apiKeys: authModule.apiKeys, authUsage: authModule.usage },
+    services: { deployments, stream, appLifecycle, health, activity, containers, ports, catalog, auth: authModule.auth, users: authModule.users, apiKeys: authModule.apiKeys, authUsage: authModule.usage, mounts, mountAuth },
     authenticator,
   };
 }
