@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from './app-context.js';
 import { AppError, installErrorHandlers, sendError } from './errors.js';
@@ -24,6 +24,8 @@ export type BuildAppOptions = {
   logger?: FastifyServerOptions['logger'];
   /** Creates the HTTP server; main.ts uses it to serve the same handler on the dashboard port. */
   serverFactory?: FastifyServerOptions['serverFactory'];
+  /** Sees every route as it is registered (the reliability suite fuzzes and authorizes each one). */
+  onRoute?: (route: RouteOptions) => void;
 };
 
 /** Log lines never carry credentials: headers are redacted and access_token is cut from URLs. */
@@ -96,6 +98,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions & { fro
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   installErrorHandlers(app);
 
   app.addHook('onRequest', async (request, reply) => {

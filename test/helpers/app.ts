@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp, type BuildAppOptions } from '../../src/server/app.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { testConfig, type Config } from '../../src/server/config.js';
 import { systemClock, type Clock } from '../../src/server/infra/clock.js';
@@ -34,6 +34,8 @@ export async function createTestApp(
     clock?: Clock;
     composeRunner?: ComposeRunner;
     hostPorts?: HostPorts;
+    /** Passed to buildApp, e.g. onRoute to list every route. */
+    buildOptions?: BuildAppOptions;
   } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hlr-test-data-'));
@@ -50,7 +52,7 @@ export async function createTestApp(
   };
   const { services, authenticator } = createServices(infra);
   const ctx: AppContext = { config, services, authenticator, guards: createGuards(authenticator, config.authEnabled) };
-  const app = await buildApp(ctx);
+  const app = await buildApp(ctx, options.buildOptions);
   await app.ready();
   return {
     app,
