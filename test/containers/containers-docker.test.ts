@@ -1,4 +1,5 @@
 // Docker tier: the container routes against the real daemon, with stub-image containers this file creates.
+import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerodeEngine } from '../../src/server/infra/docker-engine.js';
@@ -7,6 +8,7 @@ import { docker, removeTestResources, requireDocker, STUB_IMAGE, testLabels, tes
 import { freePort } from '../helpers/server-process.js';
 
 const prefix = `hlrt${testRunId}`;
+const network = `${prefix}-${path.basename(import.meta.url, '.test.ts')}`;
 let testApp: TestApp;
 let plain: Docker.Container;
 let tty: Docker.Container;
@@ -22,6 +24,7 @@ async function runContainer(name: string, options: { cmd: string; tty?: boolean;
     ...(options.hostPort ? { ExposedPorts: { '80/tcp': {} } } : {}),
     HostConfig: {
       Init: true,
+      NetworkMode: network,
       ...(options.hostPort ? { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(options.hostPort) }] } } : {}),
     },
   });
@@ -42,6 +45,8 @@ async function waitFor<T>(read: () => Promise<T>, isDone: (value: T) => boolean,
 
 beforeAll(async () => {
   await requireDocker();
+  // A network of our own: containers do not depend on the default bridge (docker0) being healthy.
+  await docker.createNetwork({ Name: network, Labels: testLabels() });
   hostPort = await freePort();
   testApp = await createTestApp({
     docker: new DockerodeEngine('unix:///var/run/docker.sock'),
@@ -99,7 +104,7 @@ describe('containers against the real daemon', () => {
     // The next sample arrives about a second later; from then on CPU is the delta of two samples.
     const later = await waitFor(
       async () => (await testApp.app.inject({ method: 'GET', url: `/containers/${plain.id}/stats` })).json().stats,
-      (value: { sampledAt: string }) => value.sampledAt !== stats.sampledAt,
+      (value) => value.sampledAt !== stats.sampledAt,
       'a second stats sample',
     );
     expect(later.cpu).toBeGreaterThanOrEqual(0);
@@ -109,7 +114,7 @@ describe('containers against the real daemon', () => {
   it('keeps the first characters of a TTY container log', async () => {
     const body = await waitFor(
       async () => (await testApp.app.inject({ method: 'GET', url: `/containers/${prefix}-tty/logs?timestamps=true` })).json(),
-      (value: { lines: unknown[] }) => value.lines.length >= 2,
+      (value) => value.lines.length >= 2,
       'two TTY log lines',
     );
     expect(body.tty).toBe(true);
@@ -124,7 +129,7 @@ describe('containers against the real daemon', () => {
   it('keeps stdout and stderr of a non-TTY container apart', async () => {
     const body = await waitFor(
       async () => (await testApp.app.inject({ method: 'GET', url: `/containers/${prefix}-plain/logs` })).json(),
-      (value: { lines: unknown[] }) => value.lines.length >= 2,
+      (value) => value.lines.length >= 2,
       'two log lines',
     );
     expect(body.tty).toBe(false);

@@ -1,5 +1,6 @@
 // Docker tier: /ports/check and /ports/available see a container's published port and a plain host listener.
 import net from 'node:net';
+import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerodeEngine } from '../../src/server/infra/docker-engine.js';
@@ -9,6 +10,7 @@ import { docker, removeTestResources, requireDocker, STUB_IMAGE, testLabels, tes
 import { freePort } from '../helpers/server-process.js';
 
 const prefix = `hlrt${testRunId}`;
+const network = `${prefix}-${path.basename(import.meta.url, '.test.ts')}`;
 let testApp: TestApp;
 let container: Docker.Container;
 let listener: net.Server;
@@ -27,6 +29,8 @@ async function threeFreePorts(): Promise<number> {
 
 beforeAll(async () => {
   await requireDocker();
+  // A network of our own: containers do not depend on the default bridge (docker0) being healthy.
+  await docker.createNetwork({ Name: network, Labels: testLabels() });
   base = await threeFreePorts();
   testApp = await createTestApp({ docker: new DockerodeEngine('unix:///var/run/docker.sock'), config: { authEnabled: true, composeProjectPrefix: prefix } });
   container = await docker.createContainer({
@@ -35,7 +39,7 @@ beforeAll(async () => {
     Cmd: ['httpd', '-f', '-p', '80'],
     Labels: testLabels({ 'com.docker.compose.project': `${prefix}-tools-web`, 'com.docker.compose.service': 'web' }),
     ExposedPorts: { '80/tcp': {} },
-    HostConfig: { Init: true, PortBindings: { '80/tcp': [{ HostPort: String(base) }] } },
+    HostConfig: { Init: true, NetworkMode: network, PortBindings: { '80/tcp': [{ HostPort: String(base) }] } },
   });
   await container.start();
   listener = net.createServer();
