@@ -111,6 +111,11 @@ export class StreamHub {
     return count;
   }
 
+  /** Clients known: connected ones and disconnected ones still within the resume window. */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
   /** Throws before a connection is accepted when the server is closing or full. */
   assertCanConnect(): void {
     if (this.isClosed) throw new AppError('INTERNAL', 'The server is shutting down', 'Reconnect in a few seconds');
