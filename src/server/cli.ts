@@ -17,6 +17,7 @@ import { ActivityRepository } from './modules/activity/activity.repository.js';
 import { ActivityService } from './modules/activity/activity.service.js';
 import { createAuthModule, type AuthModule } from './modules/auth/auth.module.js';
 import { parseUsersFile } from './modules/auth/users-import.js';
+import { runCatalogCheck } from './modules/catalog/catalog-check.js';
 
 export type CliIo = {
   out(text: string): void;
@@ -162,7 +163,19 @@ const importUsers: CliCommand = {
   },
 };
 
+const catalog: CliCommand = {
+  usage: 'catalog check [path]',
+  summary: 'Check catalog templates (parse, schema, variables, host ports, images, privileges); default: the bundled apps/',
+  async run(args, io) {
+    const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+    const [subcommand, folder, ...rest] = positionals;
+    if (subcommand !== 'check' || rest.length > 0) throw new UsageError('the catalog command is: catalog check [path]');
+    return runCatalogCheck(folder ?? loadCliConfig(io).bundledCatalogPath, io);
+  },
+};
+
 export const COMMANDS: Record<string, CliCommand> = {
+  catalog,
   'create-user': createUser,
   'reset-password': resetPassword,
   'import-users': importUsers,

@@ -48,6 +48,7 @@ describe('renderCompose', () => {
     expect(stack.images).toEqual(['lscr.io/linuxserver/sonarr:4.0.15']);
     expect(stack.ports).toEqual([{ service: 'sonarr', containerPort: 8989, hostPort: 18989, protocol: 'tcp' }]);
     expect(stack.urls).toEqual(['http://home.example.com:18989']);
+    expect(stack.externalNetworks).toEqual([]);
     expect(stack.envFile).toBe(
       [
         '# Values for hlr-test-app; each value is literal (no interpolation).',
@@ -82,6 +83,7 @@ describe('renderCompose', () => {
     });
     expect(stack.compose.networks).toEqual({ proxy: { external: true, name: 'my-proxy' } });
     expect(stack.urls).toEqual(['https://qbittorrent.home.example.com']);
+    expect(stack.externalNetworks).toEqual(['my-proxy']);
     expect(stack.envFile).toContain("DOCKERNETWORK='proxy'");
   });
 

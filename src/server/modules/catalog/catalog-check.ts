@@ -1,11 +1,12 @@
 // The static quality gates of catalog.md (1, 3 and 4) as one report, shared by the test suite and
 // `homelabarr catalog check [path]`. Gates 2 and 5 need Docker and live in test/catalog.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCatalog, type CatalogRoot } from './catalog-loader.js';
 import type { CatalogEntry, GlobalDefaults } from './catalog-template.js';
 import { findVariableReferences, forEachString, interpolate } from './compose-variables.js';
 import { listingValues } from './template-parser.js';
+import { PORT_EXCEPTIONS } from './port-exceptions.js';
 import { portKey } from './port-spec.js';
 import { asList, detectPrivileges, resolvePorts } from './template-inspection.js';
 
@@ -158,4 +159,16 @@ export function formatCheckReport(report: CatalogCheckReport, root: string): str
   const lines = report.problems.map((problem) => `${path.relative(root, problem.file) || problem.file}: [gate ${problem.gate}] ${problem.message}`);
   lines.push(`${report.apps} apps in ${report.categories.length} categories, ${report.problems.length} problem(s).`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `homelabarr catalog check [path]`: the report on stdout, exit code 1 when anything is wrong. */
+export function runCatalogCheck(root: string, io: { out(text: string): void; err(text: string): void }): number {
+  const folder = path.resolve(root);
+  if (!existsSync(folder)) {
+    io.err(`${folder} does not exist.\n`);
+    return 1;
+  }
+  const report = checkCatalog(folder, { exceptions: PORT_EXCEPTIONS });
+  io.out(formatCheckReport(report, folder));
+  return report.problems.length > 0 ? 1 : 0;
 }
