@@ -52,11 +52,11 @@ beforeAll(async () => {
     docker: new DockerodeEngine('unix:///var/run/docker.sock'),
     config: { authEnabled: false, composeProjectPrefix: prefix },
   });
-  // A short CPU burst first, so the container has used measurable CPU time before it sleeps.
-  const burst = 'i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done;';
+  // A little steady work (a few percent of a core), so every CPU figure has something to measure.
+  const work = 'while :; do i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; sleep 0.2; done';
   [plain, tty] = await Promise.all([
     runContainer('plain', {
-      cmd: `${burst} echo Hello-out; echo err-line >&2; exec sleep 3600`,
+      cmd: `echo Hello-out; echo err-line >&2; ${work}`,
       labels: { 'com.docker.compose.project': `${prefix}-mediaserver-plex`, 'com.docker.compose.service': 'plex' },
       hostPort,
     }),
@@ -107,8 +107,8 @@ describe('containers against the real daemon', () => {
       (value) => value.sampledAt !== stats.sampledAt,
       'a second stats sample',
     );
-    expect(later.cpu).toBeGreaterThanOrEqual(0);
-    expect(later.cpu).toBeLessThan(5);
+    expect(later.cpu).toBeGreaterThan(0);
+    expect(later.cpu).toBeLessThan(50);
   });
 
   it('keeps the first characters of a TTY container log', async () => {
