@@ -5,6 +5,7 @@ import path from 'node:path';
 import { AppError } from '../../errors.js';
 import type { DockerEngine } from '../../infra/docker-engine.js';
 import type { RcloneEndpoint } from '../../infra/rclone-rc.js';
+import { stackNameFor } from '../deployments/app-project.js';
 
 /** Present on every mount container; its value names the engine (rclone). */
 export const MOUNT_LABEL = 'homelabarr.mount';
@@ -39,7 +40,8 @@ export type MountContainer = {
   hostMountPath: string | null;
 };
 
-const APP_ID = /^[a-z0-9][a-z0-9-]{0,127}$/;
+// What a stack folder name may be (the label is read from Docker, so it is checked like input).
+const APP_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._/-]*$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -78,8 +80,8 @@ export class MountContainerResolver {
     if (!details) throw new AppError('NOT_FOUND', 'Mount container not found', `No container has the id or name ${containerId}`);
     const labels = details.labels;
     const appId = labels[APP_ID_LABEL];
-    if (labels[MOUNT_LABEL] === undefined || !appId || !APP_ID.test(appId)) throw notAMountContainer(containerId);
-    const env = this.stacks.readEnv(appId);
+    if (labels[MOUNT_LABEL] === undefined || !appId || !APP_ID.test(appId) || appId.includes('..')) throw notAMountContainer(containerId);
+    const env = this.stacks.readEnv(stackNameFor(appId));
     const pass = env?.[RC_PASS_VARIABLE];
     if (!env || !pass) {
       throw new AppError(
