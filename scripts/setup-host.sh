@@ -37,6 +37,13 @@ if ! docker compose version >/dev/null 2>&1; then
   rm -rf "$T"
 fi
 
+# The rclone mount container shares its FUSE mounts with other containers through an :rshared
+# bind mount, which Docker allows only on a shared mount. systemd hosts make / shared at boot;
+# hosts without systemd (containers, this CI) start with a private /.
+if [ "$(findmnt -no PROPAGATION / 2>/dev/null)" = "private" ]; then
+  mount --make-rshared / || echo "setup-host: could not make / a shared mount; the rclone mount app needs it" >&2
+fi
+
 # dockerd has no service manager here: start it and wait for /_ping.
 ping_docker() { curl -sf --max-time 2 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; }
 if ! ping_docker; then
