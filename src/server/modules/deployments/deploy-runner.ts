@@ -442,8 +442,7 @@ export class DeployRunner {
 
   private async finishUnsuccessfully(job: DeployJob, stop: StepStop): Promise<void> {
     const step = this.deps.repository.get(job.deploymentId)?.step ?? null;
-    // A cancelled first deploy leaves nothing half-made behind; a failed one keeps its containers so their logs can be read.
-    if (stop.status === 'cancelled' && !job.isRedeploy && (step === 'deploy' || step === 'verify')) await this.removePartialDeploy(job);
+    if (!job.isRedeploy) await this.cleanUpFirstDeploy(job, stop, step);
     const completedAt = this.now();
     this.deps.repository.update(job.deploymentId, { status: stop.status, error: stop.reason, finishedAt: completedAt }, completedAt);
     this.deps.events.append(job.deploymentId, 'deployment-complete', {
@@ -461,16 +460,28 @@ export class DeployRunner {
     });
   }
 
-  private async removePartialDeploy(job: DeployJob): Promise<void> {
-    const command = `docker compose -p ${job.project} down`;
-    try {
-      await this.deps.compose.down(this.composeProject(job), false, {
-        timeoutMs: 120_000,
-        onLine: (line, stream) => this.emitOutput(job, command, line, stream),
-      });
-    } catch (error) {
-      this.emitOutput(job, command, `Could not remove the cancelled deploy's containers: ${(error as Error).message}`, 'stderr');
+  /**
+   * A first deploy that did not succeed leaves nothing half-made behind: a cancelled one loses its
+   * containers and files, a failed one its files if no container was started. A first deploy that
+   * failed with containers keeps them (and its files), so their logs can be read and
+   * DELETE /applications/:appId removes them. A redeploy never touches what ran before.
+   */
+  private async cleanUpFirstDeploy(job: DeployJob, stop: StepStop, step: DeployStep | null): Promise<void> {
+    const hasContainers = step === 'deploy' || step === 'verify';
+    if (stop.status === 'failed' && hasContainers) return;
+    if (hasContainers) {
+      const command = `docker compose -p ${job.project} down`;
+      try {
+        await this.deps.compose.down(this.composeProject(job), false, {
+          timeoutMs: 120_000,
+          onLine: (line, stream) => this.emitOutput(job, command, line, stream),
+        });
+      } catch (error) {
+        this.emitOutput(job, command, `Could not remove the cancelled deploy's containers: ${(error as Error).message}`, 'stderr');
+        return;
+      }
     }
+    this.deps.stacks.remove(job.stackName);
   }
 }
 
