@@ -1,0 +1,102 @@
+// HTTP load with autocannon: a fixed number of keep-alive connections, each sending its next
+// request as soon as the previous answer arrived, for a fixed time. Latencies are taken from
+// autocannon's per-response event (sub-millisecond precision; its own histogram rounds to whole
+// milliseconds, too coarse for routes that answer in a fraction of one).
+import autocannon from 'autocannon';
+
+export type LoadTarget = {
+  /** What the table calls it, e.g. "GET /containers". */
+  label: string;
+  url: string;
+  /** A unix socket to send the requests over (the Docker Engine API); the url then only names the path. */
+  socketPath?: string;
+  headers?: Record<string, string>;
+  /** Answers with another status count as errors (a 304 target expects 304). */
+  expectStatus?: number;
+};
+
+export type LoadResult = {
+  label: string;
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  mean: number;
+};
+
+type Samples = { latencies: number[]; errors: number; seconds: number };
+
+function runOnce(target: LoadTarget, connections: number, seconds: number): Promise<Samples> {
+  return new Promise((resolve, reject) => {
+    const latencies: number[] = [];
+    let errors = 0;
+    const expected = target.expectStatus ?? 200;
+    const startedAt = performance.now();
+    const instance = autocannon(
+      {
+        url: target.url,
+        connections,
+        duration: seconds,
+        timeout: 30,
+        ...(target.socketPath ? { socketPath: target.socketPath } : {}),
+        ...(target.headers ? { headers: target.headers } : {}),
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        resolve({ latencies, errors: errors + result.errors + result.timeouts, seconds: (performance.now() - startedAt) / 1000 });
+      },
+    );
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      if (statusCode === expected) latencies.push(responseTime);
+      else errors += 1;
+    });
+  });
+}
+
+function percentile(sorted: Float64Array, fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[index] as number;
+}
+
+function summarize(label: string, parts: Samples[]): LoadResult {
+  const all = Float64Array.from(parts.flatMap((part) => part.latencies)).sort();
+  const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
+  const total = all.reduce((sum, value) => sum + value, 0);
+  return {
+    label,
+    requests: all.length,
+    errors: parts.reduce((sum, part) => sum + part.errors, 0),
+    seconds,
+    rps: all.length / seconds,
+    p50: percentile(all, 0.5),
+    p99: percentile(all, 0.99),
+    mean: all.length > 0 ? total / all.length : Number.NaN,
+  };
+}
+
+export type LoadPlan = { connections: number; totalSeconds: number; rounds: number; warmupSeconds: number };
+
+/**
+ * Measures several targets the same way, alternating between them in `rounds` slices so that a
+ * burst of load from elsewhere on the machine hits every target alike.
+ */
+export async function measureAlternating(targets: LoadTarget[], plan: LoadPlan): Promise<LoadResult[]> {
+  for (const target of targets) if (plan.warmupSeconds > 0) await runOnce(target, plan.connections, plan.warmupSeconds);
+  const slice = Math.max(1, Math.round(plan.totalSeconds / plan.rounds));
+  const parts: Samples[][] = targets.map(() => []);
+  for (let round = 0; round < plan.rounds; round += 1) {
+    // Reverse the order every other round, so neither side always runs right after the other.
+    const order = round % 2 === 0 ? targets.map((_, index) => index) : targets.map((_, index) => targets.length - 1 - index);
+    for (const index of order) parts[index]?.push(await runOnce(targets[index] as LoadTarget, plan.connections, slice));
+  }
+  return targets.map((target, index) => summarize(target.label, parts[index] ?? []));
+}
+
+/** Several targets at once (mixed load), each with its own connections; resolves when all end. */
+export async function measureTogether(targets: { target: LoadTarget; connections: number }[], seconds: number): Promise<LoadResult[]> {
+  const parts = await Promise.all(targets.map(({ target, connections }) => runOnce(target, connections, seconds)));
+  return targets.map(({ target }, index) => summarize(target.label, [parts[index] as Samples]));
+}
