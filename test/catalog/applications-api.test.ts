@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, tokenFor } from '../helpers/auth.js';
@@ -48,13 +49,14 @@ describe('GET /applications and POST /applications/reload', () => {
       'ai-tools-open-webui',
       'downloadclients-nzbget',
       'downloadclients-qbittorrent',
+      'downloadclients-qbittorrent-vpn',
       'mediamanager-sonarr',
       'mediaserver-good',
       'mediaserver-plex',
       'selfhosted-homepage',
       'system-watchtower',
     ]);
-    expect(body.totalApps).toBe(9);
+    expect(body.totalApps).toBe(10);
     expect(body.applications.mediamanager[0]).toMatchObject({ id: 'mediamanager-sonarr', displayName: 'Sonarr', ports: { '8989': 8989 }, web: { service: 'sonarr', port: 8989 } });
     expect(body.applications.mediaserver.map((app: { source: string }) => app.source)).toEqual(['custom', 'cli-bridge']);
   });
@@ -72,8 +74,8 @@ describe('GET /applications and POST /applications/reload', () => {
   it('filters by category and by search words', async () => {
     const byCategory = (await testApp.app.inject({ method: 'GET', url: '/applications?category=downloadclients' })).json();
     expect(Object.keys(byCategory.applications)).toEqual(['downloadclients']);
-    expect(byCategory.applications.downloadclients.map((app: { id: string }) => app.id)).toEqual(['downloadclients-nzbget', 'downloadclients-qbittorrent']);
-    expect(byCategory.totalApps).toBe(2);
+    expect(byCategory.applications.downloadclients.map((app: { id: string }) => app.id)).toEqual(['downloadclients-nzbget', 'downloadclients-qbittorrent', 'downloadclients-qbittorrent-vpn']);
+    expect(byCategory.totalApps).toBe(3);
     const bySearch = (await testApp.app.inject({ method: 'GET', url: '/applications?search=BitTorrent%20web' })).json();
     expect(bySearch.totalApps).toBe(1);
     expect(bySearch.applications.downloadclients[0].id).toBe('downloadclients-qbittorrent');
@@ -89,11 +91,26 @@ describe('GET /applications and POST /applications/reload', () => {
     expect(cached.statusCode).toBe(304);
     expect(cached.body).toBe('');
     expect(cached.headers.etag).toBe(etag);
+    expect(cached.headers['content-length']).toBeUndefined();
+    expect(cached.headers['content-type']).toBeUndefined();
     const stale = await testApp.app.inject({ method: 'GET', url: '/applications', headers: { 'if-none-match': '"old"' } });
     expect(stale.statusCode).toBe(200);
     expect(stale.body).toBe(first.body);
     const filtered = await testApp.app.inject({ method: 'GET', url: '/applications?category=system', headers: { 'if-none-match': etag } });
     expect(filtered.statusCode).toBe(200);
+  });
+
+  it('sends the same body gzipped to clients that accept gzip', async () => {
+    const plain = await testApp.app.inject({ method: 'GET', url: '/applications' });
+    const zipped = await testApp.app.inject({ method: 'GET', url: '/applications', headers: { 'accept-encoding': 'br;q=1, gzip;q=0.8' } });
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toBe('Accept-Encoding');
+    expect(zipped.headers.etag).toBe(plain.headers.etag);
+    expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(plain.body);
+    const refused = await testApp.app.inject({ method: 'GET', url: '/applications', headers: { 'accept-encoding': 'gzip;q=0' } });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.body).toBe(plain.body);
   });
 
   it('rejects a malformed category or an overlong search with the error body', async () => {
@@ -113,7 +130,7 @@ describe('GET /applications and POST /applications/reload', () => {
 
   it('reports broken templates in /health without failing', async () => {
     const response = await testApp.app.inject({ method: 'GET', url: '/health' });
-    expect(response.json().catalog).toEqual({ apps: 9, invalid: 3 });
+    expect(response.json().catalog).toEqual({ apps: 10, invalid: 3 });
     expect(response.json().troubleshooting).toContainEqual({
       problem: '3 catalog template(s) could not be loaded and were skipped',
       fix: 'Run npm run catalog:check (or homelabarr catalog check) to see each file and its error.',
@@ -138,7 +155,7 @@ describe('GET /applications and POST /applications/reload', () => {
     expect(asAdmin.statusCode).toBe(200);
     const body = asAdmin.json();
     expect(body.success).toBe(true);
-    expect(body.apps).toBe(9);
+    expect(body.apps).toBe(10);
     expect(body.clashes).toEqual([]);
     expect(body.invalid.map((invalid: { file: string }) => invalid.file.slice(BROKEN_ROOT.length + 1))).toEqual([
       'mediaserver/typo.yml',

@@ -98,7 +98,13 @@ describe('loadCatalog', () => {
 
   it('loads foreign templates with metadata inferred from their first service and labels', () => {
     const loaded = loadCatalog([{ path: FOREIGN_ROOT, source: 'cli-bridge' }], GLOBALS);
-    expect([...loaded.entries.keys()].sort()).toEqual(['addons-discord-bot', 'downloadclients-nzbget', 'mediaserver-plex', 'selfhosted-homepage']);
+    expect([...loaded.entries.keys()].sort()).toEqual([
+      'addons-discord-bot',
+      'downloadclients-nzbget',
+      'downloadclients-qbittorrent-vpn',
+      'mediaserver-plex',
+      'selfhosted-homepage',
+    ]);
     expect(loaded.invalid).toEqual([]);
     const plex = loaded.entries.get('mediaserver-plex');
     expect(plex?.app).toMatchObject({
@@ -123,6 +129,9 @@ describe('loadCatalog', () => {
     const nzbget = loaded.entries.get('downloadclients-nzbget');
     expect(nzbget?.app).toMatchObject({ web: { service: 'nzbget', port: 6789 }, requiresTraefik: true, requiresAuthelia: true, ports: {} });
     expect(nzbget?.template.variables.NZBGETUSER?.default).toBe('nzbget');
+    const vpn = loaded.entries.get('downloadclients-qbittorrent-vpn');
+    expect(vpn?.app).toMatchObject({ web: { service: 'qbittorrent', port: 8080 }, requiresAuthelia: true, privileges: ['gluetun: capabilities NET_ADMIN'] });
+    expect(vpn?.template.variables.QBITTORRENTIMAGE?.default).toBe('lscr.io/linuxserver/qbittorrent:latest');
     const bot = loaded.entries.get('addons-discord-bot');
     expect(bot?.app).toMatchObject({ web: null, modes: ['standard'], image: 'ghcr.io/example/plex-discord-bot:2.1.0' });
     const homepage = loaded.entries.get('selfhosted-homepage');
@@ -157,7 +166,10 @@ describe('loadCatalog', () => {
   });
 
   it('reports a configured root that does not exist and a template with a reserved variable', () => {
-    const root = tempRoot({ 'x/app.yml': 'services:\n  app:\n    image: "${COMPOSE_FILE}"\n' });
+    const root = tempRoot({
+      'x/app.yml': 'x-homelabarr:\n  displayName: App\n  description: Uses a compose setting.\nservices:\n  app:\n    image: "${COMPOSE_FILE}"\n',
+      'x/foreign.yml': 'services:\n  foreign:\n    image: "nginx:${COMPOSE_TAG:-1.27.0}"\n',
+    });
     const loaded = loadCatalog(
       [
         { path: root, source: 'custom' },
@@ -165,6 +177,7 @@ describe('loadCatalog', () => {
       ],
       GLOBALS,
     );
+    expect(loaded.entries.get('x-foreign')?.template.variables).toEqual({});
     expect(loaded.invalid).toEqual([
       { file: path.join(root, 'x/app.yml'), error: 'uses ${COMPOSE_FILE}; names starting with COMPOSE_, DOCKER_ or BUILDKIT_ are read by compose itself' },
       { file: path.join(root, 'missing'), error: 'catalog folder does not exist' },

@@ -9,7 +9,7 @@ import { loadCatalog } from '../../src/server/modules/catalog/catalog-loader.js'
 import { resolveDeployValues } from '../../src/server/modules/catalog/deploy-values.js';
 import { renderCompose } from '../../src/server/modules/catalog/render-compose.js';
 import { requireDocker } from '../helpers/docker.js';
-import { BUNDLED_ROOT, fixtureEntry, GLOBALS, renderSettings } from './catalog-fixtures.js';
+import { BUNDLED_ROOT, fixtureEntry, FOREIGN_BRIDGE, GLOBALS, renderSettings } from './catalog-fixtures.js';
 import { mapWithConcurrency, renderForTest, writeStack } from './catalog-deploy-helpers.js';
 
 const composeEnv = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', DOCKER_HOST: 'unix:///var/run/docker.sock' };
@@ -49,6 +49,22 @@ describe('gate 2: docker compose config', () => {
     });
     expect(failures).toEqual([]);
     expect(jobs.length).toBeGreaterThanOrEqual(loaded.entries.size);
+  });
+
+  it('accepts the rendered foreign (original-product style) templates in every mode', async () => {
+    const loaded = loadCatalog([{ path: path.join(FOREIGN_BRIDGE, 'apps'), source: 'cli-bridge' }], GLOBALS);
+    const jobs = [...loaded.entries.values()].flatMap((entry) => entry.template.modes.map((mode) => ({ entry, mode })));
+    const outcomes = await mapWithConcurrency(jobs, 4, async ({ entry, mode }) => {
+      const folder = path.join(work, `foreign-${entry.app.id}-${mode}`);
+      const stack = renderForTest(entry, mode, `hlr-${entry.app.id}`);
+      writeStack(folder, stack.composeYaml, stack.envFile);
+      await composeConfig(folder);
+      return `${entry.app.id} ${mode}`;
+    });
+    expect(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : String(outcome.reason)))).toEqual(
+      jobs.map(({ entry, mode }) => `${entry.app.id} ${mode}`),
+    );
+    expect(jobs.length).toBe(13);
   });
 
   it('hands values to compose literally: quotes, $, ${…}, $(…), backslashes and # stay as typed', async () => {

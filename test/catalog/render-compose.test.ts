@@ -141,6 +141,19 @@ describe('renderCompose', () => {
     expect(stack.compose.networks).toEqual({ proxy: { external: true, name: 'proxy' } });
   });
 
+  it('routes a service that shares another’s network namespace through that service', () => {
+    const entry = fixtureEntry('downloadclients-qbittorrent-vpn');
+    const stack = render(entry, 'authelia');
+    const services = stack.compose.services as Record<string, { labels: Record<string, string>; networks?: string[]; network_mode?: string }>;
+    expect(services.qbittorrent?.network_mode).toBe('service:gluetun');
+    expect(services.qbittorrent?.networks).toBeUndefined();
+    expect(services.qbittorrent?.labels).toEqual({ 'homelabarr.app-id': 'test-app' });
+    expect(services.gluetun?.networks).toEqual(['proxy']);
+    expect(services.gluetun?.labels['traefik.http.services.hlr-test-app.loadbalancer.server.port']).toBe('8080');
+    expect(services.gluetun?.labels['traefik.http.routers.hlr-test-app.rule']).toBe('Host(`qbittorrent-vpn.${DOMAIN}`)');
+    expect(stack.images).toEqual(['qmcgaw/gluetun:v3.39.1', 'lscr.io/linuxserver/qbittorrent:latest']);
+  });
+
   it('escapes $ in extra labels so compose keeps them literal', () => {
     const stack = render(sonarr, 'standard', {}, renderSettings({ labels: { 'homelabarr.note': 'costs $5 ${HOME}' } }));
     expect((stack.compose.services.sonarr as { labels: Record<string, string> }).labels).toEqual({ 'homelabarr.note': 'costs $$5 $${HOME}' });

@@ -1,7 +1,7 @@
 // Metadata for a plain compose file without x-homelabarr (the original product's templates):
 // inferred from its first service, its labels and its ${VAR} references, with that product's defaults.
 import type { DeployModeType } from '../../../contracts/deployments.js';
-import { isGlobalVariable, type ComposeDocument, type TemplateVariable, type WebEndpoint } from './catalog-template.js';
+import { isGlobalVariable, isReservedVariableName, type ComposeDocument, type TemplateVariable, type WebEndpoint } from './catalog-template.js';
 import { interpolate } from './compose-variables.js';
 import { parsePortEntry } from './port-spec.js';
 import { asList, collectVariableReferences, labelMap } from './template-inspection.js';
@@ -29,11 +29,19 @@ export function titleCase(name: string): string {
     .join(' ');
 }
 
-function inferDefault(name: string, inline: string | null, firstService: string): string {
+/** The service whose `image:` is exactly this variable, e.g. image: "${PLEXIMAGE}" → plex. */
+function serviceOfImageVariable(document: ComposeDocument, name: string): string | null {
+  for (const [service, definition] of Object.entries(document.services)) {
+    if (definition.image === `\${${name}}` || definition.image === `$${name}`) return service;
+  }
+  return null;
+}
+
+function inferDefault(name: string, inline: string | null, imageService: string): string {
   if (inline !== null) return inline;
   if (name in FIXED_DEFAULTS) return FIXED_DEFAULTS[name] as string;
   // <APP>IMAGE names the app's image; the original product used LinuxServer's builds.
-  if (name.endsWith('IMAGE')) return `lscr.io/linuxserver/${firstService}:latest`;
+  if (name.endsWith('IMAGE')) return `lscr.io/linuxserver/${imageService}:latest`;
   if (name.endsWith('THEME')) return 'dark';
   return '';
 }
@@ -69,8 +77,9 @@ export function inferForeignMetadata(
   const firstService = Object.keys(document.services)[0] ?? location.name;
   const variables: Record<string, TemplateVariable> = {};
   for (const [name, inline] of collectVariableReferences(document)) {
-    if (isGlobalVariable(name)) continue;
-    const fallback = inferDefault(name, inline, firstService);
+    // Reserved names are compose's own settings; the .env never sets them, so they stay unset.
+    if (isGlobalVariable(name) || isReservedVariableName(name)) continue;
+    const fallback = inferDefault(name, inline, serviceOfImageVariable(document, name) ?? firstService);
     variables[name] = {
       name,
       type: /PORT$/.test(name) && /^\d{1,5}$/.test(fallback) ? 'port' : 'string',

@@ -78,10 +78,12 @@ export function parseTemplate(text: string, location: TemplateLocation, globals:
   }
   const compose = composeWithoutExtensions(document);
   const references = collectVariableReferences(compose);
-  for (const name of references.keys()) {
-    if (isReservedVariableName(name)) throw new TemplateError(`uses \${${name}}; names starting with COMPOSE_, DOCKER_ or BUILDKIT_ are read by compose itself`);
-  }
   const rawMeta = document['x-homelabarr'];
+  for (const name of references.keys()) {
+    if (rawMeta !== undefined && isReservedVariableName(name)) {
+      throw new TemplateError(`uses \${${name}}; names starting with COMPOSE_, DOCKER_ or BUILDKIT_ are read by compose itself`);
+    }
+  }
   const template = rawMeta === undefined ? foreignTemplate(compose, location, globals) : nativeTemplate(rawMeta, compose, references, location);
   return { template, app: buildAppView(template, globals) };
 }
