@@ -79,7 +79,14 @@ async function main(): Promise<void> {
     app.log.warn(`Docker is not reachable at ${config.dockerHost}: running in catalog-only mode. To get Docker: ${SETUP_HINT}`);
   }
   if (!compose.available) app.log.warn(`docker compose was not found; deploys are disabled until it is installed: ${SETUP_HINT}`);
-  if (!config.authEnabled) app.log.warn('AUTH_ENABLED=false: the API is open to anyone who can reach it. Only do this on a trusted network.');
+  if (!config.authEnabled) {
+    app.log.warn('AUTH_ENABLED=false: the API is open to anyone who can reach it. Only do this on a trusted network.');
+    // Straight to stderr as well: LOG_LEVEL=error or silent must not hide that anyone can deploy and remove containers.
+    process.stderr.write(
+      `\n  WARNING: AUTH_ENABLED=false. Anyone who can reach ${config.bindAddress}:${config.backendPort} or :${config.frontendPort} can deploy, stop and remove containers,\n` +
+        '  which is root on this host through the Docker socket. Only do this on a trusted network.\n\n',
+    );
+  }
   app.log.info(`HomelabARR CE ${PRODUCT_VERSION} ready`);
   const initialAdmin = services.users.takeInitialAdminNotice();
   if (initialAdmin) {
