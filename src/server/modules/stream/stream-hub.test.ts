@@ -169,6 +169,40 @@ describe('StreamHub', () => {
     expect(Math.min(...secondIds)).toBeGreaterThan(Math.max(...firstIds));
   });
 
+  it('numbers a ?deploymentId= connection the same way every time, so an EventSource reconnect skips what it has', () => {
+    const { hub, store } = setup();
+    for (let n = 1; n <= 5; n += 1) store.append(A, n);
+    const first = new FakeConnection();
+    hub.connect(first, { deploymentId: A });
+    expect(first.events().map((event) => [event.id, event.event, event.data.output])).toEqual([
+      [1, 'connected', undefined],
+      [2, 'deployment-subscribed', undefined],
+      [3, 'command-output', 'line 1'],
+      [4, 'command-output', 'line 2'],
+      [5, 'command-output', 'line 3'],
+      [6, 'command-output', 'line 4'],
+      [7, 'command-output', 'line 5'],
+    ]);
+    first.closeByPeer();
+    store.append(A, 6);
+    // The browser had received up to id 5 ("line 3") and reconnects with the same URL.
+    const second = new FakeConnection();
+    const { clientId } = hub.connect(second, { deploymentId: A, lastEventId: '5' });
+    store.append(A, 7);
+    expect(second.events().map((event) => [event.id, event.event, event.data.output])).toEqual([
+      [1, 'connected', undefined],
+      [2, 'deployment-subscribed', undefined],
+      [6, 'command-output', 'line 4'],
+      [7, 'command-output', 'line 5'],
+      [8, 'command-output', 'line 6'],
+      [9, 'command-output', 'line 7'],
+    ]);
+    second.closeByPeer();
+    const third = new FakeConnection();
+    hub.connect(third, { clientId, lastEventId: '7' });
+    expect(outputs(third)).toEqual(['line 6', 'line 7']);
+  });
+
   it('resends the subscribed event a resuming client missed', () => {
     const { hub, store } = setup();
     const first = new FakeConnection();

@@ -154,7 +154,7 @@ export class StreamHub {
       timestamp: this.clock.now().toISOString(),
     });
     for (const subscription of resubscribe) this.sendSubscribed(client, subscription);
-    if (options.deploymentId) this.subscribe(client.id, options.deploymentId);
+    if (options.deploymentId) this.addSubscription(client, options.deploymentId, resumed ? null : parseEventId(options.lastEventId));
     else this.pump(client);
     return { clientId: client.id, resumed };
   }
@@ -168,6 +168,16 @@ export class StreamHub {
     if (!client) {
       throw new AppError('NOT_FOUND', 'Stream client not found', 'Open GET /stream/progress first and use the clientId of its connected event');
     }
+    this.addSubscription(client, deploymentId, null);
+  }
+
+  /**
+   * A connection opened with ?deploymentId= numbers its events the same way every time: connected
+   * 1, deployment-subscribed 2, then the deployment's stored events from 3 in order. So when a
+   * browser's EventSource reconnects on its own (same URL, no clientId, but Last-Event-ID), the
+   * events it already has are known and skipped: `receivedId` is that Last-Event-ID.
+   */
+  private addSubscription(client: Client, deploymentId: string, receivedId: number | null): void {
     let subscription = client.subscriptions.get(deploymentId);
     if (!subscription) {
       subscription = { deploymentId, cursor: 0, subscribedSeq: 0, trimmed: { seq: 0, cursor: 0 } };
@@ -179,6 +189,13 @@ export class StreamHub {
       }
       set.add(client);
       this.sendSubscribed(client, subscription);
+      if (receivedId !== null && receivedId > client.seq) {
+        const received = this.source.eventsAfter(deploymentId, 0, receivedId - client.seq);
+        subscription.cursor = received.at(-1)?.id ?? 0;
+        client.seq += received.length;
+        // What the client got on its earlier connection counts as sent, should it resume by clientId later.
+        subscription.trimmed = { seq: client.seq, cursor: subscription.cursor };
+      }
     }
     this.pump(client);
   }
@@ -233,8 +250,7 @@ export class StreamHub {
    * pump resends exactly the rest. Returns the subscriptions whose subscribed event was missed.
    */
   private rewind(client: Client, lastEventId: string | undefined): Subscription[] {
-    const parsed = lastEventId !== undefined && /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : 0;
-    const received = Math.min(parsed, client.seq);
+    const received = Math.min(parseEventId(lastEventId) ?? 0, client.seq);
     const cursors = new Map<string, number>();
     for (let index = client.sent.length - 1; index >= 0; index -= 1) {
       const record = client.sent[index] as SentRecord;
@@ -361,4 +377,8 @@ export class StreamHub {
       }
     }
   }
+}
+
+function parseEventId(value: string | undefined): number | null {
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : null;
 }
