@@ -159,7 +159,7 @@ describe('Docker stopped and started under a running server', () => {
       'the deployment ends',
       async () => {
         const status = await api.get(`/deployments/${deploymentId}/status`);
-        const deployment = status.body.deployment as { status: string };
+        const deployment = status.body.deployment as { status: string; error: string | null };
         return ['failed', 'completed'].includes(deployment.status) ? deployment : undefined;
       },
       45_000,

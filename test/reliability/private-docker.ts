@@ -131,7 +131,7 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
       // dockerd keeps a network's bridge on the host across its own restarts; remove any it left.
       for (const network of networks) {
         const bridge = `br-${network.Id.slice(0, 12)}`;
-        if (existsSync(`/sys/class/net/${bridge}`)) await runCommand('ip', ['link', 'delete', bridge], { timeoutMs: 10_000 }).catch(() => undefined);
+        if (existsSync(`/sys/class/net/${bridge}`)) await runCommand('ip', ['link', 'delete', bridge], { env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 10_000 }).catch(() => undefined);
       }
       process.removeListener('exit', kill);
       rmSync(root, { recursive: true, force: true });
