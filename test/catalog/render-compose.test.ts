@@ -1,7 +1,8 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { resolveDeployValues } from '../../src/server/modules/catalog/deploy-values.js';
-import { renderCompose, renderEnvFile } from '../../src/server/modules/catalog/render-compose.js';
+import { renderCompose, renderEnvFile, renderSettingsFromConfig } from '../../src/server/modules/catalog/render-compose.js';
+import { testConfig } from '../../src/server/config.js';
 import { AppError } from '../../src/server/errors.js';
 import { fixtureEntry, GLOBALS, renderSettings } from './catalog-fixtures.js';
 
@@ -170,6 +171,22 @@ describe('renderCompose', () => {
     expect({ code: (caught as AppError).code, details: (caught as AppError).details }).toEqual({
       code: 'VALIDATION_FAILED',
       details: 'Watchtower supports standard, not traefik',
+    });
+  });
+});
+
+describe('renderSettingsFromConfig', () => {
+  it('takes proxy, Traefik and Authelia names from the config', () => {
+    const config = testConfig({ proxyNetwork: 'edge', traefikEntrypoint: 'websecure', traefikCertResolver: 'le', autheliaMiddleware: 'authelia@docker', domain: 'lab.example' });
+    expect(renderSettingsFromConfig(config, { projectName: 'hlr-mediamanager-sonarr', labels: { 'homelabarr.app-id': 'mediamanager-sonarr' } })).toEqual({
+      projectName: 'hlr-mediamanager-sonarr',
+      proxyNetwork: 'edge',
+      entrypoint: 'websecure',
+      certResolver: 'le',
+      autheliaMiddleware: 'authelia@docker',
+      domain: 'lab.example',
+      publishPortsInProxyModes: false,
+      labels: { 'homelabarr.app-id': 'mediamanager-sonarr' },
     });
   });
 });

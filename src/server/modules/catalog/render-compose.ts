@@ -4,6 +4,7 @@
 // no value can add YAML structure or be interpolated again (docs/decisions.md).
 import { stringify as stringifyYaml } from 'yaml';
 import type { DeployModeType } from '../../../contracts/deployments.js';
+import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { GLOBAL_VARIABLE_NAMES, PROXY_NETWORK_KEY, type CatalogEntry, type ComposeDocument, type ComposeService } from './catalog-template.js';
 import { escapeForCompose, interpolate, mapStrings } from './compose-variables.js';
@@ -25,6 +26,23 @@ export type RenderSettings = {
   /** Added to every service, e.g. homelabarr.app-id. */
   labels: Record<string, string>;
 };
+
+/** Settings from the server's config (PROXY_NETWORK, TRAEFIK_*, AUTHELIA_MIDDLEWARE, DOMAIN) plus the stack's own. */
+export function renderSettingsFromConfig(
+  config: Pick<Config, 'proxyNetwork' | 'traefikEntrypoint' | 'traefikCertResolver' | 'autheliaMiddleware' | 'domain'>,
+  stack: { projectName: string; labels?: Record<string, string>; publishPortsInProxyModes?: boolean },
+): RenderSettings {
+  return {
+    projectName: stack.projectName,
+    proxyNetwork: config.proxyNetwork,
+    entrypoint: config.traefikEntrypoint,
+    certResolver: config.traefikCertResolver,
+    autheliaMiddleware: config.autheliaMiddleware,
+    domain: config.domain,
+    publishPortsInProxyModes: stack.publishPortsInProxyModes ?? false,
+    labels: stack.labels ?? {},
+  };
+}
 
 export type RenderedPort = { service: string; containerPort: number; hostPort: number | null; protocol: 'tcp' | 'udp' | 'sctp' };
 
