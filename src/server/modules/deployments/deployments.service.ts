@@ -2,7 +2,7 @@
 // background with a per-app lock, answer status and history, cancel, and recover after a restart.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { DeployAccepted, DeployRequest, Deployment, DeploymentStatus } from '../../../contracts/deployments.js';
+import { AppIdSchema, type DeployAccepted, type DeployRequest, type Deployment, type DeploymentStatus } from '../../../contracts/deployments.js';
 import { AppError, notFound } from '../../errors.js';
 import type { Principal } from '../auth/guards.js';
 import { globalDefaultsFromConfig, type CatalogEntry } from '../catalog/catalog-template.js';
@@ -53,6 +53,10 @@ export class DeploymentService {
     const entry = catalog.get(request.appId);
     if (!entry) throw notFound('App', `No app with the id ${request.appId} is in the catalog; GET /applications lists them`);
     const appId = entry.app.id;
+    // The id names a folder and a compose project; a catalog file with an odd name must not reach either.
+    if (!AppIdSchema.safeParse(appId).success) {
+      throw new AppError('VALIDATION_FAILED', 'This app cannot be deployed', `The app id ${JSON.stringify(appId)} is not usable as a folder and project name; rename its template file`);
+    }
     const mode = request.mode.type;
     const stackName = stackNameFor(appId);
     const project = composeProjectName(config.composeProjectPrefix, appId);
@@ -117,6 +121,8 @@ export class DeploymentService {
     // The answer goes out first; the runner starts on the next turn of the event loop.
     const done = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.runner.run(job))
+      // run() records its own failures; this only keeps a broken database from crashing the process.
+      .catch(() => undefined)
       .finally(() => {
         if (this.runningByApp.get(appId)?.job === job) this.runningByApp.delete(appId);
         this.deps.locks.release(appId, operation);
@@ -181,7 +187,7 @@ export class DeploymentService {
     running.job.cancelledBy = principal?.username ?? 'an anonymous user';
     running.job.controller.abort();
     this.deps.activity.record({ principal, action: 'deploy.cancel_request', target: deployment.appId, ip, details: { deploymentId } });
-    await Promise.race([running.done, delay(CANCEL_WAIT_MS)]);
+    await Promise.race([running.done, delay(CANCEL_WAIT_MS, undefined, { ref: false })]);
     return this.get(deploymentId);
   }
 
