@@ -74,6 +74,9 @@ const KNOWN_FASTIFY_ERRORS: Record<string, { status: number; body: Omit<ErrorBod
   },
 };
 
+/** SQLite's and the file system's "no space left": the database and the stacks both live in DATA_DIR. */
+const DISK_FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
+
 function toErrorBody(error: unknown, requestId: string): { status: number; body: ErrorBody; retryAfter?: number } {
   if (error instanceof AppError) {
     const body: ErrorBody = { error: error.message, details: error.details, code: error.code, requestId };
@@ -90,6 +93,17 @@ function toErrorBody(error: unknown, requestId: string): { status: number; body:
   }
   const known = fastifyError.code ? KNOWN_FASTIFY_ERRORS[fastifyError.code] : undefined;
   if (known) return { status: known.status, body: { ...known.body, requestId } };
+  if (fastifyError.code && DISK_FULL_CODES.has(fastifyError.code)) {
+    return {
+      status: 507,
+      body: {
+        error: 'The disk is full',
+        details: 'The disk holding DATA_DIR has no free space left, so nothing could be saved. Free some space (docker image prune removes unused images) and retry.',
+        code: 'INSUFFICIENT_STORAGE',
+        requestId,
+      },
+    };
+  }
   const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
   if (status >= 400 && status < 500) {
     return {

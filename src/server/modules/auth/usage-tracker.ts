@@ -36,19 +36,37 @@ export class UsageTracker {
     const keyUsed = this.keyUsed;
     this.sessionSeen = new Map();
     this.keyUsed = new Map();
-    if (sessionSeen.size > 0) this.sessions.touchMany(sessionSeen);
-    if (keyUsed.size > 0) this.apiKeys.touchMany(keyUsed);
+    try {
+      if (sessionSeen.size > 0) this.sessions.touchMany(sessionSeen);
+      if (keyUsed.size > 0) this.apiKeys.touchMany(keyUsed);
+    } catch (error) {
+      // A full or read-only disk: keep the times for the next flush (newer ones noted meanwhile win).
+      for (const [id, at] of sessionSeen) if (!this.sessionSeen.has(id)) this.sessionSeen.set(id, at);
+      for (const [id, at] of keyUsed) if (!this.keyUsed.has(id)) this.keyUsed.set(id, at);
+      throw error;
+    }
   }
 
   start(intervalMs = USAGE_FLUSH_INTERVAL_MS): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.flush(), intervalMs);
+    // A throw inside a timer would end the process; a failed flush is simply retried at the next tick.
+    this.timer = setInterval(() => {
+      try {
+        this.flush();
+      } catch {
+        // Kept for the next tick; the requests that write (logins, deploys) report the disk problem themselves.
+      }
+    }, intervalMs);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.flush();
+    try {
+      this.flush();
+    } catch {
+      // Shutting down on a full or read-only disk: last-seen times are worth less than a clean exit.
+    }
   }
 }
