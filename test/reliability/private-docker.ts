@@ -1,14 +1,15 @@
 // A Docker daemon of the test's own, so fault tests can stop and start "Docker" without touching the
 // shared daemon other tests use. It keeps every path under /tmp/hlr-fault-<name>-<pid>/ (socket,
-// data root, exec root with its own containerd), creates no docker0 bridge and no iptables rules,
-// and allocates its networks from an address pool of its own. The stub image is copied into it
+// data root, exec root with its own containerd), runs in a network namespace of its own (dockerd with
+// --bridge=none deletes any interface named docker0 it can see, so on the host's namespace it would
+// take down the shared daemon's bridge), creates no iptables rules, and allocates its networks from an
+// address pool of its own. The stub image is copied into it
 // from the shared daemon (docker save | docker load), so nothing is pulled.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { runCommand } from '../../src/server/infra/run-command.js';
 import { docker as sharedDocker, requireDocker, STUB_IMAGE } from '../helpers/docker.js';
 
 export type PrivateDocker = {
@@ -65,9 +66,15 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
   process.once('exit', kill);
 
   async function start(): Promise<void> {
+    // `unshare --net` gives dockerd a network namespace of its own (and nothing else: `ip netns exec`
+    // would also remount /sys and hide the cgroup mounts dockerd needs). It execs dockerd in place,
+    // so the child's pid is dockerd's and SIGTERM reaches it.
     const process_ = spawn(
-      'dockerd',
+      'unshare',
       [
+        '--net',
+        '--',
+        'dockerd',
         '--host',
         `unix://${socket}`,
         '--data-root',
@@ -128,11 +135,6 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
       await Promise.all(networks.map((network) => client.getNetwork(network.Id).remove().catch(() => undefined)));
       await client.pruneVolumes().catch(() => undefined);
       await stop();
-      // dockerd keeps a network's bridge on the host across its own restarts; remove any it left.
-      for (const network of networks) {
-        const bridge = `br-${network.Id.slice(0, 12)}`;
-        if (existsSync(`/sys/class/net/${bridge}`)) await runCommand('ip', ['link', 'delete', bridge], { env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 10_000 }).catch(() => undefined);
-      }
       process.removeListener('exit', kill);
       rmSync(root, { recursive: true, force: true });
     },

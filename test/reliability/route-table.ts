@@ -85,6 +85,11 @@ export const ROUTE_AUTH: Readonly<Record<string, RouteRule>> = {
   'POST /enhanced-mount/:containerId/auth/complete': conditionalWrite('seed'),
   'POST /enhanced-mount/:containerId/auth/api-key': conditionalWrite('seed'),
   'POST /enhanced-mount/:containerId/auth/test': conditionalWrite('seed'),
+  // Operations: the API's own description is public like the seed's reference; metrics need an
+  // admin (or METRICS_TOKEN, tested by the metrics module).
+  'GET /openapi.json': none('project'),
+  'GET /docs': none('project'),
+  'GET /metrics': admin('project'),
   // CORS preflights (answered by the onRequest hook, or a JSON 404)
   'OPTIONS *': none('project'),
 };
