@@ -111,3 +111,13 @@ export const StreamQuerySchema = z.object({
 export const SubscribeParamsSchema = z.object({ deploymentId: DeploymentIdSchema });
 export const SubscribeRequestSchema = z.object({ clientId: z.string().min(1).max(64) });
 export const SubscribeResponseSchema = z.object({ success: z.literal(true), deploymentId: z.string(), clientId: z.string() });
+
+/** GET /stream/progress answers text/event-stream, not JSON: described here for the API docs. */
+export const ProgressStreamSchema = z
+  .string()
+  .describe('text/event-stream: `retry: 3000`, then `connected`, then the events of subscribed deployments; `: ping` every 15 s')
+  .meta({
+    examples: [
+      'retry: 3000\n\nid: 1\nevent: connected\ndata: {"clientId":"550e8400-e29b-41d4-a716-446655440000","message":"Connected to deployment progress stream","timestamp":"2025-01-15T10:30:00.000Z"}\n\n',
+    ],
+  });

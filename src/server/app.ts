@@ -17,6 +17,10 @@ import { deploymentsRoutes } from './modules/deployments/deployments.routes.js';
 import { streamRoutes } from './modules/stream/stream.routes.js';
 import { appLifecycleRoutes } from './modules/applications/app-lifecycle.routes.js';
 import { mountsRoutes } from './modules/mounts/mounts.routes.js';
+import { isOpenApiPath, registerOpenApi } from './modules/openapi/openapi.plugin.js';
+import { openApiRoutes } from './modules/openapi/openapi.routes.js';
+import { installHttpMetrics, metricsRoutes } from './modules/metrics/metrics.routes.js';
+import { PRODUCT_VERSION } from './services.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -76,6 +80,7 @@ export function createUrlRewriter(frontendPort: number | null): (req: IncomingMe
     const url = req.url ?? '/';
     if (frontendPort === null || req.socket.localPort !== frontendPort) return url;
     if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) return url.slice(4) || '/';
+    if (isOpenApiPath(url)) return url;
     return `${WEB_PREFIX}${url}`;
   };
 }
@@ -100,6 +105,9 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions & { fro
   app.decorateRequest('principal', null);
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   installErrorHandlers(app);
+  // Before any route: both collect routes through onRoute hooks.
+  await registerOpenApi(app, { version: PRODUCT_VERSION });
+  installHttpMetrics(app, ctx.services.metrics);
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -135,6 +143,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions & { fro
   await api.register(streamRoutes(ctx));
   await api.register(appLifecycleRoutes(ctx));
   await api.register(mountsRoutes(ctx));
+  await api.register(openApiRoutes());
+  await api.register(metricsRoutes(ctx));
   await app.register(webRoutes(config.webRoot, existsSync(config.webRoot)), { prefix: WEB_PREFIX });
   return app;
 }

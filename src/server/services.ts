@@ -36,6 +36,9 @@ import { MountAuthService } from './modules/mounts/mount-auth.service.js';
 import { MountContainerResolver } from './modules/mounts/mount-container-resolver.js';
 import { MountOAuthStatesRepository } from './modules/mounts/mount-oauth-states.repository.js';
 import { MountsService } from './modules/mounts/mounts.service.js';
+import { findContainerApp } from './modules/containers/container-app.js';
+import { DeploymentMetricsRepository } from './modules/metrics/deployment-metrics.repository.js';
+import { DEPLOYMENT_DURATION_BUCKETS, MetricsService } from './modules/metrics/metrics.service.js';
 
 export type Infra = {
   config: Config;
@@ -67,6 +70,8 @@ export type Services = {
   /** The progress stream's clients and subscriptions (GET /stream/progress). */
   stream: StreamHub;
   appLifecycle: AppLifecycleService;
+  /** GET /metrics; other modules add metrics with metrics.registry.counter/gauge/histogram. */
+  metrics: MetricsService;
 };
 
 const packageJsonPath = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'package.json');
@@ -141,8 +146,22 @@ export function createServices(infra: Infra): { services: Services; authenticato
     locks: appLocks,
   });
   const appLifecycle = new AppLifecycleService({ config, docker, compose: composeRunner, stacks, locks: appLocks, activity });
+  const metrics = new MetricsService({
+    deployments: new DeploymentMetricsRepository(db, DEPLOYMENT_DURATION_BUCKETS),
+    sseClients: () => stream.connectionCount,
+    isDockerUp: () => health.isDockerUp(),
+    isComposeAvailable: () => health.composeAvailable(),
+    catalogSummary: () => catalog.summary(),
+    listAppContainers: async () =>
+      (await docker.listContainers({ all: true, labels: ['com.docker.compose.project'] })).flatMap((container) => {
+        const app = findContainerApp(container.labels, config.composeProjectPrefix);
+        return app ? [{ appId: app.appId, state: container.state }] : [];
+      }),
+    version: PRODUCT_VERSION,
+    metricsToken: config.metricsToken,
+  });
   return {
-    services: { deployments, stream, appLifecycle, health, activity, containers, ports, catalog, auth: authModule.auth, users: authModule.users, apiKeys: authModule.apiKeys, authUsage: authModule.usage, mounts, mountAuth },
+    services: { deployments, stream, appLifecycle, health, activity, containers, ports, catalog, auth: authModule.auth, users: authModule.users, apiKeys: authModule.apiKeys, authUsage: authModule.usage, mounts, mountAuth, metrics },
     authenticator,
   };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { StreamQuerySchema, SubscribeParamsSchema, SubscribeRequestSchema, SubscribeResponseSchema } from '../../../contracts/stream.js';
+import { ProgressStreamSchema, StreamQuerySchema, SubscribeParamsSchema, SubscribeRequestSchema, SubscribeResponseSchema } from '../../../contracts/stream.js';
 import type { AppContext } from '../../app-context.js';
 import { AppError, notFound } from '../../errors.js';
 import type { SseConnection } from './stream-hub.js';
@@ -49,6 +49,8 @@ export const streamRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
           description:
             'First `retry: 3000`, then a `connected` event with the clientId. Deployment events arrive only for subscribed deployments: POST /stream/deployments/:id/subscribe, or ?deploymentId= (with a token when auth is on). Reconnect with ?clientId= and Last-Event-ID within 5 minutes to resume.',
           querystring: StreamQuerySchema,
+          produces: ['text/event-stream'],
+          response: { 200: ProgressStreamSchema },
         },
       },
       async (request, reply) => {
