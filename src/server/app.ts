@@ -5,7 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from './app-context.js';
-import { AppError, installErrorHandlers, sendError } from './errors.js';
+import { answerClientError, answerFrameworkError, AppError, installErrorHandlers, sendError } from './errors.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { containersRoutes } from './modules/containers/containers.routes.js';
 import { portsRoutes } from './modules/ports/ports.routes.js';
@@ -97,6 +97,9 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions & { fro
     rewriteUrl: createUrlRewriter(options.frontendPort ?? null),
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+    // Bad percent-encodings and broken HTTP never reach a route; they still get the wire error body.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance<Server, IncomingMessage, ServerResponse>;
 

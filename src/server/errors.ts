@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody, ErrorCode } from '../contracts/common.js';
 
@@ -121,6 +124,41 @@ export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body, retryAfter } = toErrorBody(error, String(reply.request.id));
   if (retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   return reply.status(status).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * Fastify's router refuses some URLs before any route or hook runs (a bad percent-encoding, a path
+ * segment over maxParamLength); they still get the wire error body.
+ */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const details =
+    error.code === 'FST_ERR_BAD_URL'
+      ? 'The URL is not valid: a percent-encoded sequence in it does not decode'
+      : error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? 'The URL is not valid: a path segment is longer than 500 characters'
+        : 'The request could not be routed';
+  sendError(reply, new AppError('BAD_REQUEST', 'Bad request', details));
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; error: string; details: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, error: 'Request headers too large', details: 'The request headers exceed 16 KiB' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, error: 'Request timeout', details: 'The request did not arrive completely in time' },
+};
+
+/**
+ * Requests Node's HTTP parser rejects (not HTTP/1.1, bad header lines, oversized headers) never
+ * reach Fastify; the answer written on the socket still has the wire error body.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, error: 'Malformed HTTP request', details: 'The request line or headers are not valid HTTP/1.1' };
+  const body = JSON.stringify({ error: known.error, details: known.details, code: 'BAD_REQUEST', requestId: randomUUID() } satisfies ErrorBody);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Bad Request'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {

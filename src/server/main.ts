@@ -4,6 +4,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { buildApp, loggerOptions } from './app.js';
 import type { AppContext } from './app-context.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { answerClientError } from './errors.js';
 import { systemClock } from './infra/clock.js';
 import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
 import { DatabaseStartupError, openDatabase } from './infra/db.js';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   let dashboardServer: http.Server | undefined;
   const serverFactory: FastifyServerOptions['serverFactory'] = (handler) => {
     dashboardServer = http.createServer(handler);
+    dashboardServer.on('clientError', answerClientError);
     return http.createServer(handler);
   };
   const app = await buildApp(ctx, { logger: loggerOptions(config.logLevel), serverFactory, frontendPort: config.frontendPort });

@@ -94,7 +94,13 @@ export const ROUTE_AUTH: Readonly<Record<string, RouteRule>> = {
   'OPTIONS *': none('project'),
 };
 
-export type RegisteredRoute = { method: string; url: string; key: string };
+export type RegisteredRoute = {
+  method: string;
+  url: string;
+  key: string;
+  /** The querystring schema's keys (zod object shape), for the fuzzer. */
+  queryKeys: string[];
+};
 
 /** The dashboard's static files (served under /_ui, reached from the dashboard port): open, and not API routes. */
 export function isDashboardRoute(url: string): boolean {
@@ -111,7 +117,9 @@ export function createRouteCollector(): { onRoute: (route: RouteOptions) => void
       for (const method of methods) {
         if (method === 'HEAD' || isDashboardRoute(route.url)) continue;
         const key = `${method} ${route.url}`;
-        if (!routes.some((known) => known.key === key)) routes.push({ method, url: route.url, key });
+        const querystring = route.schema?.querystring as { shape?: Record<string, unknown> } | undefined;
+        const queryKeys = Object.keys(querystring?.shape ?? {});
+        if (!routes.some((known) => known.key === key)) routes.push({ method, url: route.url, key, queryKeys });
       }
     },
   };
