@@ -18,6 +18,7 @@ import { ActivityService } from './modules/activity/activity.service.js';
 import { createAuthModule, type AuthModule } from './modules/auth/auth.module.js';
 import { parseUsersFile } from './modules/auth/users-import.js';
 import { runCatalogCheck } from './modules/catalog/catalog-check.js';
+import { backupCommand, doctorCommand, importOriginalCommand, restoreCommand } from './cli-maintenance.js';
 
 export type CliIo = {
   out(text: string): void;
@@ -179,6 +180,10 @@ export const COMMANDS: Record<string, CliCommand> = {
   'create-user': createUser,
   'reset-password': resetPassword,
   'import-users': importUsers,
+  'import-original': importOriginalCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
+  doctor: doctorCommand,
 };
 
 function helpText(): string {
