@@ -1,20 +1,26 @@
 // Browser tier: the built dashboard in Chromium against the real server, Docker and compose.
 // One signed-in browser walks through the flows a new user takes, in order, and saves
 // screenshots of each main screen to docs/screenshots/.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { docker, removeTestResources, requireDocker, testRunId } from '../helpers/docker.js';
 import { freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { startOAuthServer, type OAuthFixture } from '../fixtures/oauth-server.js';
+import { buildRcloneImage } from '../mounts/rclone-image.js';
 import { captureScreen, launchBrowser, requireBuiltDashboard, ROOT, settled, type Browser } from './dashboard-harness.js';
 
 const ADMIN_PASSWORD = 'browser-admin-password-1';
 const APP_ID = 'myapps-stub-web';
+const MOUNT_APP_ID = 'myapps-stub-rclone-mount';
 const PROJECT_PREFIX = `hlrb${testRunId}`;
 const CATALOG = path.join(ROOT, 'test', 'fixtures', 'browser-catalog');
 
 let server: ServerProcess;
+let oauth: OAuthFixture;
+let scratch: string;
 let browser: Browser;
 let page: Page;
 let appPort = 0;
@@ -28,10 +34,25 @@ async function removeComposeLeftovers(): Promise<void> {
 beforeAll(async () => {
   await requireDocker();
   requireBuiltDashboard();
+  await buildRcloneImage();
+  // The fake OAuth provider sends the browser back to the dashboard's own callback page.
+  oauth = await startOAuthServer();
+  scratch = mkdtempSync(path.join(os.tmpdir(), 'hlr-browser-'));
+  const frontendPort = await freePort();
+  const oauthConfig = path.join(scratch, 'oauth.json');
+  writeFileSync(
+    oauthConfig,
+    JSON.stringify({
+      redirectUri: `http://127.0.0.1:${frontendPort}/mounts/oauth-callback`,
+      providers: { google: { clientId: oauth.clientId, clientSecret: oauth.clientSecret, authUrl: oauth.authUrl, tokenUrl: oauth.tokenUrl } },
+    }),
+  );
   server = await startServer({
     ADMIN_PASSWORD,
     CATALOG_PATHS: CATALOG,
     COMPOSE_PROJECT_PREFIX: PROJECT_PREFIX,
+    FRONTEND_PORT: String(frontendPort),
+    RCLONE_OAUTH_CONFIG: oauthConfig,
   });
   browser = await launchBrowser();
   page = browser.page;
@@ -41,11 +62,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  await oauth?.close();
   await removeComposeLeftovers();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 }, 120_000);
 
+async function adminToken(): Promise<string> {
+  const response = await fetch(`${server.backendUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  return ((await response.json()) as { token: string }).token;
+}
+
+/** The stub web app's containers, as Docker sees them. */
 async function appContainers(): Promise<{ State: string; Labels: Record<string, string> }[]> {
-  return docker.listContainers({ all: true, filters: { label: [`homelabarr.test=${testRunId}`] } });
+  return docker.listContainers({ all: true, filters: { label: [`homelabarr.test=${testRunId}`, `homelabarr.app-id=${APP_ID}`] } });
 }
 
 describe('dashboard in Chromium', () => {
@@ -167,6 +200,28 @@ describe('dashboard in Chromium', () => {
     expect((await appContainers()).map((container) => container.State)).toEqual(['running']);
   }, 150_000);
 
+  it('shows why a deployment failed', async () => {
+    await page.goto(`${server.frontendUrl}/catalog?q=crashing`);
+    await page.getByRole('button', { name: 'Deploy Stub Crashing App' }).click();
+    const dialog = page.getByTestId('deploy-dialog');
+    await dialog.getByLabel(/^HLR_TEST_RUN/).fill(testRunId);
+    await dialog.getByRole('button', { name: 'Deploy Stub Crashing App' }).click();
+    const result = dialog.locator('[data-testid="deploy-result"][data-success="false"]');
+    await result.waitFor({ timeout: 90_000 });
+    expect(await result.textContent()).toMatch(/^Deployment failed at “Verify running”/);
+    expect(await result.textContent()).toContain('fatal: cannot open database /data/stub.db');
+    expect(await dialog.locator('[data-step="verify"]').getAttribute('data-status')).toBe('failed');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // The failed deployment stays listed until it is cleared.
+    await page.getByRole('button', { name: 'Recent deployments' }).click();
+    const panel = page.getByTestId('deployments-panel');
+    await panel.getByText('Failed').waitFor();
+    await panel.getByRole('button', { name: 'Clear Stub Crashing App from the list' }).click();
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'detached' });
+  }, 120_000);
+
   it('shows the deployed app with its port, live CPU and memory charts, and reads, searches and downloads its logs', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Apps' }).click();
     const group = page.locator(`[data-testid="app-group"][data-app-id="${APP_ID}"]`);
@@ -247,7 +302,62 @@ describe('dashboard in Chromium', () => {
     expect((await withKey()).status).toBe(401);
   });
 
-  it('shows the ports, health, mounts, sessions and users screens', async () => {
+  it('manages the storage of an rclone mount container: credentials, a connection test, and the OAuth link flow', async () => {
+    // The mount container comes from the catalog like any app (deployed here through the API).
+    const token = await adminToken();
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const deploy = await fetch(`${server.backendUrl}/deploy`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ appId: MOUNT_APP_ID, config: { HLR_TEST_RUN: testRunId, RCLONE_RC_PORT: await freePort() }, mode: { type: 'standard' } }),
+    });
+    expect(deploy.status).toBe(200);
+    const { deploymentId } = (await deploy.json()) as { deploymentId: string };
+    await expect
+      .poll(async () => {
+        const status = (await (await fetch(`${server.backendUrl}/deployments/${deploymentId}/status`, { headers })).json()) as { deployment: { status: string } };
+        return status.deployment.status;
+      }, { timeout: 60_000, interval: 250 })
+      .toBe('completed');
+
+    // Other mount containers may share this Docker daemon: pick ours.
+    const [mountContainer] = await docker.listContainers({ filters: { label: [`homelabarr.test=${testRunId}`, 'homelabarr.mount'] } });
+    const mountName = (mountContainer?.Names[0] ?? '').replace(/^\//, '');
+    expect(mountName).toContain(PROJECT_PREFIX);
+    await page.goto(`${server.frontendUrl}/mounts?container=${mountName}`);
+    const providers = page.getByTestId('providers-table');
+    await providers.waitFor();
+    expect(await page.getByText(/^v1\.\d+/).count()).toBe(1);
+    await captureScreen(page, 'mounts');
+
+    const webdav = providers.locator('[data-provider="webdav"]');
+    await webdav.getByRole('button', { name: 'Connect' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Connect WebDAV' });
+    await dialog.getByLabel(/^url/).fill('http://127.0.0.1:9/dav');
+    await dialog.getByLabel(/^user/).fill('homelab');
+    await dialog.getByLabel(/^pass/).fill('dav-secret');
+    await dialog.getByRole('button', { name: 'Save and connect' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await webdav.getByText('connected', { exact: true }).waitFor();
+    await webdav.getByRole('button', { name: 'Test WebDAV' }).click();
+    const failure = page.getByRole('alert').filter({ hasText: 'WebDAV does not answer' });
+    await failure.waitFor();
+    expect(await failure.textContent()).toContain('connection refused');
+
+    const google = providers.locator('[data-provider="google"]');
+    await google.getByRole('button', { name: 'Connect' }).click();
+    const oauthDialog = page.getByRole('dialog', { name: 'Connect Google Drive' });
+    const [popup] = await Promise.all([browser.context.waitForEvent('page'), oauthDialog.getByRole('button', { name: 'Sign in with Google Drive' }).click()]);
+    await popup.getByText('Google Drive is connected.').waitFor();
+    expect(new URL(popup.url()).pathname).toBe('/mounts/oauth-callback');
+    await popup.close();
+    // The tab that started the sign-in hears of it and shows the provider connected.
+    await oauthDialog.waitFor({ state: 'detached' });
+    await google.getByText('connected', { exact: true }).waitFor();
+    expect(oauth.tokenRequests.map((request) => request.grant_type)).toContain('authorization_code');
+  }, 120_000);
+
+  it('shows the ports, health, sessions and users screens', async () => {
     await page.goto(`${server.frontendUrl}/ports`);
     const ports = page.getByTestId('ports-table');
     await ports.waitFor();
@@ -259,10 +369,6 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${server.frontendUrl}/health`);
     expect(await page.getByTestId('health-status').textContent()).toContain('(healthy)');
     await captureScreen(page, 'health');
-
-    await page.goto(`${server.frontendUrl}/mounts`);
-    await page.getByText('No mount container yet').waitFor();
-    await captureScreen(page, 'mounts');
 
     await page.goto(`${server.frontendUrl}/account/sessions`);
     const sessions = page.getByTestId('sessions-table');
@@ -302,8 +408,11 @@ describe('dashboard in Chromium', () => {
   });
 
   it('logs no console errors or warnings on the way', () => {
-    // The one expected failure: the wrong password's 401, which Chromium always logs.
-    const unexpected = browser.problems.filter((problem) => !(problem.text.includes('status of 401') && problem.url.endsWith('/api/auth/login')));
+    // Expected: the wrong password's 401, which Chromium always logs, and requests Chromium itself
+    // aborts when Docker adds a network interface to the host (the page asks again on its next poll).
+    const unexpected = browser.problems.filter(
+      (problem) => !(problem.text.includes('status of 401') && problem.url.endsWith('/api/auth/login')) && !problem.text.includes('net::ERR_NETWORK_CHANGED'),
+    );
     expect(unexpected).toEqual([]);
   });
 });

@@ -118,6 +118,22 @@ function RawOutput({ output, startOpen }: { output: TrackedDeployment['output'];
   );
 }
 
+/**
+ * The server names its own host "localhost" in app URLs; a browser on another machine reaches the
+ * app on the host it reached the dashboard on.
+ */
+export function browserReachableUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (['localhost', '127.0.0.1', '0.0.0.0', '[::1]'].includes(parsed.hostname) && !['localhost', '127.0.0.1'].includes(location.hostname)) {
+      parsed.hostname = location.hostname;
+    }
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
 function linkLabel(url: string): string {
   try {
     const parsed = new URL(url);
@@ -154,7 +170,7 @@ function Result({ item }: { item: TrackedDeployment }) {
       <strong>{item.appName} is running</strong>
       {outcome.urls.length > 0 ? (
         <div className="row">
-          {outcome.urls.map((url) => (
+          {outcome.urls.map(browserReachableUrl).map((url) => (
             <a key={url} className="button button-small" href={url} target="_blank" rel="noreferrer noopener">
               Open {linkLabel(url)} <ExternalIcon size={14} />
             </a>

@@ -4,6 +4,7 @@ import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { authSession } from '../../api/auth-session.js';
 import { describeError } from '../../api/api-error.js';
 import { api } from '../../api/http-client.js';
+import { useCatalogIndex } from '../../api/catalog-store.js';
 import type { Container, ContainersResponse } from '../../api/wire-types.js';
 import { AppIcon } from '../../components/app-icon.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
@@ -45,6 +46,7 @@ export function AppsPage() {
   const [logs, setLogs] = useState<LogsTarget | null>(null);
   const [busy, setBusy] = useState<Set<string>>(new Set());
   const history = useRef<History>(new Map());
+  const catalog = useCatalogIndex();
   const [, setTick] = useState(0);
 
   // Each poll adds one sample per container to its short history, which the sparklines draw.
@@ -60,7 +62,7 @@ export function AppsPage() {
       }
       next.set(container.Id, {
         cpu: [...previous.cpu, container.stats.cpu].slice(-HISTORY),
-        memory: [...previous.memory, container.stats.memory.percentage].slice(-HISTORY),
+        memory: [...previous.memory, container.stats.memory.usage].slice(-HISTORY),
       });
     }
     history.current = next;
@@ -157,12 +159,12 @@ export function AppsPage() {
           {groups.apps.map(([appId, list]) => (
             <section key={appId} className="card app-group" aria-label={`App ${appId}`} data-testid="app-group" data-app-id={appId}>
               <div className="card-header">
-                <div className="row" style={{ gap: 10, minWidth: 0 }}>
-                  <AppIcon name={appId.replace(/^[^-]+-/, '')} size={32} />
+                <div className="app-group-title">
+                  <AppIcon name={catalog.get(appId)?.displayName ?? appId.replace(/^[^-]+-/, '')} icon={catalog.get(appId)?.icon} size={36} />
                   <div style={{ minWidth: 0 }}>
-                    <h2 className="truncate">{appId}</h2>
-                    <div className="muted small">
-                      project {list[0]?.app?.project} · {list.filter((c) => c.State === 'running').length}/{list.length} running
+                    <h2 className="truncate">{catalog.get(appId)?.displayName ?? appId}</h2>
+                    <div className="muted small truncate">
+                      {appId} · {list.filter((c) => c.State === 'running').length}/{list.length} running
                     </div>
                   </div>
                 </div>
@@ -341,13 +343,13 @@ const ContainerRow = memo(function ContainerRow({ container, history, canOperate
         <span>
           CPU <strong>{isRunning ? formatPercent(stats?.cpu) : '—'}</strong>
         </span>
-        <Sparkline values={history?.cpu ?? []} label={`CPU of ${name}, last ${history?.cpu.length ?? 0} samples`} />
+        <Sparkline values={history?.cpu ?? []} floor={1} label={`CPU of ${name}, last ${history?.cpu.length ?? 0} samples`} />
       </div>
       <div className="metric metric-memory">
         <span>
           Mem <strong>{isRunning && stats ? formatBytes(stats.memory.usage) : '—'}</strong>
         </span>
-        <Sparkline values={history?.memory ?? []} label={`Memory of ${name}, last ${history?.memory.length ?? 0} samples`} />
+        <Sparkline values={history?.memory ?? []} floor={1024 * 1024} label={`Memory of ${name}, last ${history?.memory.length ?? 0} samples`} />
       </div>
       <div className="button-group" style={{ justifyContent: 'flex-end' }}>
         {isRunning ? (

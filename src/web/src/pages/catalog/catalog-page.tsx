@@ -2,7 +2,8 @@
 import { lazy, Suspense, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { authSession } from '../../api/auth-session.js';
 import { api } from '../../api/http-client.js';
-import type { App, ApplicationsResponse, ContainersResponse, StarsResponse } from '../../api/wire-types.js';
+import type { App, ContainersResponse, StarsResponse } from '../../api/wire-types.js';
+import { cachedCatalog, loadCatalog } from '../../api/catalog-store.js';
 import { SearchIcon } from '../../components/icons.js';
 import { EmptyState, ErrorFromValue, LoadingBlock } from '../../components/notices.js';
 import { toast } from '../../components/toaster.js';
@@ -36,9 +37,6 @@ export function categoryLabel(category: string): string {
   return CATEGORY_LABELS[category] ?? category.replace(/[-_]/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
 }
 
-// The catalog rarely changes while the dashboard is open: keep it across page visits.
-let catalogCache: ApplicationsResponse | null = null;
-
 function matches(app: App, terms: string[]): boolean {
   if (terms.length === 0) return true;
   const haystack = `${app.displayName} ${app.name} ${app.id} ${app.description} ${app.image} ${app.category}`.toLowerCase();
@@ -54,15 +52,9 @@ export function CatalogPage() {
   const session = authSession.get();
   const canDeploy = session.status === 'signed-in' && session.user.role !== 'viewer';
 
-  const catalog = useApiData(
-    async (signal) => {
-      const fresh = await api.get<ApplicationsResponse>('/applications', { signal });
-      catalogCache = fresh;
-      return fresh;
-    },
-    [],
-  );
-  const data = catalog.data ?? catalogCache;
+  // The cached catalog shows at once; the fresh one replaces it when it arrives.
+  const catalog = useApiData((signal) => loadCatalog({ refresh: true, signal }), []);
+  const data = catalog.data ?? cachedCatalog();
 
   const [stars, setStars] = useState<Set<string>>(new Set());
   useEffect(() => {

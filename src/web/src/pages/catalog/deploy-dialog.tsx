@@ -59,6 +59,7 @@ export function DeployDialog({ app, onClose }: { app: App; onClose: () => void }
 function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void; onStarted: (id: string) => void }) {
   const formId = useId();
   const [mode, setMode] = useState<DeployModeType>(app.modes[0] ?? 'standard');
+  const [publishPorts, setPublishPorts] = useState(false);
   const [values, setValues] = useState<FormValues>(() => initialValues(app.variables));
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
@@ -136,7 +137,9 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
     });
   };
 
-  const blockingConflicts = mode === 'standard' ? conflicts : [];
+  // Behind Traefik the web port is published only when asked; other ports always are.
+  const portsPublished = mode === 'standard' || publishPorts;
+  const blockingConflicts = portsPublished ? conflicts : [];
   const hasErrors = Object.keys(errors).length > 0 || duplicatePorts.length > 0;
 
   const submit = async (event: FormEvent) => {
@@ -151,12 +154,16 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
       if (fresh) {
         setPorts(fresh);
         const used = new Set(fresh.usedPorts);
-        if (mode === 'standard' && wanted.some((entry) => used.has(entry.port))) {
+        if (portsPublished && wanted.some((entry) => used.has(entry.port))) {
           setBusy(false);
           return;
         }
       }
-      const response = await api.post<DeployAccepted>('/deploy', { appId: app.id, config: buildConfig(shown, values), mode: { type: mode } });
+      const response = await api.post<DeployAccepted>('/deploy', {
+        appId: app.id,
+        config: buildConfig(shown, values),
+        mode: isProxyMode(mode) ? { type: mode, publishPorts } : { type: mode },
+      });
       deploymentTracker.track({ id: response.deploymentId, appId: app.id, appName: app.displayName, startedAt: Date.now() });
       onStarted(response.deploymentId);
     } catch (error) {
@@ -233,6 +240,12 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
             })}
           </div>
           {app.modes.length === 1 ? <p className="field-help" style={{ marginTop: 6 }}>This app supports only this mode.</p> : null}
+          {isProxyMode(mode) ? (
+            <label className="checkbox" style={{ marginTop: 10 }}>
+              <input type="checkbox" checked={publishPorts} onChange={(event) => setPublishPorts(event.target.checked)} />
+              Also publish the web port on this host (Traefik serves the app either way)
+            </label>
+          ) : null}
         </fieldset>
 
         {mainFields.length > 0 ? (
@@ -255,7 +268,7 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
           <p className="muted">This app needs no settings beyond the defaults.</p>
         )}
 
-        <PortStatus conflicts={conflicts} blocking={mode === 'standard'} checking={!ports && !portsError} error={portsError} wanted={wanted} duplicates={duplicatePorts} onUse={setValue} />
+        <PortStatus conflicts={conflicts} blocking={portsPublished} checking={!ports && !portsError} error={portsError} wanted={wanted} duplicates={duplicatePorts} onUse={setValue} />
 
         {advanced.length > 0 ? (
           <details className="advanced">
@@ -305,7 +318,7 @@ function PortStatus({
   if (conflicts.length === 0 && duplicates.length === 0) {
     return (
       <p className="small" style={{ color: 'var(--success-text)' }} data-testid="ports-ok">
-        ✓ Ports {wanted.map((entry) => entry.port).join(', ')} are free.
+        ✓ {wanted.length === 1 ? `Port ${wanted[0]?.port} is free.` : `Ports ${wanted.map((entry) => entry.port).join(', ')} are free.`}
       </p>
     );
   }

@@ -1,6 +1,6 @@
 // Connects a storage provider: a credentials form built from the provider's declared fields, or
 // the OAuth flow (open the provider's sign-in page, then paste the code or the address it sent you to).
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { describeError } from '../../api/api-error.js';
 import { api } from '../../api/http-client.js';
 import type { AuthStartResult, AuthStoredResult, ProviderInfo } from '../../api/wire-types.js';
@@ -8,6 +8,7 @@ import { Dialog } from '../../components/dialog.js';
 import { ExternalIcon } from '../../components/icons.js';
 import { ErrorNotice, InfoNotice } from '../../components/notices.js';
 import { toast } from '../../components/toaster.js';
+import { isDashboardCallback, parseOutcome, rememberPending, RESULT_KEY } from './oauth-handoff.js';
 
 type Props = { base: string; provider: ProviderInfo; onClose: () => void; onConnected: () => void };
 
@@ -106,12 +107,32 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
+  // When the provider redirects to this dashboard, the other tab finishes the sign-in and reports here.
+  useEffect(() => {
+    if (!started) return;
+    const onStorage = (event: StorageEvent) => {
+      if (event.key !== RESULT_KEY) return;
+      const outcome = parseOutcome(event.newValue);
+      if (!outcome || outcome.state !== started.state) return;
+      if (outcome.ok) {
+        toast('success', `${provider.name} connected`, 'Mount it to make it available to your apps.');
+        onConnected();
+        onClose();
+      } else {
+        setError(new Error(outcome.error ?? 'The sign-in failed'));
+      }
+    };
+    window.addEventListener('storage', onStorage);
+    return () => window.removeEventListener('storage', onStorage);
+  }, [started, provider.name, onConnected, onClose]);
+
   const start = async () => {
     setBusy(true);
     setError(null);
     try {
       const response = await api.post<AuthStartResult>(`${base}/auth/start`, { provider: provider.id });
       setStarted(response.data);
+      rememberPending({ state: response.data.state, base, provider: provider.id, providerName: provider.name });
       window.open(response.data.auth_url, '_blank', 'noopener,noreferrer');
     } catch (caught) {
       setError(caught);
@@ -145,7 +166,7 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
       onClose={onClose}
       busy={busy}
       footer={
-        started ? (
+        started && !isDashboardCallback(started.redirect_uri) ? (
           <>
             <button type="button" className="button" onClick={onClose} disabled={busy}>
               Cancel
@@ -160,7 +181,7 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
               Cancel
             </button>
             <button type="button" className="button button-primary" onClick={() => void start()} disabled={busy}>
-              {busy ? 'Starting…' : `Sign in with ${provider.name}`}
+              {busy ? 'Starting…' : started ? 'Open the sign-in page again' : `Sign in with ${provider.name}`}
             </button>
           </>
         )
@@ -168,7 +189,19 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
     >
       <div className="stack">
         {provider.note ? <InfoNotice>{provider.note}</InfoNotice> : null}
-        {started ? (
+        {started && isDashboardCallback(started.redirect_uri) ? (
+          <div className="stack" data-testid="oauth-waiting">
+            <p>
+              A new tab opened with {provider.name}’s sign-in page. Allow access there: you come back to this dashboard, which finishes connecting. If no tab opened,{' '}
+              <a href={started.auth_url} target="_blank" rel="noreferrer noopener">
+                open the sign-in page <ExternalIcon size={12} />
+              </a>
+              .
+            </p>
+            <LoadingInline label={`Waiting for ${provider.name}…`} />
+          </div>
+        ) : null}
+        {started && !isDashboardCallback(started.redirect_uri) ? (
           <form id="oauth-complete" className="stack" onSubmit={(event) => void complete(event)}>
             <ol className="stack" style={{ paddingLeft: 18, margin: 0 }}>
               <li>
@@ -187,11 +220,18 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
               <span className="field-help">The sign-in link is valid until {new Date(started.expiresAt).toLocaleTimeString()}.</span>
             </div>
           </form>
-        ) : (
-          <p>You will be sent to {provider.name} to sign in. Come back to this tab afterwards.</p>
-        )}
+        ) : null}
+        {started ? null : <p>You will be sent to {provider.name} to sign in. Come back to this tab afterwards.</p>}
         {failure ? <ErrorNotice title={failure.title} details={failure.details} /> : null}
       </div>
     </Dialog>
+  );
+}
+
+function LoadingInline({ label }: { label: string }) {
+  return (
+    <span className="row muted" role="status">
+      <span className="spinner" aria-hidden="true" /> {label}
+    </span>
   );
 }

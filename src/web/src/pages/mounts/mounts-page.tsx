@@ -11,15 +11,31 @@ import { EmptyState, ErrorFromValue, LoadingBlock } from '../../components/notic
 import { toast } from '../../components/toaster.js';
 import { useApiData } from '../../hooks/use-api-data.js';
 import { formatBytes, formatCurrency, formatDuration } from '../../lib/format.js';
-import { Link } from '../../lib/router.js';
+import { Link, setQueryParam, useLocation } from '../../lib/router.js';
+import { OAuthCallback } from './oauth-callback.js';
+import { OAUTH_CALLBACK_PATH } from './oauth-handoff.js';
 import { containerName } from '../apps/apps-page.js';
 import { ConnectProviderDialog } from './connect-provider-dialog.js';
 
 export function MountsPage() {
+  const { pathname } = useLocation();
+  if (pathname === OAUTH_CALLBACK_PATH) return <OAuthCallback />;
+  return <MountContainers />;
+}
+
+function MountContainers() {
   const containers = useApiData((signal) => api.get<ContainersResponse>('/containers', { signal }), []);
-  const mountContainers = useMemo(() => (containers.data?.containers ?? []).filter((container) => MOUNT_LABEL in container.Labels), [containers.data]);
-  const [selected, setSelected] = useState<string | null>(null);
-  const current = mountContainers.find((container) => container.Id === selected) ?? mountContainers[0] ?? null;
+  // Running ones first: a stopped mount container has nothing to manage until it is started.
+  const mountContainers = useMemo(
+    () =>
+      (containers.data?.containers ?? [])
+        .filter((container) => MOUNT_LABEL in container.Labels)
+        .sort((a, b) => Number(b.State === 'running') - Number(a.State === 'running') || containerName(a).localeCompare(containerName(b))),
+    [containers.data],
+  );
+  const { search } = useLocation();
+  const selected = search.get('container');
+  const current = mountContainers.find((container) => container.Id.startsWith(selected ?? '\0') || containerName(container) === selected) ?? mountContainers[0] ?? null;
 
   return (
     <div>
@@ -31,9 +47,9 @@ export function MountsPage() {
         {mountContainers.length > 1 ? (
           <div className="field">
             <label htmlFor="mount-container">Mount container</label>
-            <select id="mount-container" className="select" value={current?.Id ?? ''} onChange={(event) => setSelected(event.target.value)}>
+            <select id="mount-container" className="select" value={current ? containerName(current) : ''} onChange={(event) => setQueryParam('container', event.target.value)}>
               {mountContainers.map((container) => (
-                <option key={container.Id} value={container.Id}>
+                <option key={container.Id} value={containerName(container)}>
                   {containerName(container)}
                 </option>
               ))}
@@ -55,10 +71,12 @@ export function MountsPage() {
 
 function MountManager({ containerId, name, running }: { containerId: string; name: string; running: boolean }) {
   const base = `/enhanced-mount/${encodeURIComponent(containerId)}`;
-  const status = useApiData((signal) => api.get<MountStatus>(`${base}/status`, { signal }), [base], { pollMs: 15000 });
-  const providers = useApiData((signal) => api.get<MountProviders>(`${base}/providers`, { signal }), [base]);
-  const costs = useApiData((signal) => api.get<MountCosts>(`${base}/costs`, { signal }), [base]);
-  const performance = useApiData((signal) => api.get<MountPerformance>(`${base}/performance`, { signal }), [base], { pollMs: 5000 });
+  // The status answers first; the rest is asked for only once the container turned out to be usable.
+  const status = useApiData((signal) => api.get<MountStatus>(`${base}/status`, { signal }), [base]);
+  const usable = status.data !== null;
+  const providers = useApiData((signal) => api.get<MountProviders>(`${base}/providers`, { signal }), [base], { enabled: usable });
+  const costs = useApiData((signal) => api.get<MountCosts>(`${base}/costs`, { signal }), [base], { enabled: usable });
+  const performance = useApiData((signal) => api.get<MountPerformance>(`${base}/performance`, { signal }), [base], { enabled: usable, pollMs: usable ? 5000 : undefined });
   const [connecting, setConnecting] = useState<ProviderInfo | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const session = authSession.get();
@@ -175,7 +193,7 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
                   const live = statusData?.providers[provider.id];
                   const quota = live?.quota;
                   return (
-                    <tr key={provider.id}>
+                    <tr key={provider.id} data-testid="provider-row" data-provider={provider.id}>
                       <td>
                         <strong>{provider.name}</strong>
                         {provider.note ? <div className="muted small">{provider.note}</div> : null}
@@ -202,21 +220,23 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
                               {provider.configured ? 'Reconnect' : 'Connect'}
                             </button>
                           ) : null}
-                          {provider.configured || provider.authType === 'none' ? (
-                            <button type="button" className="button button-small" disabled={busy === provider.id || !provider.available} onClick={() => void test(provider)}>
+                          {provider.configured ? (
+                            <button type="button" className="button button-small" disabled={busy === provider.id || !provider.available} onClick={() => void test(provider)} aria-label={`Test ${provider.name}`}>
                               Test
                             </button>
                           ) : null}
-                          <button
-                            type="button"
-                            className={`button button-small ${provider.enabled ? '' : 'button-primary'}`}
-                            disabled={!canOperate || !provider.available || busy === provider.id || (!provider.configured && provider.authType !== 'none')}
-                            aria-pressed={provider.enabled}
-                            aria-label={`${provider.enabled ? 'Unmount' : 'Mount'} ${provider.name}`}
-                            onClick={() => void toggle(provider)}
-                          >
-                            {busy === provider.id ? '…' : provider.enabled ? 'Unmount' : 'Mount'}
-                          </button>
+                          {provider.configured || provider.authType === 'none' ? (
+                            <button
+                              type="button"
+                              className={`button button-small ${provider.enabled ? '' : 'button-primary'}`}
+                              disabled={!canOperate || !provider.available || busy === provider.id}
+                              aria-pressed={provider.enabled}
+                              aria-label={`${provider.enabled ? 'Unmount' : 'Mount'} ${provider.name}`}
+                              onClick={() => void toggle(provider)}
+                            >
+                              {busy === provider.id ? '…' : provider.enabled ? 'Unmount' : 'Mount'}
+                            </button>
+                          ) : null}
                         </div>
                       </td>
                     </tr>
@@ -277,7 +297,7 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
                     </tbody>
                   </table>
                 )}
-                <p className="muted small">{cost.priceTable.documentation}</p>
+                <p className="muted small">Estimates from a price table; see {cost.priceTable.documentation} for the rates and how to set a budget.</p>
               </>
             ) : null}
           </div>
@@ -285,7 +305,7 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
         <section className="card">
           <div className="card-header">
             <h2>Performance</h2>
-            {perf ? <span className="muted small">since {formatDuration(perf.elapsedTime)} ago</span> : null}
+            {perf ? <span className="muted small">over the last {formatDuration(perf.elapsedTime)}</span> : null}
           </div>
           <div className="card-body stack">
             {performance.error ? <ErrorFromValue error={performance.error} onRetry={() => void performance.reload()} /> : null}
