@@ -95,6 +95,15 @@ export class Counter extends Metric<ValueSeries> {
     if (by < 0) throw new Error(`Counter ${this.name} cannot decrease`);
     this.seriesFor(labels).value += by;
   }
+  /** One series, looked up once: for hot paths (a reset() detaches it). */
+  bind(labels?: LabelValues): { inc(): void } {
+    const series = this.seriesFor(labels);
+    return {
+      inc: () => {
+        series.value += 1;
+      },
+    };
+  }
   /** For counters whose total is kept elsewhere (rows in the database): report that total. */
   setTotal(labels: LabelValues | undefined, total: number): void {
     this.seriesFor(labels).value = total;
@@ -145,7 +154,16 @@ export class Histogram extends Metric<HistogramSeries> {
   }
 
   observe(labels: LabelValues | undefined, value: number): void {
+    this.record(this.seriesFor(labels), value);
+  }
+
+  /** One series, looked up once: for hot paths (a reset() detaches it). */
+  bind(labels?: LabelValues): { observe(value: number): void } {
     const series = this.seriesFor(labels);
+    return { observe: (value) => this.record(series, value) };
+  }
+
+  private record(series: HistogramSeries, value: number): void {
     const { buckets } = this;
     let index = 0;
     while (index < buckets.length && value > (buckets[index] as number)) index += 1;
