@@ -14,6 +14,8 @@ have chromium || need_pkgs+=(chromium)
 [ -x /usr/bin/docker-registry ] || need_pkgs+=(docker-registry)
 have curl || need_pkgs+=(curl)
 have git || need_pkgs+=(git)
+# The product image's test builds its base with debootstrap (no image can be pulled here).
+[ -x /usr/sbin/debootstrap ] || need_pkgs+=(debootstrap)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup-host: installing ${need_pkgs[*]}"
