@@ -54,7 +54,7 @@ export const DEFAULT_STREAM_OPTIONS: StreamHubOptions = {
   resumeWindowMs: 5 * 60_000,
   highWaterBytes: 256 * 1024,
   stallTimeoutMs: 30_000,
-  maxConnections: 1000,
+  maxConnections: 5000,
   maxRememberedClients: 5000,
   maxSentRecords: 20_000,
   pageSize: 200,
