@@ -379,6 +379,9 @@ describe('dashboard in Chromium', () => {
     const users = page.getByTestId('users-table');
     await users.waitFor();
     expect(await users.getByRole('combobox', { name: 'Role of admin' }).inputValue()).toBe('admin');
+    const activity = page.getByTestId('activity-table');
+    await activity.getByText('apikey.revoke').waitFor();
+    expect(await activity.getByText('deploy.start').count()).toBeGreaterThan(0);
     await captureScreen(page, 'users');
   });
 

@@ -15,6 +15,7 @@ import type {
 import type { ContainerListSchema, ContainerLogsSchema, ContainerSchema, ContainerStatsSchema } from '../../../contracts/containers.js';
 import type { PortAvailableSchema, PortCheckSchema, PortUseSchema } from '../../../contracts/ports.js';
 import type {
+  ActivityLogResponseSchema,
   ApiKeyCreatedResponseSchema,
   ApiKeySchema,
   ApiKeysResponseSchema,
@@ -53,6 +54,7 @@ export type ApiKey = z.infer<typeof ApiKeySchema>;
 export type ApiKeysResponse = z.infer<typeof ApiKeysResponseSchema>;
 export type ApiKeyCreatedResponse = z.infer<typeof ApiKeyCreatedResponseSchema>;
 export type StarsResponse = z.infer<typeof StarsResponseSchema>;
+export type ActivityLogResponse = z.infer<typeof ActivityLogResponseSchema>;
 
 export type DeploymentModesResponse = z.infer<typeof DeploymentModesResponseSchema>;
 export type DeployAccepted = z.infer<typeof DeployAcceptedSchema>;

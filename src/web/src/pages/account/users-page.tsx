@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { describeError } from '../../api/api-error.js';
 import { authSession } from '../../api/auth-session.js';
 import { api } from '../../api/http-client.js';
-import type { User } from '../../api/wire-types.js';
+import type { ActivityLogResponse, User } from '../../api/wire-types.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { Dialog } from '../../components/dialog.js';
 import { ErrorFromValue, ErrorNotice, LoadingBlock } from '../../components/notices.js';
@@ -110,6 +110,7 @@ export function UsersPage() {
       <p className="muted small" style={{ marginTop: 12 }}>
         Roles: {ROLES.map((role) => `${role} — ${ROLE_HELP[role]}`).join('; ')}.
       </p>
+      <ActivityLog />
       {creating ? <CreateUserDialog onClose={() => setCreating(false)} onCreated={() => void users.reload()} /> : null}
       {resetting ? <ResetPasswordDialog user={resetting} onClose={() => setResetting(null)} /> : null}
       {deleting ? (
@@ -247,5 +248,72 @@ function ResetPasswordDialog({ user, onClose }: { user: User; onClose: () => voi
         {failure ? <ErrorNotice title={failure.title} details={failure.details} /> : null}
       </form>
     </Dialog>
+  );
+}
+
+const ACTIVITY_PAGE = 25;
+
+/** The audit trail: who signed in, deployed, removed or changed what, newest first. */
+function ActivityLog() {
+  const [offset, setOffset] = useState(0);
+  const log = useApiData((signal) => api.get<ActivityLogResponse>('/auth/activity-log', { query: { limit: ACTIVITY_PAGE, offset }, signal }), [offset]);
+  return (
+    <section className="card" style={{ marginTop: 20 }} aria-labelledby="activity-title">
+      <div className="card-header">
+        <div>
+          <h2 id="activity-title">Activity</h2>
+          <p className="muted small">Sign-ins, deployments and changes, newest first.</p>
+        </div>
+        {log.data ? (
+          <div className="row small">
+            <span className="muted">
+              {log.data.total === 0 ? 'none' : `${offset + 1}–${Math.min(offset + ACTIVITY_PAGE, log.data.total)} of ${log.data.total}`}
+            </span>
+            <button type="button" className="button button-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - ACTIVITY_PAGE))}>
+              Newer
+            </button>
+            <button type="button" className="button button-small" disabled={offset + ACTIVITY_PAGE >= log.data.total} onClick={() => setOffset(offset + ACTIVITY_PAGE)}>
+              Older
+            </button>
+          </div>
+        ) : null}
+      </div>
+      {log.error ? (
+        <div className="card-body">
+          <ErrorFromValue error={log.error} onRetry={() => void log.reload()} />
+        </div>
+      ) : null}
+      {!log.data && !log.error ? <LoadingBlock /> : null}
+      {log.data ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="activity-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col" className="hide-mobile">
+                  From
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {log.data.entries.map((entry) => (
+                <tr key={entry.id}>
+                  <td className="nowrap" title={formatDateTime(entry.at)}>
+                    {formatRelative(entry.at)}
+                  </td>
+                  <td>{entry.username ?? <span className="muted">—</span>}</td>
+                  <td>
+                    <code>{entry.action}</code> {entry.target ? <span className="muted">{entry.target}</span> : null}
+                  </td>
+                  <td className="mono small hide-mobile">{entry.ip ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
   );
 }
