@@ -1,6 +1,6 @@
 // npm run bench: every hot path measured against its physical reference in the same run, on a
 // real Docker daemon and the real server process, loopback only. See bench/README.md.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { STUB_IMAGE } from '../test/helpers/docker.js';
@@ -45,6 +45,16 @@ const MB = 1024 * 1024;
 /** "Back near idle" after the rest: within this much of the idle figure. */
 const NEAR_IDLE_FACTOR = 1.25;
 const DOCKER_SOCKET = '/var/run/docker.sock';
+
+/** The daemon's pid, for its CPU time per request (when its pid file is readable). */
+function dockerdPid(): { pid?: number } {
+  try {
+    const pid = Number(readFileSync('/var/run/docker.pid', 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? { pid } : {};
+  } catch {
+    return {};
+  }
+}
 const composePrefix = `hlrb${benchRunId}`.toLowerCase();
 const benchCatalog = path.join(here, 'fixtures', 'catalog');
 
@@ -86,7 +96,9 @@ const median = (values: number[]): number => {
 };
 
 const plan = (): LoadPlan => ({ connections: settings.connections, totalSeconds: settings.duration, rounds: settings.rounds, warmupSeconds: settings.warmup });
-const loadText = (result: LoadResult): string => `${ms(result.p50)} p50, ${ms(result.p99)} p99, ${perSecond(result.rps)}${result.errors > 0 ? `, ${result.errors} errors` : ''}`;
+const loadText = (result: LoadResult): string =>
+  `${ms(result.p50)} p50, ${ms(result.p99)} p99, ${perSecond(result.rps)}` +
+  `${Number.isFinite(result.cpuMsPerRequest) ? `, ${result.cpuMsPerRequest.toFixed(2)} CPU ms/req` : ''}${result.errors > 0 ? `, ${result.errors} errors` : ''}`;
 const errorsOf = (...results: LoadResult[]): string | null => {
   const bad = results.filter((result) => result.errors > 0 || result.requests === 0);
   return bad.length === 0 ? null : `${bad.map((result) => `${result.label}: ${result.errors} errors of ${result.requests + result.errors}`).join('; ')}`;
@@ -166,8 +178,8 @@ async function main(): Promise<void> {
   await runRow('containers', async () => {
     const [api, raw] = await measureAlternating(
       [
-        { label: 'GET /containers', url: `${server.url}/containers`, headers: bearer },
-        { label: 'raw GET /containers/json?all=1', url: 'http://localhost/containers/json?all=1', socketPath: DOCKER_SOCKET },
+        { label: 'GET /containers', url: `${server.url}/containers`, headers: bearer, pid: server.pid },
+        { label: 'raw GET /containers/json?all=1', url: 'http://localhost/containers/json?all=1', socketPath: DOCKER_SOCKET, ...dockerdPid() },
       ],
       plan(),
     );
@@ -196,8 +208,8 @@ async function main(): Promise<void> {
     }
     const [withStats, plain] = await measureAlternating(
       [
-        { label: 'GET /containers?stats=true', url: `${server.url}/containers?stats=true`, headers: bearer },
-        { label: 'GET /containers', url: `${server.url}/containers`, headers: bearer },
+        { label: 'GET /containers?stats=true', url: `${server.url}/containers?stats=true`, headers: bearer, pid: server.pid },
+        { label: 'GET /containers', url: `${server.url}/containers`, headers: bearer, pid: server.pid },
       ],
       plan(),
     );
@@ -214,26 +226,40 @@ async function main(): Promise<void> {
   });
 
   await runRow('applications', async () => {
-    const first = await fetch(`${server.url}/applications`);
+    const first = await fetch(`${server.url}/applications`, { headers: { 'accept-encoding': 'identity' } });
     await first.arrayBuffer();
     const etag = first.headers.get('etag');
     if (!etag) throw new Error('GET /applications sent no ETag');
-    const [listing, notModified, health] = await measureAlternating(
+    const [listing, identity, notModified, health] = await measureAlternating(
       [
-        { label: 'GET /applications', url: `${server.url}/applications` },
-        { label: 'GET /applications (If-None-Match)', url: `${server.url}/applications`, headers: { 'if-none-match': etag }, expectStatus: 304 },
-        { label: 'GET /health', url: `${server.url}/health` },
+        { label: 'GET /applications (gzip)', url: `${server.url}/applications`, headers: { 'accept-encoding': 'gzip, deflate, br' }, pid: server.pid },
+        { label: 'GET /applications', url: `${server.url}/applications`, pid: server.pid },
+        { label: 'GET /applications (If-None-Match)', url: `${server.url}/applications`, headers: { 'if-none-match': etag }, expectStatus: 304, pid: server.pid },
+        { label: 'GET /health', url: `${server.url}/health`, pid: server.pid },
       ],
       plan(),
     );
-    if (!listing || !notModified || !health) throw new Error('no result');
+    if (!listing || !identity || !notModified || !health) throw new Error('no result');
+    const size = async (encoding: string): Promise<string> => {
+      const response = await fetch(`${server.url}/applications`, { headers: { 'accept-encoding': encoding } });
+      await response.arrayBuffer();
+      return response.headers.get('content-length') ?? '?';
+    };
     rows.push({
-      figure: `GET /applications (full catalog, ${(first.headers.get('content-length') ?? '?').toString()} bytes), c=${settings.connections}`,
+      figure: `GET /applications, full catalog, Accept-Encoding: gzip as browsers send it (${await size('gzip')} bytes), c=${settings.connections}`,
       value: loadText(listing),
       reference: `GET /health: ${loadText(health)}`,
       ratio: `${ratio(listing.rps / health.rps)} req/s`,
       budget: '≥ 5,000 req/s',
       pass: errorsOf(listing, health) ?? listing.rps >= 5000,
+    });
+    rows.push({
+      figure: `GET /applications, full catalog, no Accept-Encoding (${await size('identity')} bytes), c=${settings.connections}`,
+      value: loadText(identity),
+      reference: `GET /health: ${perSecond(health.rps)}`,
+      ratio: `${ratio(identity.rps / health.rps)} req/s`,
+      budget: '≥ 5,000 req/s',
+      pass: errorsOf(identity) ?? identity.rps >= 5000,
     });
     rows.push({
       figure: `GET /applications with If-None-Match → 304, c=${settings.connections}`,
@@ -249,8 +275,8 @@ async function main(): Promise<void> {
     if (!openServer) throw new Error('no AUTH_ENABLED=false server');
     const [withToken, open] = await measureAlternating(
       [
-        { label: 'GET /deployments/active with a JWT', url: `${server.url}/deployments/active`, headers: bearer },
-        { label: 'GET /deployments/active, AUTH_ENABLED=false', url: `${openServer.url}/deployments/active` },
+        { label: 'GET /deployments/active with a JWT', url: `${server.url}/deployments/active`, headers: bearer, pid: server.pid },
+        { label: 'GET /deployments/active, AUTH_ENABLED=false', url: `${openServer.url}/deployments/active`, pid: openServer.pid },
       ],
       plan(),
     );
@@ -277,8 +303,8 @@ async function main(): Promise<void> {
       [
         { target: { label: '/applications', url: `${server.url}/applications` }, connections: 3 },
         { target: { label: '/applications 304', url: `${server.url}/applications`, headers: { 'if-none-match': etag }, expectStatus: 304 }, connections: 1 },
-        { target: { label: '/containers', url: `${server.url}/containers`, headers: bearer }, connections: 2 },
-        { target: { label: '/containers?stats=true', url: `${server.url}/containers?stats=true`, headers: bearer }, connections: 2 },
+        { target: { label: '/containers', url: `${server.url}/containers`, headers: bearer, pid: server.pid }, connections: 2 },
+        { target: { label: '/containers?stats=true', url: `${server.url}/containers?stats=true`, headers: bearer, pid: server.pid }, connections: 2 },
         { target: { label: '/health', url: `${server.url}/health` }, connections: 1 },
         { target: { label: '/deployments/active', url: `${server.url}/deployments/active`, headers: bearer }, connections: 1 },
       ],

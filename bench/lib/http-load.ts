@@ -2,6 +2,7 @@
 // request as soon as the previous answer arrived, for a fixed time. Latencies are taken from
 // autocannon's per-response event (sub-millisecond precision; its own histogram rounds to whole
 // milliseconds, too coarse for routes that answer in a fraction of one).
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export type LoadTarget = {
@@ -13,7 +14,17 @@ export type LoadTarget = {
   headers?: Record<string, string>;
   /** Answers with another status count as errors (a 304 target expects 304). */
   expectStatus?: number;
+  /** The process serving the target: its CPU time per request is reported too. */
+  pid?: number;
 };
+
+/** User + system CPU time of a process so far, in milliseconds (from /proc; 10 ms ticks). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; fields after its closing parenthesis are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
 
 export type LoadResult = {
   label: string;
@@ -24,9 +35,11 @@ export type LoadResult = {
   p50: number;
   p99: number;
   mean: number;
+  /** CPU milliseconds the serving process spent per answered request; NaN without a pid. */
+  cpuMsPerRequest: number;
 };
 
-type Samples = { latencies: number[]; errors: number; seconds: number };
+type Samples = { latencies: number[]; errors: number; seconds: number; cpuMs: number };
 
 function runOnce(target: LoadTarget, connections: number, seconds: number): Promise<Samples> {
   return new Promise((resolve, reject) => {
@@ -34,6 +47,7 @@ function runOnce(target: LoadTarget, connections: number, seconds: number): Prom
     let errors = 0;
     const expected = target.expectStatus ?? 200;
     const startedAt = performance.now();
+    const cpuBefore = target.pid ? processCpuMs(target.pid) : Number.NaN;
     const instance = autocannon(
       {
         url: target.url,
@@ -45,7 +59,8 @@ function runOnce(target: LoadTarget, connections: number, seconds: number): Prom
       },
       (error, result) => {
         if (error) return reject(error);
-        resolve({ latencies, errors: errors + result.errors + result.timeouts, seconds: (performance.now() - startedAt) / 1000 });
+        const cpuMs = target.pid ? processCpuMs(target.pid) - cpuBefore : Number.NaN;
+        resolve({ latencies, errors: errors + result.errors + result.timeouts, seconds: (performance.now() - startedAt) / 1000, cpuMs });
       },
     );
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
@@ -74,6 +89,7 @@ function summarize(label: string, parts: Samples[]): LoadResult {
     p50: percentile(all, 0.5),
     p99: percentile(all, 0.99),
     mean: all.length > 0 ? total / all.length : Number.NaN,
+    cpuMsPerRequest: parts.reduce((sum, part) => sum + part.cpuMs, 0) / all.length,
   };
 }
 

@@ -1,8 +1,9 @@
-// The real server process (dist/server/main.js) on free loopback ports, with its log going
-// straight to a file (a pipe into this process would make the benchmark pay for the server's
-// logging), its memory read from /proc, and the time from spawn to the first healthy /health.
+// The real server process (dist/server/main.js) on free loopback ports, its memory read from
+// /proc, and the time from spawn to the first healthy /health. Its stdout is a pipe, as under a
+// container runtime or a service manager, read by a separate `tee` writing the log file (reading
+// it in this process would make the load generator pay for the server's logging).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../test/helpers/server-process.js';
@@ -29,7 +30,12 @@ export type StartOptions = {
   dataDir?: string;
   /** Write a V8 CPU profile into this folder when the process exits. */
   cpuProfileDir?: string;
+  /** Node flags; by default the ones `npm start` (scripts/start.mjs) runs the server with. */
+  nodeFlags?: string[];
 };
+
+/** What scripts/start.mjs passes to node, so the benchmark measures the server as it is run. */
+export const START_NODE_FLAGS = ['--enable-source-maps'];
 
 export const ADMIN_PASSWORD = 'bench-admin-password-1';
 
@@ -46,8 +52,9 @@ export async function startServerUnderTest(options: StartOptions = {}): Promise<
   const frontendPort = await freePort();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'hlr-bench-'));
   const logFile = path.join(dataDir, `server-${Date.now()}.log`);
-  const logFd = openSync(logFile, 'a');
-  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const logSink = spawn('tee', ['-a', logFile], { stdio: ['pipe', 'ignore', 'ignore'] });
+  await new Promise<void>((resolve, reject) => logSink.once('spawn', resolve).once('error', reject));
+  const nodeArgs = [...(options.nodeFlags ?? START_NODE_FLAGS), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
   if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
   // fetch loads its HTTP client on first use: do that now, not inside the measured start.
   await fetch('http://127.0.0.1:1/').catch(() => undefined);
@@ -64,9 +71,10 @@ export async function startServerUnderTest(options: StartOptions = {}): Promise<
       FRONTEND_PORT: String(frontendPort),
       DATA_DIR: dataDir,
     },
-    stdio: ['ignore', logFd, logFd],
+    stdio: ['ignore', logSink.stdin, logSink.stdin],
   });
-  closeSync(logFd);
+  // The server holds its own copy of the pipe; tee sees the end of input when the server exits.
+  logSink.stdin.destroy();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${backendPort}`;
   const deadline = startedAt + 30_000;

@@ -1,11 +1,13 @@
-// Many text/event-stream clients on real sockets, as light as possible: each keeps its raw text
-// and counts frames, and once armed notes when its next event frame arrived. Delivery latency is
-// that arrival time minus the event's own `timestamp` (set by the server when it created the
-// event; same host, same clock).
-import http from 'node:http';
+// Many text/event-stream clients on real sockets, as light as possible so that the measurement is
+// the server's delivery and not this process's reading: plain TCP sockets speaking just enough
+// HTTP/1.1 (one GET, then the raw chunked stream is scanned for frames, never decoded). Each client
+// counts frames, and once armed notes when its next event frame arrived. Delivery latency is that
+// arrival time minus the event's own `timestamp` (set by the server when it created the event;
+// same host, same clock).
+import net from 'node:net';
 
 type Client = {
-  request: http.ClientRequest;
+  socket: net.Socket;
   status: number;
   text: string;
   frames: number;
@@ -36,9 +38,16 @@ function countEventFrames(text: string): number {
 }
 
 function connectOne(url: string, headers: Record<string, string>): Promise<Client> {
+  const target = new URL(url);
+  const request =
+    `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nAccept: text/event-stream\r\n` +
+    Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('') +
+    '\r\n';
   return new Promise((resolve) => {
     const client: Client = {
-      request: null as unknown as http.ClientRequest,
+      socket: net.connect(Number(target.port), target.hostname),
       status: 0,
       text: '',
       frames: 0,
@@ -47,26 +56,36 @@ function connectOne(url: string, headers: Record<string, string>): Promise<Clien
       arrivalText: '',
       closed: false,
     };
-    client.request = http.get(url, { agent: false, headers: { accept: 'text/event-stream', ...headers } }, (response) => {
-      client.status = response.statusCode ?? 0;
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        if (client.armed) {
-          if (client.arrivalMs === null && chunk.includes('\nevent: ')) {
-            client.arrivalMs = nowEpochMs();
-            client.arrivalText = chunk;
-          }
-          return;
-        }
-        client.text += chunk;
-        client.frames = countEventFrames(client.text);
-      });
-      response.on('close', () => (client.closed = true));
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
       resolve(client);
+    };
+    client.socket.setNoDelay(true);
+    client.socket.setEncoding('latin1');
+    client.socket.once('connect', () => client.socket.write(request));
+    client.socket.on('data', (chunk: string) => {
+      if (client.armed) {
+        if (client.arrivalMs === null && chunk.includes('event: ')) client.arrivalMs = nowEpochMs();
+        if (client.arrivalMs !== null && client.arrivalText.length < 65_536) client.arrivalText += chunk;
+        return;
+      }
+      client.text += chunk;
+      if (client.status === 0) {
+        const statusLine = /^HTTP\/1\.1 (\d{3})/.exec(client.text);
+        if (statusLine) client.status = Number(statusLine[1]);
+        settle();
+      }
+      client.frames = countEventFrames(client.text);
     });
-    client.request.on('error', () => {
+    client.socket.on('close', () => {
       client.closed = true;
-      resolve(client);
+      settle();
+    });
+    client.socket.on('error', () => {
+      client.closed = true;
+      settle();
     });
   });
 }
@@ -111,7 +130,7 @@ export async function connectFanout(url: string, headers: Record<string, string>
           missing += 1;
           continue;
         }
-        const eventMatch = /\nevent: ([a-z-]+)\ndata: (.*)\n/.exec(client.arrivalText);
+        const eventMatch = /event: ([a-z-]+)\ndata: (.*)\n/.exec(client.arrivalText);
         const data = eventMatch ? (JSON.parse(eventMatch[2] as string) as { timestamp?: string }) : {};
         event ??= eventMatch?.[1] ?? null;
         const createdMs = Date.parse(data.timestamp ?? '');
@@ -121,7 +140,7 @@ export async function connectFanout(url: string, headers: Record<string, string>
       return { latencies, missing, event };
     },
     close() {
-      for (const client of clients) client.request.destroy();
+      for (const client of clients) client.socket.destroy();
     },
   };
 }

@@ -1,0 +1,11 @@
+import { login, startServerUnderTest } from './lib/server-under-test.js';
+import { measureAlternating } from './lib/http-load.js';
+const url = process.argv[2] ?? '/applications';
+const headers = JSON.parse(process.argv[3] ?? '{}') as Record<string, string>;
+const s = await startServerUnderTest({ cpuProfileDir: '/tmp/hlrb-prof3', env: { CATALOG_PATHS: '/work/main/bench/fixtures/catalog', ...(JSON.parse(process.env.PROBE_ENV ?? '{}') as Record<string, string>) } });
+await new Promise((r) => setTimeout(r, 2000));
+if (process.env.PROBE_AUTH) headers.authorization = `Bearer ${await login(s)}`;
+console.log('MARK', Date.now());
+const [r] = await measureAlternating([{ label: url, url: `${s.url}${url}`, headers, pid: s.pid }], { connections: 10, totalSeconds: 8, rounds: 1, warmupSeconds: 0 });
+console.log(JSON.stringify(r));
+await s.stop();
