@@ -1,15 +1,18 @@
 // A Docker daemon of the test's own, so fault tests can stop and start "Docker" without touching the
 // shared daemon other tests use. It keeps every path under /tmp/hlr-fault-<name>-<pid>/ (socket,
-// data root, exec root with its own containerd), runs in a network namespace of its own (dockerd with
-// --bridge=none deletes any interface named docker0 it can see, so on the host's namespace it would
-// take down the shared daemon's bridge), creates no iptables rules, and allocates its networks from an
-// address pool of its own. The stub image is copied into it
-// from the shared daemon (docker save | docker load), so nothing is pulled.
+// data root, exec root with its own containerd), creates no iptables rules, and allocates its
+// networks from an address pool of its own. Its default bridge is one the test creates (hlrb…):
+// dockerd with --bridge=none deletes any interface named docker0, which on the host would take the
+// shared daemon's bridge away, and with no --bridge at all it would adopt docker0. It runs in the
+// host's network namespace, so the ports it publishes are reachable on 127.0.0.1 like a real
+// deployment's. The stub image is copied into it from the shared daemon (docker save | docker
+// load), so nothing is pulled.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { runCommand } from '../../src/server/infra/run-command.js';
 import { docker as sharedDocker, requireDocker, STUB_IMAGE } from '../helpers/docker.js';
 
 export type PrivateDocker = {
@@ -44,9 +47,17 @@ async function waitForPing(client: Docker, child: ChildProcess, log: () => strin
 }
 
 /** A /16 per daemon name, from 10.100.0.0 to 10.199.0.0, so two private daemons never pick the same subnet. */
-function addressPool(name: string): string {
+function addressPlan(name: string): { pool: string; bridge: string; bridgeAddress: string } {
   const digest = createHash('sha256').update(`${name}-${process.pid}`).digest();
-  return `base=10.${100 + ((digest[0] ?? 0) % 100)}.0.0/16,size=24`;
+  const octet = 100 + ((digest[0] ?? 0) % 100);
+  // Interface names are at most 15 characters.
+  return { pool: `base=10.${octet}.0.0/16,size=24`, bridge: `hlrb${digest.toString('hex').slice(0, 8)}`, bridgeAddress: `10.${octet}.255.1/24` };
+}
+
+const IP_ENV = { env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 10_000 };
+
+async function deleteInterface(name: string): Promise<void> {
+  if (existsSync(`/sys/class/net/${name}`)) await runCommand('ip', ['link', 'delete', name], IP_ENV).catch(() => undefined);
 }
 
 export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
@@ -58,7 +69,11 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
   const client = new Docker({ socketPath: socket, timeout: 60_000 });
   let child: ChildProcess | null = null;
   let output = '';
-  const pool = addressPool(name);
+  const plan = addressPlan(name);
+  await deleteInterface(plan.bridge);
+  await runCommand('ip', ['link', 'add', plan.bridge, 'type', 'bridge'], IP_ENV);
+  await runCommand('ip', ['addr', 'add', plan.bridgeAddress, 'dev', plan.bridge], IP_ENV);
+  await runCommand('ip', ['link', 'set', plan.bridge, 'up'], IP_ENV);
 
   const kill = (): void => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -66,15 +81,9 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
   process.once('exit', kill);
 
   async function start(): Promise<void> {
-    // `unshare --net` gives dockerd a network namespace of its own (and nothing else: `ip netns exec`
-    // would also remount /sys and hide the cgroup mounts dockerd needs). It execs dockerd in place,
-    // so the child's pid is dockerd's and SIGTERM reaches it.
     const process_ = spawn(
-      'unshare',
+      'dockerd',
       [
-        '--net',
-        '--',
-        'dockerd',
         '--host',
         `unix://${socket}`,
         '--data-root',
@@ -83,11 +92,12 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
         path.join(root, 'exec'),
         '--pidfile',
         path.join(root, 'docker.pid'),
-        '--bridge=none',
+        '--bridge',
+        plan.bridge,
         '--iptables=false',
         '--ip-masq=false',
         '--default-address-pool',
-        pool,
+        plan.pool,
         '--shutdown-timeout',
         '3',
       ],
@@ -135,6 +145,9 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
       await Promise.all(networks.map((network) => client.getNetwork(network.Id).remove().catch(() => undefined)));
       await client.pruneVolumes().catch(() => undefined);
       await stop();
+      // dockerd keeps its networks' bridges on the host across its own restarts; remove them and ours.
+      for (const network of networks) await deleteInterface(`br-${network.Id.slice(0, 12)}`);
+      await deleteInterface(plan.bridge);
       process.removeListener('exit', kill);
       rmSync(root, { recursive: true, force: true });
     },
