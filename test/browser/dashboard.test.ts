@@ -1,7 +1,7 @@
 // Browser tier: the built dashboard in Chromium against the real server, Docker and compose.
 // One signed-in browser walks through the flows a new user takes, in order, and saves
 // screenshots of each main screen to docs/screenshots/.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { freePort, startServer, type ServerProcess } from '../helpers/server-pro
 import { startOAuthServer, type OAuthFixture } from '../fixtures/oauth-server.js';
 import { buildRcloneImage } from '../mounts/rclone-image.js';
 import { captureScreen, launchBrowser, requireBuiltDashboard, ROOT, settled, type Browser } from './dashboard-harness.js';
+import { startTestRegistry, type TestRegistry } from './test-registry.js';
 
 const ADMIN_PASSWORD = 'browser-admin-password-1';
 const APP_ID = 'myapps-stub-web';
@@ -20,6 +21,7 @@ const CATALOG = path.join(ROOT, 'test', 'fixtures', 'browser-catalog');
 
 let server: ServerProcess;
 let oauth: OAuthFixture;
+let registry: TestRegistry;
 let scratch: string;
 let browser: Browser;
 let page: Page;
@@ -38,6 +40,28 @@ beforeAll(async () => {
   // The fake OAuth provider sends the browser back to the dashboard's own callback page.
   oauth = await startOAuthServer();
   scratch = mkdtempSync(path.join(os.tmpdir(), 'hlr-browser-'));
+  // The fixture catalog plus one app whose image has to be pulled from a local registry.
+  registry = await startTestRegistry(scratch);
+  const catalog = path.join(scratch, 'catalog');
+  cpSync(CATALOG, catalog, { recursive: true });
+  writeFileSync(
+    path.join(catalog, 'myapps', 'stub-pulled.yml'),
+    [
+      'x-homelabarr:',
+      '  displayName: Stub Pulled App',
+      '  description: Runs an image the deploy pulls from a registry, for the live pull progress.',
+      '  modes: [standard]',
+      '  variables:',
+      '    HLR_TEST_RUN: { type: string, required: true, default: none }',
+      'services:',
+      '  app:',
+      `    image: ${registry.image}`,
+      '    init: true',
+      '    labels:',
+      '      homelabarr.test: ${HLR_TEST_RUN}',
+      '',
+    ].join('\n'),
+  );
   const frontendPort = await freePort();
   const oauthConfig = path.join(scratch, 'oauth.json');
   writeFileSync(
@@ -49,7 +73,7 @@ beforeAll(async () => {
   );
   server = await startServer({
     ADMIN_PASSWORD,
-    CATALOG_PATHS: CATALOG,
+    CATALOG_PATHS: catalog,
     COMPOSE_PROJECT_PREFIX: PROJECT_PREFIX,
     FRONTEND_PORT: String(frontendPort),
     RCLONE_OAUTH_CONFIG: oauthConfig,
@@ -63,6 +87,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await oauth?.close();
+  await registry?.close();
   await removeComposeLeftovers();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 }, 120_000);
@@ -199,6 +224,25 @@ describe('dashboard in Chromium', () => {
     expect(await response.text()).toBe('stub\n');
     expect((await appContainers()).map((container) => container.State)).toEqual(['running']);
   }, 150_000);
+
+  it('shows per-image pull progress while the deploy pulls', async () => {
+    await page.goto(`${server.frontendUrl}/catalog?q=pulled`);
+    await page.getByRole('button', { name: 'Deploy Stub Pulled App' }).click();
+    const dialog = page.getByTestId('deploy-dialog');
+    await dialog.getByLabel(/^HLR_TEST_RUN/).fill(testRunId);
+    await dialog.getByRole('button', { name: 'Deploy Stub Pulled App' }).click();
+    const bar = dialog.getByRole('progressbar', { name: `Pulling ${registry.image}` });
+    await bar.waitFor();
+    await dialog.locator('[data-testid="deploy-result"][data-success="true"]').waitFor({ timeout: 90_000 });
+    expect(await dialog.locator('[data-step="pull"]').getAttribute('data-status')).toBe('completed');
+    expect(await bar.getAttribute('aria-valuenow')).toBe('100');
+    expect(await dialog.getByTestId('pull-progress').textContent()).toMatch(/8\.0 MB \/ 8\.0 MB · 100%/);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    const token = await adminToken();
+    const removed = await fetch(`${server.backendUrl}/applications/myapps-stub-pulled`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    expect(removed.status).toBe(200);
+  }, 120_000);
 
   it('shows why a deployment failed', async () => {
     await page.goto(`${server.frontendUrl}/catalog?q=crashing`);

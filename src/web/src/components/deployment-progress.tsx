@@ -62,7 +62,7 @@ function CloseIconSmall() {
 function PullBars({ pulls }: { pulls: TrackedDeployment['pulls'] }) {
   if (pulls.length === 0) return null;
   return (
-    <section className="stack" aria-label="Image downloads">
+    <section className="stack" aria-label="Image downloads" data-testid="pull-progress">
       <h3>Images</h3>
       {pulls.map((pull) => (
         <div key={pull.image} className="stack" style={{ gap: 4 }}>
