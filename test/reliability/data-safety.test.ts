@@ -150,7 +150,7 @@ describe('concurrent deploys', () => {
       expect(containers.map((container) => container.Labels['homelabarr.deployment-id'] ?? id)).toEqual([id]);
     }
     for (const [name, port] of Object.entries(ports)) {
-      const page = await fetch(`http://127.0.0.1:${port}/`).then(async (response) => response.text());
+      const page = await daemon.fetchText(`http://127.0.0.1:${port}/`);
       expect([name, page]).toEqual([name, 'stub\n']);
     }
     figures.note('apps deployed at once', requests.length);

@@ -1,15 +1,15 @@
 // A Docker daemon of the test's own, so fault tests can stop and start "Docker" without touching the
 // shared daemon other tests use. It keeps every path under /tmp/hlr-fault-<name>-<pid>/ (socket,
-// data root, exec root with its own containerd), creates no iptables rules, and allocates its
-// networks from an address pool of its own. Its default bridge is one the test creates (hlrb…):
-// dockerd with --bridge=none deletes any interface named docker0, which on the host would take the
-// shared daemon's bridge away, and with no --bridge at all it would adopt docker0. It runs in the
-// host's network namespace, so the ports it publishes are reachable on 127.0.0.1 like a real
-// deployment's. The stub image is copied into it from the shared daemon (docker save | docker
-// load), so nothing is pulled.
+// data root, exec root with its own containerd), creates no iptables rules, allocates its networks
+// from an address pool of its own, and runs in a network namespace of its own (`unshare --net`):
+// dockerd deletes the interface named docker0 when started with --bridge=none, and when restarted on
+// a data root whose default bridge is a custom one, which on the host would take the shared
+// daemon's bridge away. Ports it publishes are therefore reachable only inside that namespace:
+// fetchText() asks from there. The stub image is copied into it from the shared daemon (docker
+// save | docker load), so nothing is pulled.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { runCommand } from '../../src/server/infra/run-command.js';
@@ -28,6 +28,8 @@ export type PrivateDocker = {
   /** Removes everything it holds, stops it and deletes its folders. */
   destroy(): Promise<void>;
   log(): string;
+  /** GET a URL from inside the daemon's network namespace (where its published ports are), body as text. */
+  fetchText(url: string): Promise<string>;
 };
 
 const READY_TIMEOUT_MS = 30_000;
@@ -47,18 +49,12 @@ async function waitForPing(client: Docker, child: ChildProcess, log: () => strin
 }
 
 /** A /16 per daemon name, from 10.100.0.0 to 10.199.0.0, so two private daemons never pick the same subnet. */
-function addressPlan(name: string): { pool: string; bridge: string; bridgeAddress: string } {
+function addressPool(name: string): string {
   const digest = createHash('sha256').update(`${name}-${process.pid}`).digest();
-  const octet = 100 + ((digest[0] ?? 0) % 100);
-  // Interface names are at most 15 characters.
-  return { pool: `base=10.${octet}.0.0/16,size=24`, bridge: `hlrb${digest.toString('hex').slice(0, 8)}`, bridgeAddress: `10.${octet}.255.1/24` };
+  return `base=10.${100 + ((digest[0] ?? 0) % 100)}.0.0/16,size=24`;
 }
 
-const IP_ENV = { env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 10_000 };
-
-async function deleteInterface(name: string): Promise<void> {
-  if (existsSync(`/sys/class/net/${name}`)) await runCommand('ip', ['link', 'delete', name], IP_ENV).catch(() => undefined);
-}
+const TOOL_ENV = { env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 15_000 };
 
 export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
   await requireDocker();
@@ -69,11 +65,7 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
   const client = new Docker({ socketPath: socket, timeout: 60_000 });
   let child: ChildProcess | null = null;
   let output = '';
-  const plan = addressPlan(name);
-  await deleteInterface(plan.bridge);
-  await runCommand('ip', ['link', 'add', plan.bridge, 'type', 'bridge'], IP_ENV);
-  await runCommand('ip', ['addr', 'add', plan.bridgeAddress, 'dev', plan.bridge], IP_ENV);
-  await runCommand('ip', ['link', 'set', plan.bridge, 'up'], IP_ENV);
+  const pool = addressPool(name);
 
   const kill = (): void => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -81,9 +73,14 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
   process.once('exit', kill);
 
   async function start(): Promise<void> {
+    // `unshare --net` execs dockerd in place, so the child's pid is dockerd's and SIGTERM reaches it.
+    // (`ip netns exec` would also remount /sys and hide the cgroup mounts dockerd needs.)
     const process_ = spawn(
-      'dockerd',
+      'unshare',
       [
+        '--net',
+        '--',
+        'dockerd',
         '--host',
         `unix://${socket}`,
         '--data-root',
@@ -92,12 +89,11 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
         path.join(root, 'exec'),
         '--pidfile',
         path.join(root, 'docker.pid'),
-        '--bridge',
-        plan.bridge,
+        '--bridge=none',
         '--iptables=false',
         '--ip-masq=false',
         '--default-address-pool',
-        plan.pool,
+        pool,
         '--shutdown-timeout',
         '3',
       ],
@@ -107,6 +103,8 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
     process_.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     process_.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitForPing(client, process_, () => output);
+    // A new namespace starts with its loopback down; published ports listen on it.
+    await runCommand('nsenter', ['-t', String(process_.pid), '-n', 'ip', 'link', 'set', 'lo', 'up'], TOOL_ENV);
   }
 
   async function stop(): Promise<void> {
@@ -137,6 +135,12 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
     stop,
     start,
     log: () => output,
+    async fetchText(url) {
+      const pid = child?.pid;
+      if (!pid || child?.exitCode !== null) throw new Error('the private dockerd is not running');
+      const result = await runCommand('nsenter', ['-t', String(pid), '-n', 'busybox', 'wget', '-q', '-O', '-', url], TOOL_ENV);
+      return result.stdout;
+    },
     async destroy() {
       if (!(child && child.exitCode === null)) await start().catch(() => undefined);
       const containers = await client.listContainers({ all: true }).catch(() => []);
@@ -144,10 +148,8 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
       const networks = (await client.listNetworks().catch(() => [])).filter((network) => !['bridge', 'host', 'none'].includes(network.Name));
       await Promise.all(networks.map((network) => client.getNetwork(network.Id).remove().catch(() => undefined)));
       await client.pruneVolumes().catch(() => undefined);
+      // The namespace, and every bridge in it, goes away with the daemon.
       await stop();
-      // dockerd keeps its networks' bridges on the host across its own restarts; remove them and ours.
-      for (const network of networks) await deleteInterface(`br-${network.Id.slice(0, 12)}`);
-      await deleteInterface(plan.bridge);
       process.removeListener('exit', kill);
       rmSync(root, { recursive: true, force: true });
     },
