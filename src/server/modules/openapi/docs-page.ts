@@ -10,11 +10,16 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** Plain text with `code` spans and paragraphs. */
+/** Escaped text with its `code` spans. */
+function renderInline(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
+/** Paragraphs of inline text. */
 function renderText(text: string): string {
   return text
     .split(/\n{2,}/)
-    .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`)
+    .map((paragraph) => `<p>${renderInline(paragraph)}</p>`)
     .join('');
 }
 
@@ -88,7 +93,7 @@ function renderFields(schema: JsonSchema, resolve: Resolver, depth: number): str
   const fields = fieldsOf(schema, resolve, depth);
   if (!fields || Object.keys(fields.properties).length === 0) return '';
   const items = Object.entries(fields.properties).map(([name, property]) => {
-    const description = typeof property.description === 'string' ? ` — ${escapeHtml(property.description)}` : '';
+    const description = typeof property.description === 'string' ? ` — ${renderInline(property.description)}` : '';
     const required = fields.required.includes(name) ? ' <span class="req">required</span>' : '';
     const nested = depth < MAX_SCHEMA_DEPTH ? renderFields(property, resolve, depth + 1) : '';
     return `<li><code>${escapeHtml(name)}</code> <span class="t">${typeLabel(property, resolve)}</span>${required}${constraints(property)}${description}${nested}</li>`;
@@ -118,7 +123,7 @@ function renderOperation(path: string, method: string, operation: Operation, res
       const description = parameter.description ?? (typeof schema.description === 'string' ? schema.description : '');
       return (
         `<tr><td><code>${escapeHtml(parameter.name)}</code>${parameter.required ? ' <span class="req">required</span>' : ''}</td><td>${escapeHtml(parameter.in)}</td>` +
-        `<td>${typeLabel(schema, resolve)}${constraints(schema)}</td><td>${escapeHtml(description)}</td><td><code>${escapeHtml(JSON.stringify(parameter.example))}</code></td></tr>`
+        `<td>${typeLabel(schema, resolve)}${constraints(schema)}</td><td>${renderInline(description)}</td><td><code>${escapeHtml(JSON.stringify(parameter.example))}</code></td></tr>`
       );
     });
     parts.push(`<h4>Parameters</h4><table><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th><th>Example</th></tr></thead><tbody>${rows.join('')}</tbody></table>`);

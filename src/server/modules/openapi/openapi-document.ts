@@ -104,7 +104,9 @@ export function enrichOpenApiDocument(document: OpenApiDocument): OpenApiDocumen
       }
     }
     for (const media of Object.values(operation.requestBody?.content ?? {})) addExample(media);
-    for (const response of Object.values(operation.responses)) {
+    for (const [status, response] of Object.entries(operation.responses)) {
+      // @fastify/swagger's placeholder says nothing; the schema's own description says more.
+      if (response.description === 'Default Response') response.description = status.startsWith('2') ? 'Success' : 'Response';
       for (const media of Object.values(response.content ?? {})) addExample(media);
     }
 
