@@ -51,7 +51,8 @@ export async function launchBrowser(): Promise<Browser> {
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: ConsoleProblem[] = [];
   page.on('console', (message: ConsoleMessage) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push({ type: message.type(), text: message.text(), url: message.location().url });
+    if (message.type() === 'error' || message.type() === 'warning')
+      problems.push({ type: message.type(), text: message.text(), url: message.location().url });
   });
   page.on('pageerror', (error) => problems.push({ type: 'pageerror', text: error.message, url: '' }));
   return {

@@ -30,7 +30,14 @@ let appPort = 0;
 async function removeComposeLeftovers(): Promise<void> {
   await removeTestResources({ runId: testRunId });
   const networks = await docker.listNetworks({ filters: { name: [PROJECT_PREFIX] } });
-  await Promise.all(networks.map((network) => docker.getNetwork(network.Id).remove().catch(() => undefined)));
+  await Promise.all(
+    networks.map((network) =>
+      docker
+        .getNetwork(network.Id)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
 }
 
 beforeAll(async () => {
@@ -68,7 +75,9 @@ beforeAll(async () => {
     oauthConfig,
     JSON.stringify({
       redirectUri: `http://127.0.0.1:${frontendPort}/mounts/oauth-callback`,
-      providers: { google: { clientId: oauth.clientId, clientSecret: oauth.clientSecret, authUrl: oauth.authUrl, tokenUrl: oauth.tokenUrl } },
+      providers: {
+        google: { clientId: oauth.clientId, clientSecret: oauth.clientSecret, authUrl: oauth.authUrl, tokenUrl: oauth.tokenUrl },
+      },
     }),
   );
   server = await startServer({
@@ -128,7 +137,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
   });
 
   it('browses the whole catalog by category and search, and stars an app', async () => {
-    await page.getByRole('tab', { name: /^All/ }).waitFor();
+    await page.getByTestId('app-card').first().waitFor();
     const allCount = Number(await page.getByRole('tab', { name: /^All/ }).locator('.count').textContent());
     expect(allCount).toBeGreaterThan(100);
     // Windowed: only the rows near the viewport are in the DOM, however long the catalog is.
@@ -139,8 +148,12 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await settled(page);
     // Scrolled to the end: the last app is rendered and the first one has left the DOM.
-    const catalog = (await (await fetch(`${server.backendUrl}/applications`)).json()) as { applications: Record<string, { id: string; displayName: string }[]> };
-    const sorted = Object.values(catalog.applications).flat().sort((a, b) => a.displayName.localeCompare(b.displayName));
+    const catalog = (await (await fetch(`${server.backendUrl}/applications`)).json()) as {
+      applications: Record<string, { id: string; displayName: string }[]>;
+    };
+    const sorted = Object.values(catalog.applications)
+      .flat()
+      .sort((a, b) => a.displayName.localeCompare(b.displayName));
     await page.locator(`[data-app-id="${sorted[sorted.length - 1]?.id}"]`).waitFor();
     expect(await page.locator(`[data-app-id="${firstId}"]`).count()).toBe(0);
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -162,7 +175,12 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     await page.reload();
     await page.getByRole('tab', { name: /^Starred/ }).click();
     await page.locator(`[data-app-id="${APP_ID}"]`).getByRole('button', { name: 'Unstar Stub Web Server' }).waitFor();
-    expect(await page.getByRole('tab', { name: /^Starred/ }).locator('.count').textContent()).toBe('1');
+    expect(
+      await page
+        .getByRole('tab', { name: /^Starred/ })
+        .locator('.count')
+        .textContent(),
+    ).toBe('1');
   });
 
   it('deploys the stub app with live progress, survives a reload mid-deploy and shows the result', async () => {
@@ -242,7 +260,10 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     const token = await adminToken();
-    const removed = await fetch(`${server.backendUrl}/applications/myapps-stub-pulled`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const removed = await fetch(`${server.backendUrl}/applications/myapps-stub-pulled`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(removed.status).toBe(200);
   }, 120_000);
 
@@ -355,15 +376,24 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     const deploy = await fetch(`${server.backendUrl}/deploy`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ appId: MOUNT_APP_ID, config: { HLR_TEST_RUN: testRunId, RCLONE_RC_PORT: await freePort() }, mode: { type: 'standard' } }),
+      body: JSON.stringify({
+        appId: MOUNT_APP_ID,
+        config: { HLR_TEST_RUN: testRunId, RCLONE_RC_PORT: await freePort() },
+        mode: { type: 'standard' },
+      }),
     });
     expect(deploy.status).toBe(200);
     const { deploymentId } = (await deploy.json()) as { deploymentId: string };
     await expect
-      .poll(async () => {
-        const status = (await (await fetch(`${server.backendUrl}/deployments/${deploymentId}/status`, { headers })).json()) as { deployment: { status: string } };
-        return status.deployment.status;
-      }, { timeout: 60_000, interval: 250 })
+      .poll(
+        async () => {
+          const status = (await (await fetch(`${server.backendUrl}/deployments/${deploymentId}/status`, { headers })).json()) as {
+            deployment: { status: string };
+          };
+          return status.deployment.status;
+        },
+        { timeout: 60_000, interval: 250 },
+      )
       .toBe('completed');
 
     // Other mount containers may share this Docker daemon: pick ours.
@@ -393,7 +423,10 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     const google = providers.locator('[data-provider="google"]');
     await google.getByRole('button', { name: 'Connect' }).click();
     const oauthDialog = page.getByRole('dialog', { name: 'Connect Google Drive' });
-    const [popup] = await Promise.all([browser.context.waitForEvent('page'), oauthDialog.getByRole('button', { name: 'Sign in with Google Drive' }).click()]);
+    const [popup] = await Promise.all([
+      browser.context.waitForEvent('page'),
+      oauthDialog.getByRole('button', { name: 'Sign in with Google Drive' }).click(),
+    ]);
     await popup.getByText('Google Drive is connected.').waitFor();
     expect(new URL(popup.url()).pathname).toBe('/mounts/oauth-callback');
     await popup.close();
@@ -460,7 +493,9 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     // Expected: the wrong password's 401, which Chromium always logs, and requests Chromium itself
     // aborts when Docker adds a network interface to the host (the page asks again on its next poll).
     const unexpected = browser.problems.filter(
-      (problem) => !(problem.text.includes('status of 401') && problem.url.endsWith('/api/auth/login')) && !problem.text.includes('net::ERR_NETWORK_CHANGED'),
+      (problem) =>
+        !(problem.text.includes('status of 401') && problem.url.endsWith('/api/auth/login')) &&
+        !problem.text.includes('net::ERR_NETWORK_CHANGED'),
     );
     expect(unexpected).toEqual([]);
   });

@@ -27,7 +27,20 @@ async function waitUntilServing(port: number): Promise<void> {
 export async function startTestRegistry(workDir: string, layerBytes = 8 * 1024 * 1024): Promise<TestRegistry> {
   const port = await freePort();
   const config = path.join(workDir, 'registry.yml');
-  writeFileSync(config, ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${workDir}/registry`, 'http:', `  addr: 127.0.0.1:${port}`, ''].join('\n'));
+  writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: error',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${workDir}/registry`,
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      '',
+    ].join('\n'),
+  );
   const registry = spawn('/usr/bin/docker-registry', ['serve', config], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => registry.once('exit', () => resolve()));
   await waitUntilServing(port);

@@ -110,13 +110,18 @@ function Shell({ session }: { session: Extract<SessionState, { status: 'signed-i
 
   const section = pathname.split('/')[1] ?? '';
   useEffect(() => {
-    const label = NAV.find((item) => item.to === `/${section}`)?.label ?? (section === 'account' ? 'Account' : section === 'users' ? 'Users' : '');
+    const label =
+      NAV.find((item) => item.to === `/${section}`)?.label ?? (section === 'account' ? 'Account' : section === 'users' ? 'Users' : '');
     document.title = label ? `${label} · HomelabARR CE` : 'HomelabARR CE';
   }, [section]);
 
   return (
     <>
-      {!session.authEnabled ? <div className="banner">Authentication is disabled (AUTH_ENABLED=false): anyone who can reach this page can manage your containers.</div> : null}
+      {!session.authEnabled ? (
+        <div className="banner">
+          Authentication is disabled (AUTH_ENABLED=false): anyone who can reach this page can manage your containers.
+        </div>
+      ) : null}
       <header className="app-header">
         <Link to="/catalog" className="brand" aria-label="HomelabARR CE home">
           <BrandMark />
@@ -134,7 +139,12 @@ function Shell({ session }: { session: Extract<SessionState, { status: 'signed-i
         <div className="header-actions">
           <DeploymentsIndicator />
           <ThemeToggle />
-          <UserMenu user={session.user} authEnabled={session.authEnabled} onSignOut={() => void signOut()} onSignIn={() => authSession.signOut(null)} />
+          <UserMenu
+            user={session.user}
+            authEnabled={session.authEnabled}
+            onSignOut={() => void signOut()}
+            onSignIn={() => authSession.signOut(null)}
+          />
         </div>
       </header>
       <main id="main" className="page" tabIndex={-1}>
@@ -181,7 +191,6 @@ function NotFound({ message }: { message: string }) {
     </div>
   );
 }
-
 
 /** A page that throws (or whose chunk fails to load) shows an error instead of a blank screen. */
 class PageErrorBoundary extends Component<{ children: ReactNode }, { error: unknown }> {

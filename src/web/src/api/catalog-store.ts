@@ -38,7 +38,14 @@ export function useCatalogIndex(): Map<string, App> {
   }, []);
   const [index, setIndex] = useState(() => new Map<string, App>());
   useEffect(() => {
-    if (catalog) setIndex(new Map(Object.values(catalog.applications).flat().map((app) => [app.id, app])));
+    if (catalog)
+      setIndex(
+        new Map(
+          Object.values(catalog.applications)
+            .flat()
+            .map((app) => [app.id, app]),
+        ),
+      );
   }, [catalog]);
   return index;
 }

@@ -19,7 +19,13 @@ export const STEP_LABELS: Record<StepName, string> = {
 };
 
 export type StepState = { status: 'pending' | 'started' | 'completed' | 'failed' | 'skipped'; message: string };
-export type PullState = { image: string; percent: number; bytesDone: number; bytesTotal: number; status: 'pulling' | 'complete' | 'present' };
+export type PullState = {
+  image: string;
+  percent: number;
+  bytesDone: number;
+  bytesTotal: number;
+  status: 'pulling' | 'complete' | 'present';
+};
 export type OutputLine = { key: number; text: string; stream: 'stdout' | 'stderr'; command: string };
 export type Outcome = { success: boolean; urls: string[]; containers: string[]; error: string | null; completedAt: string | null };
 export type Connection = 'connecting' | 'live' | 'reconnecting' | 'closed' | 'lost';
@@ -87,7 +93,13 @@ class DeploymentTracker {
     try {
       const { deployments } = await api.get<ActiveDeploymentsResponse>('/deployments/active');
       for (const deployment of deployments) {
-        if (!this.items.has(deployment.id)) this.track({ id: deployment.id, appId: deployment.appId, appName: deployment.appId, startedAt: Date.parse(deployment.startedAt) || Date.now() });
+        if (!this.items.has(deployment.id))
+          this.track({
+            id: deployment.id,
+            appId: deployment.appId,
+            appName: deployment.appId,
+            startedAt: Date.parse(deployment.startedAt) || Date.now(),
+          });
       }
     } catch {
       // Viewers and older servers may not list active deployments; remembered ones are still followed.
@@ -203,7 +215,10 @@ class DeploymentTracker {
       this.update(id, (item) => ({
         ...item,
         connection: 'lost',
-        problem: status === 404 ? 'The server no longer knows this deployment.' : 'The progress stream is unavailable. Check the Apps page for the result.',
+        problem:
+          status === 404
+            ? 'The server no longer knows this deployment.'
+            : 'The progress stream is unavailable. Check the Apps page for the result.',
       }));
     }
   }
@@ -285,7 +300,10 @@ class DeploymentTracker {
       if (!Array.isArray(parsed)) return [];
       return parsed.filter(
         (item): item is Stored =>
-          typeof item === 'object' && item !== null && typeof (item as Stored).id === 'string' && typeof (item as Stored).appId === 'string',
+          typeof item === 'object' &&
+          item !== null &&
+          typeof (item as Stored).id === 'string' &&
+          typeof (item as Stored).appId === 'string',
       );
     } catch {
       return [];

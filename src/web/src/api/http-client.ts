@@ -43,7 +43,11 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new ApiError(0, { error: 'The server cannot be reached', details: 'Check that HomelabARR is running and your network is up.' }, 'Network error');
+    throw new ApiError(
+      0,
+      { error: 'The server cannot be reached', details: 'Check that HomelabARR is running and your network is up.' },
+      'Network error',
+    );
   }
   const text = await response.text();
   let data: unknown = null;

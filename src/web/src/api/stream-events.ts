@@ -19,7 +19,13 @@ export type StreamEvent =
   | { type: 'command-output'; data: CommandOutputEvent }
   | { type: 'deployment-complete'; data: DeploymentCompleteEvent };
 
-export const DEPLOYMENT_EVENT_NAMES = ['deployment-subscribed', 'deployment-step', 'pull-progress', 'command-output', 'deployment-complete'] as const;
+export const DEPLOYMENT_EVENT_NAMES = [
+  'deployment-subscribed',
+  'deployment-step',
+  'pull-progress',
+  'command-output',
+  'deployment-complete',
+] as const;
 
 const SCHEMAS = {
   'deployment-subscribed': DeploymentSubscribedEventSchema,

@@ -8,7 +8,11 @@ function hueOf(name: string): number {
 }
 
 function monogramOf(name: string): string {
-  const words = name.replace(/[^A-Za-z0-9 ]+/g, ' ').trim().split(/\s+/).filter(Boolean);
+  const words = name
+    .replace(/[^A-Za-z0-9 ]+/g, ' ')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   if (words.length >= 2) return `${words[0]?.[0] ?? ''}${words[1]?.[0] ?? ''}`.toUpperCase();
   const word = words[0] ?? '?';
   return (word[0] ?? '?').toUpperCase() + (word[1] ?? '').toLowerCase();
@@ -29,7 +33,12 @@ export const AppIcon = memo(function AppIcon({ name, icon, size = 44 }: { name: 
     <span
       className="app-icon app-icon-monogram"
       aria-hidden="true"
-      style={{ width: size, height: size, fontSize: size * 0.38, background: `linear-gradient(135deg, hsl(${hue} 70% 52%), hsl(${(hue + 40) % 360} 72% 42%))` }}
+      style={{
+        width: size,
+        height: size,
+        fontSize: size * 0.38,
+        background: `linear-gradient(135deg, hsl(${hue} 70% 52%), hsl(${(hue + 40) % 360} 72% 42%))`,
+      }}
     >
       {monogramOf(name)}
     </span>

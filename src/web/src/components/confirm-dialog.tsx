@@ -39,7 +39,13 @@ export function ConfirmDialog({ title, children, confirmLabel, danger = false, o
           <button type="button" className="button" onClick={onClose} disabled={busy}>
             Cancel
           </button>
-          <button type="button" className={`button ${danger ? 'button-danger' : 'button-primary'}`} onClick={() => void confirm()} disabled={busy} data-autofocus>
+          <button
+            type="button"
+            className={`button ${danger ? 'button-danger' : 'button-primary'}`}
+            onClick={() => void confirm()}
+            disabled={busy}
+            data-autofocus
+          >
             {busy ? 'Working…' : confirmLabel}
           </button>
         </>

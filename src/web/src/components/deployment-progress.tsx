@@ -74,7 +74,14 @@ function PullBars({ pulls }: { pulls: TrackedDeployment['pulls'] }) {
                 : `${pull.bytesTotal > 0 ? `${formatBytes(pull.bytesDone)} / ${formatBytes(pull.bytesTotal)} · ` : ''}${Math.round(pull.percent)}%`}
             </span>
           </div>
-          <div className="progress" role="progressbar" aria-label={`Pulling ${pull.image}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pull.percent)}>
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label={`Pulling ${pull.image}`}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={Math.round(pull.percent)}
+          >
             <span style={{ width: `${pull.percent}%` }} />
           </div>
         </div>
@@ -125,7 +132,10 @@ function RawOutput({ output, startOpen }: { output: TrackedDeployment['output'];
 export function browserReachableUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (['localhost', '127.0.0.1', '0.0.0.0', '[::1]'].includes(parsed.hostname) && !['localhost', '127.0.0.1'].includes(location.hostname)) {
+    if (
+      ['localhost', '127.0.0.1', '0.0.0.0', '[::1]'].includes(parsed.hostname) &&
+      !['localhost', '127.0.0.1'].includes(location.hostname)
+    ) {
       parsed.hostname = location.hostname;
     }
     return parsed.toString();
@@ -188,7 +198,12 @@ function Result({ item }: { item: TrackedDeployment }) {
 export function DeploymentProgress({ item }: { item: TrackedDeployment }) {
   const percent = deploymentProgressPercent(item);
   return (
-    <div className="stack" data-testid="deployment-progress" data-deployment-id={item.id} data-state={item.outcome ? (item.outcome.success ? 'succeeded' : 'failed') : 'running'}>
+    <div
+      className="stack"
+      data-testid="deployment-progress"
+      data-deployment-id={item.id}
+      data-state={item.outcome ? (item.outcome.success ? 'succeeded' : 'failed') : 'running'}
+    >
       <div className="stack" style={{ gap: 6 }}>
         <div className="row-between small">
           <span aria-live="polite">{deploymentStatusText(item)}</span>
@@ -197,7 +212,14 @@ export function DeploymentProgress({ item }: { item: TrackedDeployment }) {
             {percent}%
           </span>
         </div>
-        <div className="progress" role="progressbar" aria-label="Deployment progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+        <div
+          className="progress"
+          role="progressbar"
+          aria-label="Deployment progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent}
+        >
           <span style={{ width: `${percent}%`, background: item.outcome && !item.outcome.success ? 'var(--danger)' : undefined }} />
         </div>
       </div>

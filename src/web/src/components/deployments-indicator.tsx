@@ -56,7 +56,11 @@ export function DeploymentsIndicator() {
                   <div className="grow stack" style={{ gap: 4 }}>
                     <div className="row-between">
                       <strong className="truncate">{item.appName}</strong>
-                      <span className={`badge ${item.outcome ? (item.outcome.success ? 'badge-success' : 'badge-danger') : 'badge-accent'}`}>{deploymentStatusText(item)}</span>
+                      <span
+                        className={`badge ${item.outcome ? (item.outcome.success ? 'badge-success' : 'badge-danger') : 'badge-accent'}`}
+                      >
+                        {deploymentStatusText(item)}
+                      </span>
                     </div>
                     <div className="progress" aria-hidden="true">
                       <span style={{ width: `${deploymentProgressPercent(item)}%` }} />
@@ -66,7 +70,12 @@ export function DeploymentsIndicator() {
                     Details
                   </button>
                   {isActive(item) ? null : (
-                    <button type="button" className="button button-small button-ghost" onClick={() => deploymentTracker.dismiss(item.id)} aria-label={`Clear ${item.appName} from the list`}>
+                    <button
+                      type="button"
+                      className="button button-small button-ghost"
+                      onClick={() => deploymentTracker.dismiss(item.id)}
+                      aria-label={`Clear ${item.appName} from the list`}
+                    >
                       Clear
                     </button>
                   )}

@@ -14,7 +14,8 @@ type DialogProps = {
   testId?: string;
 };
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export function Dialog({ title, onClose, children, footer, size = 'medium', description, busy = false, testId }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -30,7 +31,8 @@ export function Dialog({ title, onClose, children, footer, size = 'medium', desc
     if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
-    const autofocus = dialog.querySelector<HTMLElement>('[autofocus], [data-autofocus]') ?? dialog.querySelector<HTMLElement>('.dialog-body ' + FOCUSABLE);
+    const autofocus =
+      dialog.querySelector<HTMLElement>('[autofocus], [data-autofocus]') ?? dialog.querySelector<HTMLElement>('.dialog-body ' + FOCUSABLE);
     (autofocus ?? dialog).focus();
     return () => {
       if (dialog.open) dialog.close();

@@ -13,7 +13,16 @@ type VirtualGridProps<T> = {
   label: string;
 };
 
-export function VirtualGrid<T>({ items, minColumnWidth, rowHeight, gap = 14, overscanRows = 3, getKey, renderItem, label }: VirtualGridProps<T>) {
+export function VirtualGrid<T>({
+  items,
+  minColumnWidth,
+  rowHeight,
+  gap = 14,
+  overscanRows = 3,
+  getKey,
+  renderItem,
+  label,
+}: VirtualGridProps<T>) {
   const ref = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [range, setRange] = useState({ first: 0, last: 6 });
@@ -61,7 +70,12 @@ export function VirtualGrid<T>({ items, minColumnWidth, rowHeight, gap = 14, ove
   for (let row = range.first; row <= Math.min(range.last, rowCount - 1); row += 1) {
     const slice = items.slice(row * columns, row * columns + columns);
     rows.push(
-      <div key={row} className="catalog-grid-row" role="presentation" style={{ top: row * stride, height: rowHeight, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}>
+      <div
+        key={row}
+        className="catalog-grid-row"
+        role="presentation"
+        style={{ top: row * stride, height: rowHeight, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))` }}
+      >
         {slice.map((item) => (
           <div key={getKey(item)} role="listitem">
             {renderItem(item)}

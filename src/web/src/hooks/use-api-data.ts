@@ -10,7 +10,11 @@ export type ApiData<T> = {
   setData: (update: (current: T | null) => T | null) => void;
 };
 
-export function useApiData<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[], options: { pollMs?: number; enabled?: boolean } = {}): ApiData<T> {
+export function useApiData<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: unknown[],
+  options: { pollMs?: number; enabled?: boolean } = {},
+): ApiData<T> {
   const [data, setDataState] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(options.enabled !== false);

@@ -44,19 +44,37 @@ export function HealthPage() {
       {!data && !health.error ? <LoadingBlock /> : null}
       {data ? (
         <div className="stack-large">
-          <div className={`notice ${data.status === 'healthy' ? 'notice-success' : data.status === 'degraded' ? 'notice-warning' : 'notice-error'}`} data-testid="health-status">
+          <div
+            className={`notice ${data.status === 'healthy' ? 'notice-success' : data.status === 'degraded' ? 'notice-warning' : 'notice-error'}`}
+            data-testid="health-status"
+          >
             <strong>
-              {data.status === 'healthy' ? 'Everything is working' : data.status === 'degraded' ? 'Working with problems' : 'Not working'} ({data.status})
+              {data.status === 'healthy' ? 'Everything is working' : data.status === 'degraded' ? 'Working with problems' : 'Not working'} (
+              {data.status})
             </strong>
             <span>
               HomelabARR CE {data.version} · up {formatDuration(data.uptime)} · checked {formatDateTime(data.timestamp)}
             </span>
           </div>
           <div className="stat-grid">
-            <Stat label="Docker" value={data.docker.status === 'connected' ? `Engine ${data.docker.version ?? ''}` : 'Unavailable'} ok={data.docker.status === 'connected'} detail={data.docker.message ?? (data.docker.apiVersion ? `API ${data.docker.apiVersion}` : undefined)} />
-            <Stat label="Compose" value={data.docker.compose.available ? `v${(data.docker.compose.version ?? '').replace(/^v/, '')}` : 'Not found'} ok={data.docker.compose.available} />
+            <Stat
+              label="Docker"
+              value={data.docker.status === 'connected' ? `Engine ${data.docker.version ?? ''}` : 'Unavailable'}
+              ok={data.docker.status === 'connected'}
+              detail={data.docker.message ?? (data.docker.apiVersion ? `API ${data.docker.apiVersion}` : undefined)}
+            />
+            <Stat
+              label="Compose"
+              value={data.docker.compose.available ? `v${(data.docker.compose.version ?? '').replace(/^v/, '')}` : 'Not found'}
+              ok={data.docker.compose.available}
+            />
             <Stat label="Database" value={data.database.status === 'ok' ? 'OK' : 'Error'} ok={data.database.status === 'ok'} />
-            <Stat label="Catalog" value={`${data.catalog.apps} apps`} ok={data.catalog.invalid === 0 ? true : null} detail={data.catalog.invalid > 0 ? `${data.catalog.invalid} template(s) invalid` : 'All templates valid'} />
+            <Stat
+              label="Catalog"
+              value={`${data.catalog.apps} apps`}
+              ok={data.catalog.invalid === 0 ? true : null}
+              detail={data.catalog.invalid > 0 ? `${data.catalog.invalid} template(s) invalid` : 'All templates valid'}
+            />
             <Stat label="Authentication" value={data.auth.enabled ? 'Enabled' : 'Disabled'} ok={data.auth.enabled ? true : null} />
           </div>
           <section className="card">

@@ -47,7 +47,15 @@ export function LoginPage({ reason, serverStatus }: { reason: string | null; ser
           {reason ? <InfoNotice tone="warning">{reason}</InfoNotice> : null}
           <div className="field">
             <label htmlFor="login-username">Username</label>
-            <input id="login-username" className="input" name="username" autoComplete="username" value={username} onChange={(event) => setUsername(event.target.value)} required />
+            <input
+              id="login-username"
+              className="input"
+              name="username"
+              autoComplete="username"
+              value={username}
+              onChange={(event) => setUsername(event.target.value)}
+              required
+            />
           </div>
           <div className="field">
             <label htmlFor="login-password">Password</label>
@@ -72,16 +80,21 @@ export function LoginPage({ reason, serverStatus }: { reason: string | null; ser
           <summary>First start? Where is the admin password?</summary>
           <div className="stack muted">
             <p>
-              There is no default password. On its first start the server creates the user <code>admin</code> with the password from <code>ADMIN_PASSWORD</code> (or{' '}
-              <code>ADMIN_PASSWORD_FILE</code>) if you set one.
+              There is no default password. On its first start the server creates the user <code>admin</code> with the password from{' '}
+              <code>ADMIN_PASSWORD</code> (or <code>ADMIN_PASSWORD_FILE</code>) if you set one.
             </p>
             <p>
-              Otherwise it generates one, prints it once in the server console, and stores it in <code>DATA_DIR/initial-admin-password</code> (for example{' '}
-              <code>cat ./data/initial-admin-password</code>). Change it after signing in.
+              Otherwise it generates one, prints it once in the server console, and stores it in{' '}
+              <code>DATA_DIR/initial-admin-password</code> (for example <code>cat ./data/initial-admin-password</code>). Change it after
+              signing in.
             </p>
           </div>
         </details>
-        {serverStatus ? <p className="muted small" style={{ marginTop: 12 }}>Server: {serverStatus}</p> : null}
+        {serverStatus ? (
+          <p className="muted small" style={{ marginTop: 12 }}>
+            Server: {serverStatus}
+          </p>
+        ) : null}
       </div>
     </main>
   );

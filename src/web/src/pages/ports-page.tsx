@@ -49,12 +49,25 @@ export function PortsPage() {
               <label htmlFor="ports-filter" className="visually-hidden">
                 Filter ports
               </label>
-              <input id="ports-filter" className="input" type="search" placeholder="Filter" value={filter} onChange={(event) => setFilter(event.target.value)} />
+              <input
+                id="ports-filter"
+                className="input"
+                type="search"
+                placeholder="Filter"
+                value={filter}
+                onChange={(event) => setFilter(event.target.value)}
+              />
             </div>
             <label htmlFor="ports-source" className="visually-hidden">
               Owner
             </label>
-            <select id="ports-source" className="select" style={{ width: 'auto' }} value={source} onChange={(event) => setSource(event.target.value as typeof source)}>
+            <select
+              id="ports-source"
+              className="select"
+              style={{ width: 'auto' }}
+              value={source}
+              onChange={(event) => setSource(event.target.value as typeof source)}
+            >
               <option value="all">Docker and host</option>
               <option value="docker">Docker only</option>
               <option value="host">Host only</option>
@@ -95,7 +108,8 @@ export function PortsPage() {
                     <td>{row.protocol}</td>
                     <td className="mono small hide-mobile">{row.address ?? '—'}</td>
                     <td>
-                      <span className={`badge ${row.source === 'docker' ? 'badge-accent' : ''}`}>{row.source}</span> {row.container ? <span className="mono small">{row.container.replace(/^\//, '')}</span> : null}
+                      <span className={`badge ${row.source === 'docker' ? 'badge-accent' : ''}`}>{row.source}</span>{' '}
+                      {row.container ? <span className="mono small">{row.container.replace(/^\//, '')}</span> : null}
                     </td>
                     <td className="hide-mobile">{row.appId ?? <span className="muted">—</span>}</td>
                   </tr>
@@ -120,7 +134,14 @@ function PortChecker({ used, details }: { used: number[] | null; details: PortDe
       <h2>Is a port free?</h2>
       <div className="field">
         <label htmlFor="port-check">Port</label>
-        <input id="port-check" className="input" inputMode="numeric" placeholder="e.g. 8080" value={value} onChange={(event) => setValue(event.target.value.trim())} />
+        <input
+          id="port-check"
+          className="input"
+          inputMode="numeric"
+          placeholder="e.g. 8080"
+          value={value}
+          onChange={(event) => setValue(event.target.value.trim())}
+        />
       </div>
       <div aria-live="polite">
         {value && !valid ? <span className="field-error">A port is a number from 1 to 65535.</span> : null}
@@ -128,7 +149,10 @@ function PortChecker({ used, details }: { used: number[] | null; details: PortDe
           inUse ? (
             <InfoNotice tone="warning">
               Port {port} is in use
-              {owners.length > 0 ? ` by ${owners.map((row) => row.appId ?? row.container?.replace(/^\//, '') ?? (row.source === 'host' ? 'a host program' : 'a container')).join(', ')}` : ''}.
+              {owners.length > 0
+                ? ` by ${owners.map((row) => row.appId ?? row.container?.replace(/^\//, '') ?? (row.source === 'host' ? 'a host program' : 'a container')).join(', ')}`
+                : ''}
+              .
             </InfoNotice>
           ) : (
             <InfoNotice tone="success">Port {port} is free.</InfoNotice>
@@ -167,11 +191,23 @@ function FreePortFinder() {
         <div className="row" style={{ alignItems: 'flex-end' }}>
           <div className="field" style={{ flex: 1 }}>
             <label htmlFor="free-start">From</label>
-            <input id="free-start" className="input" inputMode="numeric" value={start} onChange={(event) => setStart(event.target.value.trim())} />
+            <input
+              id="free-start"
+              className="input"
+              inputMode="numeric"
+              value={start}
+              onChange={(event) => setStart(event.target.value.trim())}
+            />
           </div>
           <div className="field" style={{ flex: 1 }}>
             <label htmlFor="free-end">To</label>
-            <input id="free-end" className="input" inputMode="numeric" value={end} onChange={(event) => setEnd(event.target.value.trim())} />
+            <input
+              id="free-end"
+              className="input"
+              inputMode="numeric"
+              value={end}
+              onChange={(event) => setEnd(event.target.value.trim())}
+            />
           </div>
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Searching…' : 'Find'}

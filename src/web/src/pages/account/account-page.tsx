@@ -85,18 +85,46 @@ function ChangePassword() {
         <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
         <div className="field">
           <label htmlFor="current-password">Current password</label>
-          <input id="current-password" className="input" type="password" autoComplete="current-password" value={current} onChange={(event) => setCurrent(event.target.value)} required />
+          <input
+            id="current-password"
+            className="input"
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={(event) => setCurrent(event.target.value)}
+            required
+          />
         </div>
         <div className="field">
           <label htmlFor="new-password">New password</label>
-          <input id="new-password" className="input" type="password" autoComplete="new-password" value={next} onChange={(event) => setNext(event.target.value)} required minLength={8} aria-describedby="new-password-help" />
+          <input
+            id="new-password"
+            className="input"
+            type="password"
+            autoComplete="new-password"
+            value={next}
+            onChange={(event) => setNext(event.target.value)}
+            required
+            minLength={8}
+            aria-describedby="new-password-help"
+          />
           <span id="new-password-help" className="field-help">
             At least 8 characters (the server may ask for more).
           </span>
         </div>
         <div className="field">
           <label htmlFor="confirm-password">Repeat new password</label>
-          <input id="confirm-password" className="input" type="password" autoComplete="new-password" value={confirm} onChange={(event) => setConfirm(event.target.value)} required aria-invalid={mismatch || undefined} aria-describedby={mismatch ? 'confirm-error' : undefined} />
+          <input
+            id="confirm-password"
+            className="input"
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(event) => setConfirm(event.target.value)}
+            required
+            aria-invalid={mismatch || undefined}
+            aria-describedby={mismatch ? 'confirm-error' : undefined}
+          />
           {mismatch ? (
             <span id="confirm-error" className="field-error">
               The passwords differ.
@@ -119,7 +147,7 @@ function describeAgent(agent: string | null): string {
   if (!agent) return 'Unknown client';
   const browser = /Firefox\/[\d.]+|Edg\/[\d.]+|Chrome\/[\d.]+|Safari\/[\d.]+|curl\/[\d.]+|node/i.exec(agent)?.[0] ?? agent.slice(0, 40);
   const os = /Windows|Mac OS X|Android|iPhone|iPad|Linux/i.exec(agent)?.[0];
-  return os ? `${browser.split('/')[0]} on ${os}` : browser.split('/')[0] ?? browser;
+  return os ? `${browser.split('/')[0]} on ${os}` : (browser.split('/')[0] ?? browser);
 }
 
 function Sessions() {
@@ -196,7 +224,8 @@ function Sessions() {
           }}
         >
           <p>
-            {describeAgent(revoking.userAgent)} from {revoking.ip ?? 'an unknown address'} {revoking.current ? 'is this browser: you will need to sign in again.' : 'will have to sign in again.'}
+            {describeAgent(revoking.userAgent)} from {revoking.ip ?? 'an unknown address'}{' '}
+            {revoking.current ? 'is this browser: you will need to sign in again.' : 'will have to sign in again.'}
           </p>
         </ConfirmDialog>
       ) : null}
@@ -286,7 +315,12 @@ function ApiKeys() {
                   <td className="hide-mobile">{formatRelative(key.lastUsed)}</td>
                   <td className="hide-mobile">{key.expiresAt ? formatDateTime(key.expiresAt) : 'never'}</td>
                   <td className="actions">
-                    <button type="button" className="button button-small" onClick={() => setRevoking(key)} aria-label={`Revoke API key ${key.label}`}>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      onClick={() => setRevoking(key)}
+                      aria-label={`Revoke API key ${key.label}`}
+                    >
                       Revoke
                     </button>
                   </td>
@@ -348,7 +382,17 @@ function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreate
 
   if (created) {
     return (
-      <Dialog title="API key created" size="medium" onClose={onClose} testId="api-key-created" footer={<button type="button" className="button button-primary" onClick={onClose}>Done</button>}>
+      <Dialog
+        title="API key created"
+        size="medium"
+        onClose={onClose}
+        testId="api-key-created"
+        footer={
+          <button type="button" className="button button-primary" onClick={onClose}>
+            Done
+          </button>
+        }
+      >
         <div className="stack">
           <InfoNotice tone="warning">
             <strong>Copy this key now.</strong> It is shown only once; HomelabARR stores only a hash of it.
@@ -358,7 +402,10 @@ function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreate
             <CopyButton text={created.key} />
           </div>
           <p className="muted small">
-            Try it: <code>curl -H "Authorization: Bearer {created.key.slice(0, 12)}…" {location.origin}/api/containers</code>
+            Try it:{' '}
+            <code>
+              curl -H "Authorization: Bearer {created.key.slice(0, 12)}…" {location.origin}/api/containers
+            </code>
           </p>
         </div>
       </Dialog>
@@ -386,12 +433,27 @@ function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreate
       <form id="create-key-form" className="stack" onSubmit={(event) => void submit(event)}>
         <div className="field">
           <label htmlFor="key-label">Label</label>
-          <input id="key-label" className="input" value={label} maxLength={100} onChange={(event) => setLabel(event.target.value)} placeholder="e.g. nzb360 on my phone" required autoFocus />
+          <input
+            id="key-label"
+            className="input"
+            value={label}
+            maxLength={100}
+            onChange={(event) => setLabel(event.target.value)}
+            placeholder="e.g. nzb360 on my phone"
+            required
+            autoFocus
+          />
         </div>
         <div className="form-grid">
           <div className="field">
             <label htmlFor="key-role">Role</label>
-            <select id="key-role" className="select" value={role} onChange={(event) => setRole(event.target.value)} aria-describedby="key-role-help">
+            <select
+              id="key-role"
+              className="select"
+              value={role}
+              onChange={(event) => setRole(event.target.value)}
+              aria-describedby="key-role-help"
+            >
               {roles.map((item) => (
                 <option key={item} value={item}>
                   {item}
@@ -404,7 +466,15 @@ function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreate
           </div>
           <div className="field">
             <label htmlFor="key-days">Expires after (days)</label>
-            <input id="key-days" className="input" inputMode="numeric" value={days} onChange={(event) => setDays(event.target.value.replace(/\D/g, ''))} placeholder="never" aria-describedby="key-days-help" />
+            <input
+              id="key-days"
+              className="input"
+              inputMode="numeric"
+              value={days}
+              onChange={(event) => setDays(event.target.value.replace(/\D/g, ''))}
+              placeholder="never"
+              aria-describedby="key-days-help"
+            />
             <span id="key-days-help" className="field-help">
               Empty: the key does not expire.
             </span>

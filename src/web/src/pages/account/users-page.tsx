@@ -80,7 +80,15 @@ export function UsersPage() {
                       <label className="visually-hidden" htmlFor={`role-${user.id}`}>
                         Role of {user.username}
                       </label>
-                      <select id={`role-${user.id}`} className="select" style={{ width: 'auto' }} value={user.role} disabled={user.id === me} title={user.id === me ? 'You cannot change your own role' : undefined} onChange={(event) => void changeRole(user, event.target.value)}>
+                      <select
+                        id={`role-${user.id}`}
+                        className="select"
+                        style={{ width: 'auto' }}
+                        value={user.role}
+                        disabled={user.id === me}
+                        title={user.id === me ? 'You cannot change your own role' : undefined}
+                        onChange={(event) => void changeRole(user, event.target.value)}
+                      >
                         {ROLES.map((role) => (
                           <option key={role} value={role}>
                             {role}
@@ -95,7 +103,13 @@ export function UsersPage() {
                         <button type="button" className="button button-small" onClick={() => setResetting(user)}>
                           Reset password
                         </button>
-                        <button type="button" className="button button-small" onClick={() => setDeleting(user)} disabled={user.id === me} aria-label={`Delete ${user.username}`}>
+                        <button
+                          type="button"
+                          className="button button-small"
+                          onClick={() => setDeleting(user)}
+                          disabled={user.id === me}
+                          aria-label={`Delete ${user.username}`}
+                        >
                           Delete
                         </button>
                       </div>
@@ -174,18 +188,44 @@ function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreat
         <div className="form-grid">
           <div className="field">
             <label htmlFor="new-username">Username</label>
-            <input id="new-username" className="input" value={username} onChange={(event) => setUsername(event.target.value)} pattern="[A-Za-z0-9_.\-]{3,32}" required autoComplete="off" aria-describedby="new-username-help" autoFocus />
+            <input
+              id="new-username"
+              className="input"
+              value={username}
+              onChange={(event) => setUsername(event.target.value)}
+              pattern="[A-Za-z0-9_.\-]{3,32}"
+              required
+              autoComplete="off"
+              aria-describedby="new-username-help"
+              autoFocus
+            />
             <span id="new-username-help" className="field-help">
               3–32 letters, digits, _ . or -
             </span>
           </div>
           <div className="field">
             <label htmlFor="new-email">Email (optional)</label>
-            <input id="new-email" className="input" type="email" value={email} onChange={(event) => setEmail(event.target.value)} autoComplete="off" />
+            <input
+              id="new-email"
+              className="input"
+              type="email"
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+              autoComplete="off"
+            />
           </div>
           <div className="field">
             <label htmlFor="new-user-password">Password</label>
-            <input id="new-user-password" className="input" type="password" value={password} onChange={(event) => setPassword(event.target.value)} minLength={8} required autoComplete="new-password" />
+            <input
+              id="new-user-password"
+              className="input"
+              type="password"
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+              minLength={8}
+              required
+              autoComplete="new-password"
+            />
           </div>
           <div className="field">
             <label htmlFor="new-role">Role</label>
@@ -242,7 +282,17 @@ function ResetPasswordDialog({ user, onClose }: { user: User; onClose: () => voi
       <form id="reset-password-form" className="stack" onSubmit={(event) => void submit(event)}>
         <div className="field">
           <label htmlFor="reset-password">New password</label>
-          <input id="reset-password" className="input" type="password" value={password} onChange={(event) => setPassword(event.target.value)} minLength={8} required autoComplete="new-password" autoFocus />
+          <input
+            id="reset-password"
+            className="input"
+            type="password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            minLength={8}
+            required
+            autoComplete="new-password"
+            autoFocus
+          />
           <span className="field-help">Tell them the new password through a safe channel; they can change it under Account.</span>
         </div>
         {failure ? <ErrorNotice title={failure.title} details={failure.details} /> : null}
@@ -256,7 +306,10 @@ const ACTIVITY_PAGE = 25;
 /** The audit trail: who signed in, deployed, removed or changed what, newest first. */
 function ActivityLog() {
   const [offset, setOffset] = useState(0);
-  const log = useApiData((signal) => api.get<ActivityLogResponse>('/auth/activity-log', { query: { limit: ACTIVITY_PAGE, offset }, signal }), [offset]);
+  const log = useApiData(
+    (signal) => api.get<ActivityLogResponse>('/auth/activity-log', { query: { limit: ACTIVITY_PAGE, offset }, signal }),
+    [offset],
+  );
   return (
     <section className="card" style={{ marginTop: 20 }} aria-labelledby="activity-title">
       <div className="card-header">
@@ -269,10 +322,20 @@ function ActivityLog() {
             <span className="muted">
               {log.data.total === 0 ? 'none' : `${offset + 1}–${Math.min(offset + ACTIVITY_PAGE, log.data.total)} of ${log.data.total}`}
             </span>
-            <button type="button" className="button button-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - ACTIVITY_PAGE))}>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={offset === 0}
+              onClick={() => setOffset(Math.max(0, offset - ACTIVITY_PAGE))}
+            >
               Newer
             </button>
-            <button type="button" className="button button-small" disabled={offset + ACTIVITY_PAGE >= log.data.total} onClick={() => setOffset(offset + ACTIVITY_PAGE)}>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={offset + ACTIVITY_PAGE >= log.data.total}
+              onClick={() => setOffset(offset + ACTIVITY_PAGE)}
+            >
               Older
             </button>
           </div>

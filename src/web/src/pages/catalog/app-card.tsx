@@ -46,16 +46,16 @@ export const AppCard = memo(function AppCard({ app, starred, deployed, canDeploy
       <p className="app-card-description" title={app.description}>
         {app.description || 'No description.'}
       </p>
-      <div className="app-card-image" title={app.image}>
-        {app.image}
+      <div className="app-card-modes" aria-label="Deployment modes">
+        {app.modes.map((mode) => (
+          <span key={mode} className={`badge ${mode === 'standard' ? '' : 'badge-accent'}`}>
+            {MODE_LABELS[mode] ?? mode}
+          </span>
+        ))}
       </div>
       <div className="app-card-foot">
-        <div className="app-card-modes" aria-label="Deployment modes">
-          {app.modes.map((mode) => (
-            <span key={mode} className={`badge ${mode === 'standard' ? '' : 'badge-accent'}`}>
-              {MODE_LABELS[mode] ?? mode}
-            </span>
-          ))}
+        <div className="app-card-image" title={app.image}>
+          {app.image}
         </div>
         <button
           type="button"

@@ -141,7 +141,16 @@ export function CatalogPage() {
   };
 
   const renderCard = useCallback(
-    (app: App) => <AppCard app={app} starred={stars.has(app.id)} deployed={deployed.data?.has(app.id) ?? false} canDeploy={canDeploy} onToggleStar={onToggleStar} onDeploy={onDeploy} />,
+    (app: App) => (
+      <AppCard
+        app={app}
+        starred={stars.has(app.id)}
+        deployed={deployed.data?.has(app.id) ?? false}
+        canDeploy={canDeploy}
+        onToggleStar={onToggleStar}
+        onDeploy={onDeploy}
+      />
+    ),
     [stars, deployed.data, canDeploy, onToggleStar, onDeploy],
   );
 
@@ -150,7 +159,11 @@ export function CatalogPage() {
       <div className="page-header">
         <div>
           <h1>App catalog</h1>
-          <p>{data ? `${data.totalApps} apps in ${categories.length} categories. Pick one and deploy it in a minute.` : 'Apps you can deploy in one click.'}</p>
+          <p>
+            {data
+              ? `${data.totalApps} apps in ${categories.length} categories. Pick one and deploy it in a minute.`
+              : 'Apps you can deploy in one click.'}
+          </p>
         </div>
       </div>
       <div className="catalog-toolbar">
@@ -175,27 +188,29 @@ export function CatalogPage() {
           {data ? `${visible.length} shown` : ''}
         </span>
       </div>
-      <div className="tabs" role="tablist" aria-label="Categories" onKeyDown={onTabKey}>
-        {tabs.map((item) => (
-          <button
-            key={item.id}
-            ref={(element) => {
-              if (element) tabRefs.current.set(item.id, element);
-              else tabRefs.current.delete(item.id);
-            }}
-            type="button"
-            role="tab"
-            id={`tab-${item.id}`}
-            aria-selected={tab === item.id}
-            aria-controls="catalog-panel"
-            tabIndex={tab === item.id ? 0 : -1}
-            className="tab"
-            onClick={() => setQueryParam('category', item.id === 'all' ? null : item.id)}
-          >
-            {item.label} <span className="count">{item.count}</span>
-          </button>
-        ))}
-      </div>
+      {data ? (
+        <div className="tabs" role="tablist" aria-label="Categories" onKeyDown={onTabKey}>
+          {tabs.map((item) => (
+            <button
+              key={item.id}
+              ref={(element) => {
+                if (element) tabRefs.current.set(item.id, element);
+                else tabRefs.current.delete(item.id);
+              }}
+              type="button"
+              role="tab"
+              id={`tab-${item.id}`}
+              aria-selected={tab === item.id}
+              aria-controls="catalog-panel"
+              tabIndex={tab === item.id ? 0 : -1}
+              className="tab"
+              onClick={() => setQueryParam('category', item.id === 'all' ? null : item.id)}
+            >
+              {item.label} <span className="count">{item.count}</span>
+            </button>
+          ))}
+        </div>
+      ) : null}
       <div id="catalog-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
         {catalog.error && !data ? <ErrorFromValue error={catalog.error} onRetry={() => void catalog.reload()} /> : null}
         {!data && !catalog.error ? <LoadingBlock label="Loading the catalog…" /> : null}
@@ -204,7 +219,9 @@ export function CatalogPage() {
             {tab === 'starred' && terms.length === 0 ? 'Star apps with the ☆ button to find them here.' : 'Try another search or category.'}
           </EmptyState>
         ) : null}
-        {data && visible.length > 0 ? <VirtualGrid items={visible} minColumnWidth={280} rowHeight={206} getKey={(app) => app.id} renderItem={renderCard} label="Apps" /> : null}
+        {data && visible.length > 0 ? (
+          <VirtualGrid items={visible} minColumnWidth={280} rowHeight={206} getKey={(app) => app.id} renderItem={renderCard} label="Apps" />
+        ) : null}
       </div>
       {deploying ? (
         <Suspense fallback={null}>

@@ -6,7 +6,14 @@ import { ApiError, describeError } from '../../api/api-error.js';
 import { authSession } from '../../api/auth-session.js';
 import { deploymentTracker, useDeployment } from '../../api/deployment-tracker.js';
 import { api } from '../../api/http-client.js';
-import type { App, DeployAccepted, DeploymentModesResponse, DeployModeType, PortAvailableResponse, PortsCheckResponse } from '../../api/wire-types.js';
+import type {
+  App,
+  DeployAccepted,
+  DeploymentModesResponse,
+  DeployModeType,
+  PortAvailableResponse,
+  PortsCheckResponse,
+} from '../../api/wire-types.js';
 import { AppIcon } from '../../components/app-icon.js';
 import { DeploymentProgress } from '../../components/deployment-progress.js';
 import { Dialog } from '../../components/dialog.js';
@@ -74,7 +81,10 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
   const isAdmin = session.status === 'signed-in' && session.user.role === 'admin';
 
   useEffect(() => {
-    api.get<DeploymentModesResponse>('/deployment-modes').then(setModes).catch(() => setModes(null));
+    api
+      .get<DeploymentModesResponse>('/deployment-modes')
+      .then(setModes)
+      .catch(() => setModes(null));
     api
       .get<PortsCheckResponse>('/ports/check')
       .then(setPorts)
@@ -87,7 +97,10 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
     if (isProxyMode(mode) && !list.some((variable) => variable.name === 'DOMAIN')) list.unshift(domainVariable(app.variables));
     return list;
   }, [main, advanced, mode, app.variables]);
-  const mainFields = useMemo(() => (isProxyMode(mode) && !main.some((v) => v.name === 'DOMAIN') ? [domainVariable(app.variables), ...main] : main), [main, mode, app.variables]);
+  const mainFields = useMemo(
+    () => (isProxyMode(mode) && !main.some((v) => v.name === 'DOMAIN') ? [domainVariable(app.variables), ...main] : main),
+    [main, mode, app.variables],
+  );
 
   const errors = useMemo(() => ({ ...validateAll(shown, values), ...serverErrors }), [shown, values, serverErrors]);
   const wanted = useMemo(() => requestedPorts(shown, values), [shown, values]);
@@ -99,7 +112,9 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
       .filter((entry) => used.has(entry.port))
       .map((entry) => {
         const detail = ports.details?.find((item) => item.port === entry.port);
-        const owner = detail ? (detail.appId ?? detail.container ?? (detail.source === 'host' ? 'a program on the host' : 'a container')) : 'something else';
+        const owner = detail
+          ? (detail.appId ?? detail.container ?? (detail.source === 'host' ? 'a program on the host' : 'a container'))
+          : 'something else';
         return { ...entry, owner, suggestion: suggestions[entry.port] ?? null };
       });
   }, [ports, wanted, suggestions]);
@@ -193,7 +208,12 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
           <button type="button" className="button" onClick={onClose} disabled={busy}>
             Cancel
           </button>
-          <button type="submit" form={formId} className="button button-primary" disabled={busy || (submitted && (hasErrors || blockingConflicts.length > 0))}>
+          <button
+            type="submit"
+            form={formId}
+            className="button button-primary"
+            disabled={busy || (submitted && (hasErrors || blockingConflicts.length > 0))}
+          >
             {busy ? 'Starting…' : `Deploy ${app.displayName}`}
           </button>
         </>
@@ -217,7 +237,8 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
         ) : null}
         {app.privileges.length > 0 ? (
           <InfoNotice tone="warning">
-            <strong>This app needs elevated rights{isAdmin ? '' : ', so only an administrator can deploy it'}.</strong> {app.privileges.join(' ')}
+            <strong>This app needs elevated rights{isAdmin ? '' : ', so only an administrator can deploy it'}.</strong>{' '}
+            {app.privileges.join(' ')}
           </InfoNotice>
         ) : null}
 
@@ -239,7 +260,11 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
               );
             })}
           </div>
-          {app.modes.length === 1 ? <p className="field-help" style={{ marginTop: 6 }}>This app supports only this mode.</p> : null}
+          {app.modes.length === 1 ? (
+            <p className="field-help" style={{ marginTop: 6 }}>
+              This app supports only this mode.
+            </p>
+          ) : null}
           {isProxyMode(mode) ? (
             <label className="checkbox" style={{ marginTop: 10 }}>
               <input type="checkbox" checked={publishPorts} onChange={(event) => setPublishPorts(event.target.checked)} />
@@ -268,7 +293,15 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
           <p className="muted">This app needs no settings beyond the defaults.</p>
         )}
 
-        <PortStatus conflicts={conflicts} blocking={portsPublished} checking={!ports && !portsError} error={portsError} wanted={wanted} duplicates={duplicatePorts} onUse={setValue} />
+        <PortStatus
+          conflicts={conflicts}
+          blocking={portsPublished}
+          checking={!ports && !portsError}
+          error={portsError}
+          wanted={wanted}
+          duplicates={duplicatePorts}
+          onUse={setValue}
+        />
 
         {advanced.length > 0 ? (
           <details className="advanced">
@@ -289,7 +322,9 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
         ) : null}
 
         {failureText ? <ErrorNotice title={failureText.title} details={failureText.details} /> : null}
-        {submitted && hasErrors && !failureText ? <ErrorNotice title="Some settings need attention" details="Fix the highlighted fields, then deploy." /> : null}
+        {submitted && hasErrors && !failureText ? (
+          <ErrorNotice title="Some settings need attention" details="Fix the highlighted fields, then deploy." />
+        ) : null}
       </form>
     </Dialog>
   );
@@ -314,7 +349,8 @@ function PortStatus({
 }) {
   if (wanted.length === 0) return null;
   if (checking) return <p className="muted small">Checking host ports…</p>;
-  if (error) return <InfoNotice tone="warning">Ports could not be checked ({error}). The server checks them again when deploying.</InfoNotice>;
+  if (error)
+    return <InfoNotice tone="warning">Ports could not be checked ({error}). The server checks them again when deploying.</InfoNotice>;
   if (conflicts.length === 0 && duplicates.length === 0) {
     return (
       <p className="small" style={{ color: 'var(--success-text)' }} data-testid="ports-ok">
@@ -346,11 +382,24 @@ function PortStatus({
   );
 }
 
-function VariableField({ variable, value, error, onChange, onBlur }: { variable: AppVariable; value: FormValue | undefined; error: string | undefined; onChange: (value: FormValue) => void; onBlur: () => void }) {
+function VariableField({
+  variable,
+  value,
+  error,
+  onChange,
+  onBlur,
+}: {
+  variable: AppVariable;
+  value: FormValue | undefined;
+  error: string | undefined;
+  onChange: (value: FormValue) => void;
+  onBlur: () => void;
+}) {
   const id = `var-${variable.name}`;
   const helpId = `${id}-help`;
   const errorId = `${id}-error`;
-  const describedBy = [variable.description || variable.type === 'secret' ? helpId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [variable.description || variable.type === 'secret' ? helpId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
   const label = (
     <label htmlFor={id}>
       {variable.name}
@@ -381,7 +430,13 @@ function VariableField({ variable, value, error, onChange, onBlur }: { variable:
       <div className="field">
         <span className="field-label">{variable.name}</span>
         <label className="checkbox">
-          <input id={id} type="checkbox" checked={value === true} onChange={(event) => onChange(event.target.checked)} aria-describedby={describedBy} />
+          <input
+            id={id}
+            type="checkbox"
+            checked={value === true}
+            onChange={(event) => onChange(event.target.checked)}
+            aria-describedby={describedBy}
+          />
           Enabled
         </label>
         {help}

@@ -31,7 +31,14 @@ describe('deploy form rules', () => {
   });
 
   it('starts from the declared defaults', () => {
-    expect(initialValues(VARIABLES)).toEqual({ WEB_PORT: '8080', WEB_SECRET: '', DEBUG: false, TZ: 'UTC', DOMAIN: 'localhost', DOCKERNETWORK: 'proxy' });
+    expect(initialValues(VARIABLES)).toEqual({
+      WEB_PORT: '8080',
+      WEB_SECRET: '',
+      DEBUG: false,
+      TZ: 'UTC',
+      DOMAIN: 'localhost',
+      DOCKERNETWORK: 'proxy',
+    });
   });
 
   it('checks values by their declared type', () => {
@@ -63,7 +70,12 @@ describe('deploy form rules', () => {
   });
 
   it('maps server field errors onto form fields', () => {
-    expect(fieldErrorsFromServer([{ path: 'body.config.WEB_PORT', message: 'is in use' }, { path: 'config.TZ', message: 'is unknown' }])).toEqual({
+    expect(
+      fieldErrorsFromServer([
+        { path: 'body.config.WEB_PORT', message: 'is in use' },
+        { path: 'config.TZ', message: 'is unknown' },
+      ]),
+    ).toEqual({
       WEB_PORT: 'is in use',
       TZ: 'is unknown',
     });

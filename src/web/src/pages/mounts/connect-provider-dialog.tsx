@@ -39,7 +39,11 @@ function CredentialsDialog({ base, provider, onClose, onConnected }: Props) {
   return (
     <Dialog
       title={`Connect ${provider.name}`}
-      description={provider.configured ? 'Saving replaces the stored settings.' : 'The settings are stored by rclone in the mount container; secrets are never shown again.'}
+      description={
+        provider.configured
+          ? 'Saving replaces the stored settings.'
+          : 'The settings are stored by rclone in the mount container; secrets are never shown again.'
+      }
       onClose={onClose}
       busy={busy}
       footer={
@@ -192,7 +196,8 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
         {started && isDashboardCallback(started.redirect_uri) ? (
           <div className="stack" data-testid="oauth-waiting">
             <p>
-              A new tab opened with {provider.name}’s sign-in page. Allow access there: you come back to this dashboard, which finishes connecting. If no tab opened,{' '}
+              A new tab opened with {provider.name}’s sign-in page. Allow access there: you come back to this dashboard, which finishes
+              connecting. If no tab opened,{' '}
               <a href={started.auth_url} target="_blank" rel="noreferrer noopener">
                 open the sign-in page <ExternalIcon size={12} />
               </a>
@@ -216,7 +221,16 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
             </ol>
             <div className="field">
               <label htmlFor="oauth-code">Code or address</label>
-              <input id="oauth-code" className="input" value={code} onChange={(event) => setCode(event.target.value)} spellCheck={false} autoComplete="off" placeholder={`${started.redirect_uri}?code=…`} autoFocus />
+              <input
+                id="oauth-code"
+                className="input"
+                value={code}
+                onChange={(event) => setCode(event.target.value)}
+                spellCheck={false}
+                autoComplete="off"
+                placeholder={`${started.redirect_uri}?code=…`}
+                autoFocus
+              />
               <span className="field-help">The sign-in link is valid until {new Date(started.expiresAt).toLocaleTimeString()}.</span>
             </div>
           </form>

@@ -5,7 +5,17 @@ import { useMemo, useState } from 'react';
 import { authSession } from '../../api/auth-session.js';
 import { describeError } from '../../api/api-error.js';
 import { api } from '../../api/http-client.js';
-import { MOUNT_LABEL, type ContainersResponse, type MountCosts, type MountPerformance, type MountProviders, type MountStatus, type ProviderInfo, type ProviderMountResult, type AuthTestResult } from '../../api/wire-types.js';
+import {
+  MOUNT_LABEL,
+  type ContainersResponse,
+  type MountCosts,
+  type MountPerformance,
+  type MountProviders,
+  type MountStatus,
+  type ProviderInfo,
+  type ProviderMountResult,
+  type AuthTestResult,
+} from '../../api/wire-types.js';
 import { RefreshIcon } from '../../components/icons.js';
 import { EmptyState, ErrorFromValue, LoadingBlock } from '../../components/notices.js';
 import { toast } from '../../components/toaster.js';
@@ -35,7 +45,10 @@ function MountContainers() {
   );
   const { search } = useLocation();
   const selected = search.get('container');
-  const current = mountContainers.find((container) => container.Id.startsWith(selected ?? '\0') || containerName(container) === selected) ?? mountContainers[0] ?? null;
+  const current =
+    mountContainers.find((container) => container.Id.startsWith(selected ?? '\0') || containerName(container) === selected) ??
+    mountContainers[0] ??
+    null;
 
   return (
     <div>
@@ -47,7 +60,12 @@ function MountContainers() {
         {mountContainers.length > 1 ? (
           <div className="field">
             <label htmlFor="mount-container">Mount container</label>
-            <select id="mount-container" className="select" value={current ? containerName(current) : ''} onChange={(event) => setQueryParam('container', event.target.value)}>
+            <select
+              id="mount-container"
+              className="select"
+              value={current ? containerName(current) : ''}
+              onChange={(event) => setQueryParam('container', event.target.value)}
+            >
               {mountContainers.map((container) => (
                 <option key={container.Id} value={containerName(container)}>
                   {containerName(container)}
@@ -61,10 +79,13 @@ function MountContainers() {
       {!containers.data && !containers.error ? <LoadingBlock /> : null}
       {containers.data && !current ? (
         <EmptyState title="No mount container yet">
-          Deploy the rclone mount container from the <Link to="/catalog?q=rclone">catalog</Link>, then come back here to connect your storage.
+          Deploy the rclone mount container from the <Link to="/catalog?q=rclone">catalog</Link>, then come back here to connect your
+          storage.
         </EmptyState>
       ) : null}
-      {current ? <MountManager key={current.Id} containerId={current.Id} name={containerName(current)} running={current.State === 'running'} /> : null}
+      {current ? (
+        <MountManager key={current.Id} containerId={current.Id} name={containerName(current)} running={current.State === 'running'} />
+      ) : null}
     </div>
   );
 }
@@ -76,7 +97,10 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
   const usable = status.data !== null;
   const providers = useApiData((signal) => api.get<MountProviders>(`${base}/providers`, { signal }), [base], { enabled: usable });
   const costs = useApiData((signal) => api.get<MountCosts>(`${base}/costs`, { signal }), [base], { enabled: usable });
-  const performance = useApiData((signal) => api.get<MountPerformance>(`${base}/performance`, { signal }), [base], { enabled: usable, pollMs: usable ? 5000 : undefined });
+  const performance = useApiData((signal) => api.get<MountPerformance>(`${base}/performance`, { signal }), [base], {
+    enabled: usable,
+    pollMs: usable ? 5000 : undefined,
+  });
   const [connecting, setConnecting] = useState<ProviderInfo | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const session = authSession.get();
@@ -91,7 +115,11 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
     try {
       const action = provider.enabled ? 'disable' : 'enable';
       const result = await api.post<ProviderMountResult>(`${base}/providers/${provider.id}/${action}`);
-      toast('success', result.data.enabled ? `${provider.name} mounted` : `${provider.name} unmounted`, result.data.hostPath ?? result.data.mountPoint ?? undefined);
+      toast(
+        'success',
+        result.data.enabled ? `${provider.name} mounted` : `${provider.name} unmounted`,
+        result.data.hostPath ?? result.data.mountPoint ?? undefined,
+      );
       await refreshAll();
     } catch (error) {
       const { title, details } = describeError(error);
@@ -105,7 +133,12 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
     setBusy(provider.id);
     try {
       const result = await api.post<AuthTestResult>(`${base}/auth/test`, { provider: provider.id });
-      if (result.data.ok) toast('success', `${provider.name} answers`, `${Math.round(result.data.latencyMs)} ms${result.data.entries !== null ? ` · ${result.data.entries} entries at the root` : ''}`);
+      if (result.data.ok)
+        toast(
+          'success',
+          `${provider.name} answers`,
+          `${Math.round(result.data.latencyMs)} ms${result.data.entries !== null ? ` · ${result.data.entries} entries at the root` : ''}`,
+        );
       else toast('error', `${provider.name} does not answer`, result.data.error ?? undefined);
     } catch (error) {
       const { title, details } = describeError(error);
@@ -150,7 +183,11 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
         <div className="card stat">
           <div className="stat-label">Estimated cost</div>
           <div className="stat-value">{cost ? `${formatCurrency(cost.monthly, cost.currency)}/mo` : '…'}</div>
-          <div className="muted small">{cost?.budget !== null && cost?.budget !== undefined ? `budget ${formatCurrency(cost.budget, cost.currency)}${cost.overBudget ? ' · over budget' : ''}` : 'no budget set'}</div>
+          <div className="muted small">
+            {cost?.budget !== null && cost?.budget !== undefined
+              ? `budget ${formatCurrency(cost.budget, cost.currency)}${cost.overBudget ? ' · over budget' : ''}`
+              : 'no budget set'}
+          </div>
         </div>
       </div>
 
@@ -158,7 +195,9 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
         <div className="card-header">
           <div>
             <h2>Providers</h2>
-            <p className="muted small">Connect a provider once, then mount or unmount it. Credentials are stored by rclone and never shown again.</p>
+            <p className="muted small">
+              Connect a provider once, then mount or unmount it. Credentials are stored by rclone and never shown again.
+            </p>
           </div>
           <button type="button" className="icon-button" aria-label="Refresh providers" onClick={() => void refreshAll()}>
             <RefreshIcon />
@@ -199,7 +238,9 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
                         {provider.note ? <div className="muted small">{provider.note}</div> : null}
                       </td>
                       <td className="hide-mobile">
-                        <span className="badge">{provider.authType === 'oauth' ? 'OAuth' : provider.authType === 'credentials' ? 'credentials' : 'none'}</span>
+                        <span className="badge">
+                          {provider.authType === 'oauth' ? 'OAuth' : provider.authType === 'credentials' ? 'credentials' : 'none'}
+                        </span>
                       </td>
                       <td>
                         {!provider.available ? (
@@ -212,16 +253,33 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
                           <span className="badge">not connected</span>
                         )}
                       </td>
-                      <td className="hide-mobile small">{quota && quota.used !== null ? `${formatBytes(quota.used)}${quota.total ? ` of ${formatBytes(quota.total)}` : ''}` : <span className="muted">—</span>}</td>
+                      <td className="hide-mobile small">
+                        {quota && quota.used !== null ? (
+                          `${formatBytes(quota.used)}${quota.total ? ` of ${formatBytes(quota.total)}` : ''}`
+                        ) : (
+                          <span className="muted">—</span>
+                        )}
+                      </td>
                       <td className="actions">
                         <div className="button-group" style={{ justifyContent: 'flex-end' }}>
                           {provider.authType !== 'none' ? (
-                            <button type="button" className="button button-small" disabled={!canOperate || !provider.available || busy === provider.id} onClick={() => setConnecting(provider)}>
+                            <button
+                              type="button"
+                              className="button button-small"
+                              disabled={!canOperate || !provider.available || busy === provider.id}
+                              onClick={() => setConnecting(provider)}
+                            >
                               {provider.configured ? 'Reconnect' : 'Connect'}
                             </button>
                           ) : null}
                           {provider.configured ? (
-                            <button type="button" className="button button-small" disabled={busy === provider.id || !provider.available} onClick={() => void test(provider)} aria-label={`Test ${provider.name}`}>
+                            <button
+                              type="button"
+                              className="button button-small"
+                              disabled={busy === provider.id || !provider.available}
+                              onClick={() => void test(provider)}
+                              aria-label={`Test ${provider.name}`}
+                            >
                               Test
                             </button>
                           ) : null}
@@ -267,8 +325,20 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
                       </span>
                       {cost.overBudget ? <span className="badge badge-danger">over budget</span> : null}
                     </div>
-                    <div className="progress" role="progressbar" aria-label="Budget used" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.min(100, Math.round((cost.monthly / Math.max(cost.budget, 0.01)) * 100))}>
-                      <span style={{ width: `${Math.min(100, (cost.monthly / Math.max(cost.budget, 0.01)) * 100)}%`, background: cost.overBudget ? 'var(--danger)' : undefined }} />
+                    <div
+                      className="progress"
+                      role="progressbar"
+                      aria-label="Budget used"
+                      aria-valuemin={0}
+                      aria-valuemax={100}
+                      aria-valuenow={Math.min(100, Math.round((cost.monthly / Math.max(cost.budget, 0.01)) * 100))}
+                    >
+                      <span
+                        style={{
+                          width: `${Math.min(100, (cost.monthly / Math.max(cost.budget, 0.01)) * 100)}%`,
+                          background: cost.overBudget ? 'var(--danger)' : undefined,
+                        }}
+                      />
                     </div>
                   </div>
                 ) : null}
@@ -297,7 +367,9 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
                     </tbody>
                   </table>
                 )}
-                <p className="muted small">Estimates from a price table; see {cost.priceTable.documentation} for the rates and how to set a budget.</p>
+                <p className="muted small">
+                  Estimates from a price table; see {cost.priceTable.documentation} for the rates and how to set a budget.
+                </p>
               </>
             ) : null}
           </div>
@@ -362,7 +434,8 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
                             {formatBytes(vfs.cacheBytesUsed)} · {vfs.cacheFiles} files
                           </td>
                           <td>
-                            {vfs.uploadsInProgress} active, {vfs.uploadsQueued} queued{vfs.erroredFiles > 0 ? `, ${vfs.erroredFiles} failed` : ''}
+                            {vfs.uploadsInProgress} active, {vfs.uploadsQueued} queued
+                            {vfs.erroredFiles > 0 ? `, ${vfs.erroredFiles} failed` : ''}
                           </td>
                         </tr>
                       ))}
@@ -376,7 +449,14 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
           </div>
         </section>
       </div>
-      {connecting ? <ConnectProviderDialog base={base} provider={connecting} onClose={() => setConnecting(null)} onConnected={() => void refreshAll()} /> : null}
+      {connecting ? (
+        <ConnectProviderDialog
+          base={base}
+          provider={connecting}
+          onClose={() => setConnecting(null)}
+          onConnected={() => void refreshAll()}
+        />
+      ) : null}
     </div>
   );
 }

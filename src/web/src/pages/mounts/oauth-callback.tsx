@@ -28,11 +28,19 @@ export function OAuthCallback() {
       publishOutcome({ state, ok: outcome.ok, error: outcome.ok ? null : `${outcome.title}: ${outcome.details}` });
     };
     if (!pending) {
-      finish({ ok: false, title: 'This sign-in was not started from this dashboard', details: 'Start again from the Mounts page: Connect, then Sign in.' });
+      finish({
+        ok: false,
+        title: 'This sign-in was not started from this dashboard',
+        details: 'Start again from the Mounts page: Connect, then Sign in.',
+      });
       return;
     }
     if (providerError || !code) {
-      finish({ ok: false, title: `${pending.providerName} did not grant access`, details: search.get('error_description') ?? providerError ?? 'No code came back.' });
+      finish({
+        ok: false,
+        title: `${pending.providerName} did not grant access`,
+        details: search.get('error_description') ?? providerError ?? 'No code came back.',
+      });
       return;
     }
     api
