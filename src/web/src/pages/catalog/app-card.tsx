@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { App } from '../../api/wire-types.js';
 import { AppIcon } from '../../components/app-icon.js';
 import { StarFilledIcon, StarIcon } from '../../components/icons.js';
+import { categoryLabel } from './category-labels.js';
 
 const MODE_LABELS: Record<string, string> = { standard: 'Standard', traefik: 'Traefik', authelia: 'Authelia' };
 
@@ -23,7 +24,7 @@ export const AppCard = memo(function AppCard({ app, starred, deployed, canDeploy
         <div className="app-card-title">
           <h3 id={`app-${app.id}-name`}>{app.displayName}</h3>
           <span className="muted small">
-            {app.category}
+            {categoryLabel(app.category)}
             {deployed ? (
               <>
                 {' · '}

@@ -12,30 +12,9 @@ import { describeError } from '../../api/api-error.js';
 import { setQueryParam, useLocation } from '../../lib/router.js';
 import { useApiData } from '../../hooks/use-api-data.js';
 import { AppCard } from './app-card.js';
+import { categoryLabel } from './category-labels.js';
 
 const DeployDialog = lazy(() => import('./deploy-dialog.js').then((m) => ({ default: m.DeployDialog })));
-
-const CATEGORY_LABELS: Record<string, string> = {
-  addons: 'Add-ons',
-  'ai-tools': 'AI tools',
-  backup: 'Backup',
-  coding: 'Coding',
-  downloadclients: 'Download clients',
-  encoder: 'Encoders',
-  kasmworkspace: 'Kasm workspaces',
-  mediamanager: 'Media managers',
-  mediaserver: 'Media servers',
-  monitoring: 'Monitoring',
-  myapps: 'My apps',
-  request: 'Requests',
-  selfhosted: 'Self-hosted',
-  share: 'Sharing',
-  system: 'System',
-};
-
-export function categoryLabel(category: string): string {
-  return CATEGORY_LABELS[category] ?? category.replace(/[-_]/g, ' ').replace(/^\w/, (c) => c.toUpperCase());
-}
 
 function matches(app: App, terms: string[]): boolean {
   if (terms.length === 0) return true;
