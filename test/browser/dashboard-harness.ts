@@ -6,7 +6,10 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
+// Every run keeps its screenshots as test artifacts; UPDATE_SCREENSHOTS=true refreshes the README's set
+// instead, so a plain `npm test` leaves the working tree as it found it.
+export const SCREENSHOT_DIR =
+  process.env.UPDATE_SCREENSHOTS === 'true' ? path.join(ROOT, 'docs', 'screenshots') : path.join(ROOT, 'test-results', 'screenshots');
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -78,7 +81,7 @@ const VARIANTS = [
 ] as const;
 
 /**
- * Saves docs/screenshots/<name>-light.png, -dark.png (1280×800) and -mobile.png (390×844), then
+ * Saves <SCREENSHOT_DIR>/<name>-light.png, -dark.png (1280×800) and -mobile.png (390×844), then
  * returns the page to 1280×800 light. The dashboard follows prefers-color-scheme, emulated here.
  */
 export async function captureScreen(page: Page, name: string): Promise<string[]> {

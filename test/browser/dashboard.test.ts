@@ -1,6 +1,6 @@
 // Browser tier: the built dashboard in Chromium against the real server, Docker and compose.
 // One signed-in browser walks through the flows a new user takes, in order, and saves
-// screenshots of each main screen to docs/screenshots/.
+// screenshots of each main screen to test-results/screenshots/ (docs/screenshots/ with UPDATE_SCREENSHOTS=true).
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
