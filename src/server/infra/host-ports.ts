@@ -77,9 +77,24 @@ function tryListen(port: number, host: string): Promise<'bound' | 'in-use' | 'un
 }
 
 export class ProcHostPorts implements HostPorts {
+  private reading: Promise<ListeningSocket[]> | null = null;
+  private readonly probes = new Map<number, Promise<boolean>>();
+
   constructor(private readonly procNetDir = '/proc/net') {}
 
-  async listListeningSockets(): Promise<ListeningSocket[]> {
+  /**
+   * Reading /proc/net/tcp walks every socket of the namespace (tens of ms with a few thousand
+   * connections, on the libuv thread pool): callers that ask while a read is under way share it,
+   * so a burst of port checks costs one read instead of queueing behind each other.
+   */
+  listListeningSockets(): Promise<ListeningSocket[]> {
+    this.reading ??= this.readSockets().finally(() => {
+      this.reading = null;
+    });
+    return this.reading;
+  }
+
+  private async readSockets(): Promise<ListeningSocket[]> {
     const files = [
       { file: 'tcp', protocol: 'tcp', family: 4 },
       { file: 'tcp6', protocol: 'tcp', family: 6 },
@@ -96,7 +111,20 @@ export class ProcHostPorts implements HostPorts {
     return parsed.flat();
   }
 
-  async canBind(port: number): Promise<boolean> {
+  /**
+   * Two probes of one port at the same time would each find the other's listener and call the port
+   * taken (concurrent GET /ports/available answered "no free port"); callers share a running probe.
+   */
+  canBind(port: number): Promise<boolean> {
+    let probe = this.probes.get(port);
+    if (!probe) {
+      probe = this.probeBind(port).finally(() => this.probes.delete(port));
+      this.probes.set(port, probe);
+    }
+    return probe;
+  }
+
+  private async probeBind(port: number): Promise<boolean> {
     // "::" also takes IPv4 on a dual-stack host; a host without IPv6 gets the IPv4 wildcard instead.
     const dualStack = await tryListen(port, '::');
     if (dualStack !== 'unsupported') return dualStack === 'bound';
