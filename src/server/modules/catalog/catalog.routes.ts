@@ -46,7 +46,7 @@ export const catalogRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
         if (acceptsGzip(request.headers['accept-encoding'])) {
           return reply.header('content-encoding', 'gzip').send(listing.gzipped() as unknown as ApplicationsResponse);
         }
-        return reply.send(listing.body as unknown as ApplicationsResponse);
+        return reply.send(listing.bytes() as unknown as ApplicationsResponse);
       },
     );
 

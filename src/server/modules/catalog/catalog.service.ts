@@ -18,6 +18,8 @@ export type CatalogListing = {
   etag: string;
   /** The body gzipped once, for clients that accept it (the full catalog is ~250 KB of JSON, ~10% of that gzipped). */
   gzipped(): Buffer;
+  /** The body encoded once: a string reply is re-encoded (and copied into a fresh native buffer) on every request. */
+  bytes(): Buffer;
 };
 
 export type CatalogServiceOptions = {
@@ -138,7 +140,8 @@ export class CatalogService {
     const body = JSON.stringify({ success: true, source: 'cli', applications, totalApps: total, categories });
     const etag = `"${snapshot.version.toString(36)}-${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`;
     let gzipped: Buffer | null = null;
-    const listing: CatalogListing = { body, etag, gzipped: () => (gzipped ??= gzipSync(body)) };
+    let bytes: Buffer | null = null;
+    const listing: CatalogListing = { body, etag, gzipped: () => (gzipped ??= gzipSync(body)), bytes: () => (bytes ??= Buffer.from(body)) };
     if (snapshot.listings.size >= MAX_CACHED_LISTINGS) snapshot.listings.clear();
     snapshot.listings.set(key, listing);
     return listing;
