@@ -23,7 +23,8 @@ export const DeploymentIdSchema = z
 /** App ids as the catalog spells them; the lookup decides whether one exists. */
 export const AppIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be an app id such as mediaserver-plex')
+  // abort: an id that fails the pattern is not checked again for '..', so the message appears once.
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, { message: 'must be an app id such as mediaserver-plex', abort: true })
   .refine((value) => !value.includes('..'), 'must be an app id such as mediaserver-plex');
 
 export const DeployStepSchema = z.enum(['validate', 'preflight', 'render', 'pull', 'deploy', 'verify']);

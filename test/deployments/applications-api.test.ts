@@ -91,7 +91,13 @@ describe('POST /applications/:appId/stop', () => {
     const h = await setup();
     const response = await h.t.app.inject({ method: 'POST', url: '/applications/..%2F..%2Fetc/stop', headers: h.headers });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: expect.stringContaining('params.appId') });
+    expect(response.json()).toEqual({
+      error: 'Invalid request',
+      details: 'params.appId: must be an app id such as mediaserver-plex',
+      code: 'VALIDATION_FAILED',
+      requestId: expect.any(String),
+      fields: [{ path: 'params.appId', message: 'must be an app id such as mediaserver-plex' }],
+    });
   });
 
   it('needs a token', async () => {
