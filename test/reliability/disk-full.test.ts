@@ -14,7 +14,7 @@ import { UsageTracker } from '../../src/server/modules/auth/usage-tracker.js';
 import { testRunId } from '../helpers/docker.js';
 import { freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
 import { FigureRecorder } from './figures.js';
-import { apiClient, type ApiClient } from './http-client.js';
+import { apiClient, pollUntil, type ApiClient } from './http-client.js';
 import { startPrivateDocker, type PrivateDocker } from './private-docker.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'deploy-catalog');
@@ -91,12 +91,10 @@ describe('a full disk under DATA_DIR', () => {
     const answer = await api.post('/deploy', { appId: 'hlrtest-web', config: { WEB_PORT: await freePort(), HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } });
     expect(answer.status).toBe(200);
     const id = answer.body.deploymentId as string;
-    let deployment: Record<string, unknown> = {};
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      deployment = (await api.get(`/deployments/${id}/status`)).body.deployment as Record<string, unknown>;
-      if (deployment.status === 'failed') break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const deployment = await pollUntil('the deploy ends', async () => {
+      const status = (await api.get(`/deployments/${id}/status`)).body.deployment as Record<string, unknown>;
+      return ['failed', 'completed'].includes(status.status as string) ? status : undefined;
+    });
     expect(deployment).toMatchObject({
       status: 'failed',
       step: 'preflight',

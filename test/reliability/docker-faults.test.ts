@@ -113,7 +113,7 @@ describe('Docker stopped and started under a running server', () => {
         if (answer.status === 503) expect(answer.body).toEqual(DOCKER_DOWN);
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await pollUntil('the listings are under way', async () => ((statuses.get(200) ?? 0) >= 8 ? true : undefined), 15_000, 50);
     await daemon.stop();
     await pollUntil('a listing answers 503', async () => ((statuses.get(503) ?? 0) > 0 ? true : undefined), 15_000, 50);
     await daemon.start();
