@@ -8,7 +8,11 @@ export const OpenApiDocumentSchema = z
     paths: z.record(z.string(), z.unknown()).describe('Every route of the API, with parameters, bodies, responses and examples'),
   })
   .describe('This API as an OpenAPI 3.1 document, generated from the same schemas that validate requests')
-  .meta({ examples: [{ openapi: '3.1.0', info: { title: 'HomelabARR CE API', version: '0.1.0' }, paths: { '/health': { get: { summary: 'Health' } } } }] });
+  .meta({
+    examples: [
+      { openapi: '3.1.0', info: { title: 'HomelabARR CE API', version: '0.1.0' }, paths: { '/health': { get: { summary: 'Health' } } } },
+    ],
+  });
 
 export const DocsPageSchema = z
   .string()

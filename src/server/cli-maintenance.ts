@@ -67,7 +67,8 @@ export const restoreCommand: CliCommand = {
     try {
       const report = await restoreDataDir(config.dataDir, file, systemClock.now());
       io.out(`Restored ${report.restored.join(', ')} into ${config.dataDir}.\n`);
-      if (report.previousDataKeptIn) io.out(`What was there before is in ${report.previousDataKeptIn}; delete it once the server runs well.\n`);
+      if (report.previousDataKeptIn)
+        io.out(`What was there before is in ${report.previousDataKeptIn}; delete it once the server runs well.\n`);
       io.out('Start the server: it applies any newer migrations to the restored database.\n');
       return 0;
     } catch (error) {
@@ -161,15 +162,30 @@ export const importOriginalCommand: CliCommand = {
     const catalog = new CatalogService(catalogOptionsFromConfig(config));
     try {
       const activity = new ActivityService(new ActivityRepository(db), systemClock);
-      const auth = createAuthModule({ db, clock: systemClock, files: nodeSecretFiles, activity, config, isKnownApp: (appId) => catalog.get(appId) !== null });
-      const importer = new OriginalImportService({ users: auth.users, apiKeys: new ApiKeysRepository(db), catalogApps: () => catalog.list(), activity, clock: systemClock });
+      const auth = createAuthModule({
+        db,
+        clock: systemClock,
+        files: nodeSecretFiles,
+        activity,
+        config,
+        isKnownApp: (appId) => catalog.get(appId) !== null,
+      });
+      const importer = new OriginalImportService({
+        users: auth.users,
+        apiKeys: new ApiKeysRepository(db),
+        catalogApps: () => catalog.list(),
+        activity,
+        clock: systemClock,
+      });
       const report = await importer.importCheckout(checkout);
 
       io.out(`From ${checkout.configDir}:\n`);
       for (const user of report.users.imported) io.out(`  user ${user.username} (${user.role}) imported; the password stays the same\n`);
       for (const user of report.users.skipped) io.out(`  user ${user.username} skipped: ${user.reason}\n`);
       for (const user of report.users.disabled) {
-        io.out(`  user ${user.username} had a well-known default password: its login is disabled until homelabarr reset-password ${user.username}\n`);
+        io.out(
+          `  user ${user.username} had a well-known default password: its login is disabled until homelabarr reset-password ${user.username}\n`,
+        );
       }
       for (const key of report.apiKeys.imported) io.out(`  API key "${key.label}" of ${key.owner} imported; it keeps working as it is\n`);
       for (const skipped of report.apiKeys.skipped) io.out(`  ${skipped.entry} skipped: ${skipped.reason}\n`);

@@ -100,14 +100,18 @@ describe('homelabarr backup and restore', () => {
     writeFileSync(notGzip, 'just text');
     const garbage = recordingIo(env());
     expect(await runCli(['restore', notGzip], garbage)).toBe(1);
-    expect(garbage.errors).toMatch(new RegExp(`^Restore failed: ${notGzip.replace(/[.]/g, '\\.')} is not a readable \\.tar\\.gz: tar exited with code 2`));
+    expect(garbage.errors).toMatch(
+      new RegExp(`^Restore failed: ${notGzip.replace(/[.]/g, '\\.')} is not a readable \\.tar\\.gz: tar exited with code 2`),
+    );
 
     const other = path.join(root, 'other');
     mkdirSync(other);
     writeFileSync(path.join(other, 'photo.jpg'), 'jpeg');
     const otherArchive = path.join(root, 'other.tar.gz');
     await new Promise<void>((resolve, reject) =>
-      spawn('tar', ['-czf', otherArchive, '-C', other, 'photo.jpg']).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tar ${code}`)))),
+      spawn('tar', ['-czf', otherArchive, '-C', other, 'photo.jpg']).on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`tar ${code}`)),
+      ),
     );
     const foreign = recordingIo(env());
     expect(await runCli(['restore', otherArchive], foreign)).toBe(1);
@@ -119,7 +123,9 @@ describe('homelabarr backup and restore', () => {
     mkdirSync(dataDir, { recursive: true });
     const io = recordingIo(env());
     expect(await runCli(['backup', path.join(root, 'b.tar.gz')], io)).toBe(1);
-    expect(io.errors).toBe(`Backup failed: There is no database at ${path.join(dataDir, 'homelabarr.db')}: is DATA_DIR (${dataDir}) right?\n`);
+    expect(io.errors).toBe(
+      `Backup failed: There is no database at ${path.join(dataDir, 'homelabarr.db')}: is DATA_DIR (${dataDir}) right?\n`,
+    );
   });
 
   it('prints its usage for a missing file argument', async () => {

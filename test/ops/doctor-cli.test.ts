@@ -92,6 +92,8 @@ describe('homelabarr doctor', () => {
     writeFileSync(path.join(dataDir, 'homelabarr.db'), 'this is not a database, just text that is long enough to have a header'.repeat(20));
     const io = recordingIo({ DATA_DIR: dataDir, DOCKER_HOST: 'unix:///nonexistent/docker.sock', ...(await ports()) });
     expect(await runCli(['doctor'], io)).toBe(1);
-    expect(io.output).toMatch(/\[FAIL\] The database cannot be opened\n {7}fix: Cannot open the database .*homelabarr\.db: .*restore a backup \(homelabarr restore <file>\)/);
+    expect(io.output).toMatch(
+      /\[FAIL\] The database cannot be opened\n {7}fix: Cannot open the database .*homelabarr\.db: .*restore a backup \(homelabarr restore <file>\)/,
+    );
   });
 });

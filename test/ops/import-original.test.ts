@@ -34,8 +34,24 @@ function writeOriginalCheckout(): void {
           createdAt: '2025-07-20T16:31:33.692Z',
           lastLogin: '2025-08-21T10:43:46.748Z',
         },
-        { id: 'user_k2l9xq0abcmdbw9d', username: 'sonarr-fan', email: '', role: 'user', password: bcrypt.hashSync('tv-shows-forever', 4), createdAt: '2025-07-21T08:00:00.000Z', lastLogin: null },
-        { id: 'user_default000000', username: 'lazy', email: '', role: 'user', password: bcrypt.hashSync('admin', 4), createdAt: '2025-07-22T08:00:00.000Z', lastLogin: null },
+        {
+          id: 'user_k2l9xq0abcmdbw9d',
+          username: 'sonarr-fan',
+          email: '',
+          role: 'user',
+          password: bcrypt.hashSync('tv-shows-forever', 4),
+          createdAt: '2025-07-21T08:00:00.000Z',
+          lastLogin: null,
+        },
+        {
+          id: 'user_default000000',
+          username: 'lazy',
+          email: '',
+          role: 'user',
+          password: bcrypt.hashSync('admin', 4),
+          createdAt: '2025-07-22T08:00:00.000Z',
+          lastLogin: null,
+        },
       ],
       null,
       2,
@@ -44,9 +60,33 @@ function writeOriginalCheckout(): void {
   writeFileSync(
     path.join(config, 'api-keys.json'),
     JSON.stringify([
-      { id: 'key_0123456789abcdef', key: ADMIN_KEY, userId: 'user_e1b8wsmtnmdbw9dmk', label: 'Mobile App', createdAt: '2025-08-01T00:00:00.000Z', lastUsed: '2025-08-20T00:00:00.000Z', revoked: false },
-      { id: 'key_fedcba9876543210', key: REVOKED_KEY, userId: 'user_e1b8wsmtnmdbw9dmk', label: 'Old phone', createdAt: '2025-07-01T00:00:00.000Z', lastUsed: null, revoked: true },
-      { id: 'key_aaaaaaaaaaaaaaaa', key: `hlr_${'c3'.repeat(32)}`, userId: 'user_gone', label: 'Ghost', createdAt: '2025-07-01T00:00:00.000Z', lastUsed: null, revoked: false },
+      {
+        id: 'key_0123456789abcdef',
+        key: ADMIN_KEY,
+        userId: 'user_e1b8wsmtnmdbw9dmk',
+        label: 'Mobile App',
+        createdAt: '2025-08-01T00:00:00.000Z',
+        lastUsed: '2025-08-20T00:00:00.000Z',
+        revoked: false,
+      },
+      {
+        id: 'key_fedcba9876543210',
+        key: REVOKED_KEY,
+        userId: 'user_e1b8wsmtnmdbw9dmk',
+        label: 'Old phone',
+        createdAt: '2025-07-01T00:00:00.000Z',
+        lastUsed: null,
+        revoked: true,
+      },
+      {
+        id: 'key_aaaaaaaaaaaaaaaa',
+        key: `hlr_${'c3'.repeat(32)}`,
+        userId: 'user_gone',
+        label: 'Ghost',
+        createdAt: '2025-07-01T00:00:00.000Z',
+        lastUsed: null,
+        revoked: false,
+      },
     ]),
   );
   writeFileSync(
@@ -56,7 +96,11 @@ function writeOriginalCheckout(): void {
   cpSync(FOREIGN_TEMPLATES, path.join(checkout, 'apps'), { recursive: true });
 }
 
-async function login(app: Awaited<ReturnType<typeof appOnDataDir>>['app'], username: string, password: string): Promise<{ statusCode: number; body: Record<string, unknown> }> {
+async function login(
+  app: Awaited<ReturnType<typeof appOnDataDir>>['app'],
+  username: string,
+  password: string,
+): Promise<{ statusCode: number; body: Record<string, unknown> }> {
   const response = await app.inject({ method: 'POST', url: '/auth/login', payload: { username, password } });
   return { statusCode: response.statusCode, body: response.json() };
 }
@@ -84,7 +128,13 @@ describe('homelabarr import-users', () => {
     try {
       const admin = await login(app, 'admin', 'Orig-admin-pass-1');
       expect(admin.statusCode).toBe(200);
-      expect(admin.body.user).toEqual({ id: 'user_e1b8wsmtnmdbw9dmk', username: 'admin', email: 'admin@homelabarr.local', role: 'admin', lastLogin: expect.any(String) });
+      expect(admin.body.user).toEqual({
+        id: 'user_e1b8wsmtnmdbw9dmk',
+        username: 'admin',
+        email: 'admin@homelabarr.local',
+        role: 'admin',
+        lastLogin: expect.any(String),
+      });
       const fan = await login(app, 'sonarr-fan', 'tv-shows-forever');
       expect(fan.statusCode).toBe(200);
       expect((fan.body.user as { role: string }).role).toBe('user');
@@ -132,7 +182,12 @@ describe('homelabarr import-original', () => {
       expect(me.json().user).toMatchObject({ id: 'user_e1b8wsmtnmdbw9dmk', username: 'admin', role: 'admin' });
       const revoked = await app.inject({ url: '/auth/me', headers: { authorization: `Bearer ${REVOKED_KEY}` } });
       expect(revoked.statusCode).toBe(401);
-      expect(revoked.json()).toEqual({ error: 'Invalid API key', details: 'The API key is unknown or was revoked', code: 'UNAUTHENTICATED', requestId: expect.any(String) });
+      expect(revoked.json()).toEqual({
+        error: 'Invalid API key',
+        details: 'The API key is unknown or was revoked',
+        code: 'UNAUTHENTICATED',
+        requestId: expect.any(String),
+      });
 
       const adminStars = await app.inject({ url: '/auth/me/stars', headers: { authorization: `Bearer ${admin.body.token as string}` } });
       expect(adminStars.json()).toMatchObject({ success: true, stars: ['mediaserver-plex'] });

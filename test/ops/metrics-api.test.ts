@@ -60,13 +60,23 @@ describe('GET /metrics access', () => {
   it('answers 401 to a bearer token that is neither METRICS_TOKEN nor a valid credential', async () => {
     const response = await t.app.inject({ url: '/metrics', headers: bearer(`hlr_${'0'.repeat(64)}`) });
     expect(response.statusCode).toBe(401);
-    expect(response.json()).toEqual({ error: 'Invalid API key', details: 'The API key is unknown or was revoked', code: 'UNAUTHENTICATED', requestId: expect.any(String) });
+    expect(response.json()).toEqual({
+      error: 'Invalid API key',
+      details: 'The API key is unknown or was revoked',
+      code: 'UNAUTHENTICATED',
+      requestId: expect.any(String),
+    });
   });
 
   it('answers 403 to a signed-in user who is not an admin', async () => {
     const response = await t.app.inject({ url: '/metrics', headers: bearer(await tokenFor(t, 'user')) });
     expect(response.statusCode).toBe(403);
-    expect(response.json()).toEqual({ error: 'Not allowed', details: 'This action needs the admin role or higher', code: 'FORBIDDEN', requestId: expect.any(String) });
+    expect(response.json()).toEqual({
+      error: 'Not allowed',
+      details: 'This action needs the admin role or higher',
+      code: 'FORBIDDEN',
+      requestId: expect.any(String),
+    });
   });
 
   it('serves the Prometheus text format to an admin token and to METRICS_TOKEN', async () => {
@@ -88,26 +98,48 @@ describe('GET /metrics content', () => {
   it('counts requests and their latency by route pattern and status, raw URLs never', async () => {
     const before = await scrape();
     for (let i = 0; i < 25; i += 1) expect((await t.app.inject({ url: '/applications' })).statusCode).toBe(200);
-    for (let i = 0; i < 3; i += 1) expect((await t.app.inject({ url: `/containers/missing-${i}/logs`, headers: bearer(adminToken) })).statusCode).toBe(404);
+    for (let i = 0; i < 3; i += 1)
+      expect((await t.app.inject({ url: `/containers/missing-${i}/logs`, headers: bearer(adminToken) })).statusCode).toBe(404);
     for (let i = 0; i < 2; i += 1) expect((await t.app.inject({ url: `/no/such/route/${i}` })).statusCode).toBe(404);
     const after = await scrape();
 
-    const delta = (name: string, labels: Record<string, string>): number => (sampleValue(after, name, labels) ?? 0) - (sampleValue(before, name, labels) ?? 0);
+    const delta = (name: string, labels: Record<string, string>): number =>
+      (sampleValue(after, name, labels) ?? 0) - (sampleValue(before, name, labels) ?? 0);
     expect(delta('homelabarr_http_requests_total', { method: 'GET', route: '/applications', status: '200' })).toBe(25);
     expect(delta('homelabarr_http_request_duration_seconds_count', { method: 'GET', route: '/applications', status: '200' })).toBe(25);
-    expect(delta('homelabarr_http_request_duration_seconds_bucket', { method: 'GET', route: '/applications', status: '200', le: '+Inf' })).toBe(25);
+    expect(
+      delta('homelabarr_http_request_duration_seconds_bucket', { method: 'GET', route: '/applications', status: '200', le: '+Inf' }),
+    ).toBe(25);
     expect(delta('homelabarr_http_requests_total', { method: 'GET', route: '/containers/:id/logs', status: '404' })).toBe(3);
     expect(delta('homelabarr_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(2);
     const routes = after.get('homelabarr_http_requests_total')?.samples.map((sample) => sample.labels.route) ?? [];
     expect(routes.filter((route) => route?.includes('missing-') || route?.includes('/no/such'))).toEqual([]);
-    expect(sampleValue(after, 'homelabarr_http_request_duration_seconds_sum', { route: '/applications', status: '200' })).toBeGreaterThan(0);
+    expect(sampleValue(after, 'homelabarr_http_request_duration_seconds_sum', { route: '/applications', status: '200' })).toBeGreaterThan(
+      0,
+    );
   });
 
   it('reports finished deployments by outcome and mode, failures by step, and durations from their rows', async () => {
     const repository = new DeploymentsRepository(t.db);
     const start = Date.parse('2025-01-15T10:00:00.000Z');
-    const add = (id: string, mode: 'standard' | 'traefik', status: 'completed' | 'failed' | 'in-progress', seconds: number | null, step: 'pull' | null = null): void => {
-      repository.create({ id, appId: 'mediaserver-plex', mode, project: 'hlr-mediaserver-plex', isRedeploy: false, userId: null, username: null, configKeys: [], startedAt: new Date(start).toISOString() });
+    const add = (
+      id: string,
+      mode: 'standard' | 'traefik',
+      status: 'completed' | 'failed' | 'in-progress',
+      seconds: number | null,
+      step: 'pull' | null = null,
+    ): void => {
+      repository.create({
+        id,
+        appId: 'mediaserver-plex',
+        mode,
+        project: 'hlr-mediaserver-plex',
+        isRedeploy: false,
+        userId: null,
+        username: null,
+        configKeys: [],
+        startedAt: new Date(start).toISOString(),
+      });
       const finishedAt = seconds === null ? null : new Date(start + seconds * 1000).toISOString();
       repository.update(id, { status, step, finishedAt, error: status === 'failed' ? 'pull failed' : null }, new Date(start).toISOString());
     };
@@ -134,7 +166,11 @@ describe('GET /metrics content', () => {
 
   it("reports Docker's reachability and the state of deployed apps' containers, and drops them while Docker is down", async () => {
     const prefix = t.config.composeProjectPrefix;
-    docker.addContainer({ name: 'plex', state: 'running', labels: { 'com.docker.compose.project': `${prefix}-mediaserver-plex`, 'homelabarr.app-id': 'mediaserver-plex' } });
+    docker.addContainer({
+      name: 'plex',
+      state: 'running',
+      labels: { 'com.docker.compose.project': `${prefix}-mediaserver-plex`, 'homelabarr.app-id': 'mediaserver-plex' },
+    });
     docker.addContainer({ name: 'plex-sidecar', state: 'exited', labels: { 'com.docker.compose.project': `${prefix}-mediaserver-plex` } });
     docker.addContainer({ name: 'hand-made', state: 'running', labels: { 'com.docker.compose.project': 'somebody-else' } });
     clock.advance(2000);

@@ -27,7 +27,9 @@ describe('MetricsRegistry', () => {
     const registry = new MetricsRegistry();
     registry.gauge('odd_labels', 'Help with a \\ and a\nbreak', ['value']).set({ value: 'a "quoted" \\ path\nnext' }, 1);
     const text = registry.renderText();
-    expect(text).toBe('# HELP odd_labels Help with a \\\\ and a\\nbreak\n# TYPE odd_labels gauge\nodd_labels{value="a \\"quoted\\" \\\\ path\\nnext"} 1\n');
+    expect(text).toBe(
+      '# HELP odd_labels Help with a \\\\ and a\\nbreak\n# TYPE odd_labels gauge\nodd_labels{value="a \\"quoted\\" \\\\ path\\nnext"} 1\n',
+    );
     expect(parsePrometheusText(text).get('odd_labels')?.samples[0]?.labels.value).toBe('a "quoted" \\ path\nnext');
   });
 
@@ -43,8 +45,12 @@ describe('MetricsRegistry', () => {
     const registry = new MetricsRegistry();
     const first = registry.counter('shared_total', 'Shared', ['kind']);
     expect(registry.counter('shared_total', 'Shared', ['kind'])).toBe(first);
-    expect(() => registry.gauge('shared_total', 'Shared', ['kind'])).toThrow('Metric shared_total is already registered as a counter with labels [kind]');
-    expect(() => registry.counter('shared_total', 'Shared', ['other'])).toThrow('Metric shared_total is already registered as a counter with labels [kind]');
+    expect(() => registry.gauge('shared_total', 'Shared', ['kind'])).toThrow(
+      'Metric shared_total is already registered as a counter with labels [kind]',
+    );
+    expect(() => registry.counter('shared_total', 'Shared', ['other'])).toThrow(
+      'Metric shared_total is already registered as a counter with labels [kind]',
+    );
   });
 
   it('refuses invalid names, missing labels and decreasing counters', () => {

@@ -54,12 +54,14 @@ function structuralProblems(document: Json): string[] {
   for (const [path, item] of Object.entries(document.paths as Record<string, Json>)) {
     if (!path.startsWith('/')) problems.push(`path ${path} does not start with /`);
     if (/:[A-Za-z]/.test(path)) problems.push(`path ${path} uses :param instead of {param}`);
-    for (const key of Object.keys(item)) if (!PATH_ITEM_KEYS.has(key) && !key.startsWith('x-')) problems.push(`${path}: unknown key ${key}`);
+    for (const key of Object.keys(item))
+      if (!PATH_ITEM_KEYS.has(key) && !key.startsWith('x-')) problems.push(`${path}: unknown key ${key}`);
     if (!METHODS.some((method) => item[method])) problems.push(`${path} has no operation`);
   }
   for (const { path, method, operation } of operations(document)) {
     const where = `${method.toUpperCase()} ${path}`;
-    if (typeof operation.operationId !== 'string' || ids.has(operation.operationId)) problems.push(`${where}: operationId missing or repeated`);
+    if (typeof operation.operationId !== 'string' || ids.has(operation.operationId))
+      problems.push(`${where}: operationId missing or repeated`);
     ids.add(operation.operationId);
     const responses = Object.entries((operation.responses ?? {}) as Record<string, Json>);
     if (responses.length === 0) problems.push(`${where}: no responses`);
@@ -76,14 +78,18 @@ function structuralProblems(document: Json): string[] {
     const parameters = (operation.parameters ?? []) as Json[];
     const seen = new Set<string>();
     for (const parameter of parameters) {
-      if (!['query', 'header', 'path', 'cookie'].includes(parameter.in)) problems.push(`${where}: parameter ${parameter.name} in ${parameter.in}`);
+      if (!['query', 'header', 'path', 'cookie'].includes(parameter.in))
+        problems.push(`${where}: parameter ${parameter.name} in ${parameter.in}`);
       if (seen.has(`${parameter.in}:${parameter.name}`)) problems.push(`${where}: parameter ${parameter.name} twice`);
       seen.add(`${parameter.in}:${parameter.name}`);
       if (!parameter.schema) problems.push(`${where}: parameter ${parameter.name} has no schema`);
       if (parameter.example === undefined) problems.push(`${where}: parameter ${parameter.name} has no example`);
-      if (parameter.in === 'path' && (parameter.required !== true || !templated.includes(parameter.name))) problems.push(`${where}: path parameter ${parameter.name} not in the path or not required`);
+      if (parameter.in === 'path' && (parameter.required !== true || !templated.includes(parameter.name)))
+        problems.push(`${where}: path parameter ${parameter.name} not in the path or not required`);
     }
-    for (const name of templated) if (!parameters.some((parameter) => parameter.in === 'path' && parameter.name === name)) problems.push(`${where}: {${name}} is not declared`);
+    for (const name of templated)
+      if (!parameters.some((parameter) => parameter.in === 'path' && parameter.name === name))
+        problems.push(`${where}: {${name}} is not declared`);
     if (operation.requestBody) {
       for (const [type, media] of Object.entries((operation.requestBody.content ?? {}) as Record<string, Json>)) {
         if (!media.schema) problems.push(`${where} body ${type}: no schema`);
@@ -91,7 +97,8 @@ function structuralProblems(document: Json): string[] {
       }
     }
     for (const requirement of (operation.security ?? []) as Json[]) {
-      for (const scheme of Object.keys(requirement)) if (!schemes.includes(scheme)) problems.push(`${where}: unknown security scheme ${scheme}`);
+      for (const scheme of Object.keys(requirement))
+        if (!schemes.includes(scheme)) problems.push(`${where}: unknown security scheme ${scheme}`);
     }
   }
   for (const ref of collectRefs(document)) if (resolvePointer(document, ref) === undefined) problems.push(`$ref ${ref} does not resolve`);
@@ -124,16 +131,23 @@ describe('route schemas', () => {
     await registerOpenApi(app, { version: 'test' });
     await app.register(async (plugin) => {
       plugin.get('/widgets/:widgetId', async () => ({ ok: true }));
-      plugin.withTypeProvider<ZodTypeProvider>().post(
-        '/widgets',
-        { schema: { tags: ['widgets'], summary: 'Make a widget', body: z.object({ name: z.string() }), response: { 200: z.object({ id: z.string() }) } } },
-        async () => ({ id: 'w1' }),
-      );
+      plugin
+        .withTypeProvider<ZodTypeProvider>()
+        .post(
+          '/widgets',
+          {
+            schema: {
+              tags: ['widgets'],
+              summary: 'Make a widget',
+              body: z.object({ name: z.string() }),
+              response: { 200: z.object({ id: z.string() }) },
+            },
+          },
+          async () => ({ id: 'w1' }),
+        );
     });
     await app.ready();
-    expect(app.routeInventory.problems()).toEqual([
-      'GET /widgets/:widgetId: declares no schema',
-    ]);
+    expect(app.routeInventory.problems()).toEqual(['GET /widgets/:widgetId: declares no schema']);
     const document = app.swagger() as Json;
     expect(Object.keys(document.paths)).toEqual(['/widgets/{widgetId}', '/widgets']);
     expect(document.paths['/widgets'].post.requestBody.content['application/json'].example).toEqual({ name: 'plex' });
@@ -156,7 +170,16 @@ describe('GET /openapi.json', () => {
       .map(({ path, method }) => `${method.toUpperCase()} ${path}`)
       .sort();
     expect(documented).toEqual(registered);
-    expect(documented).toEqual(expect.arrayContaining(['GET /health', 'POST /deploy', 'GET /containers/{id}/logs', 'GET /metrics', 'GET /openapi.json', 'GET /docs']));
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'GET /health',
+        'POST /deploy',
+        'GET /containers/{id}/logs',
+        'GET /metrics',
+        'GET /openapi.json',
+        'GET /docs',
+      ]),
+    );
   });
 
   it('marks each route with its auth column and bearer security', () => {
@@ -189,7 +212,10 @@ describe('GET /openapi.json', () => {
       const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
       const example = doc.paths[path][route.method.toLowerCase()].requestBody.content['application/json'].example;
       const result = body.safeParse(example);
-      if (!result.success) rejected.push(`${route.method} ${route.url}: ${JSON.stringify(example)} → ${result.error.issues.map((issue) => issue.message).join('; ')}`);
+      if (!result.success)
+        rejected.push(
+          `${route.method} ${route.url}: ${JSON.stringify(example)} → ${result.error.issues.map((issue) => issue.message).join('; ')}`,
+        );
     }
     expect(rejected).toEqual([]);
   });
@@ -203,7 +229,10 @@ describe('GET /openapi.json', () => {
         if (!status.startsWith('2')) continue;
         const [type, media] = Object.entries(responses[status]?.content ?? {})[0] as [string, Json];
         const result = schema.safeParse(media.example);
-        if (!result.success) rejected.push(`${route.method} ${route.url} ${status} ${type}: ${result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
+        if (!result.success)
+          rejected.push(
+            `${route.method} ${route.url} ${status} ${type}: ${result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`,
+          );
       }
     }
     expect(rejected).toEqual([]);

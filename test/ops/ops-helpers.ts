@@ -31,10 +31,19 @@ export function recordingIo(env: Record<string, string>, stdin = ''): RecordingI
 }
 
 /** The app as the server builds it, on the database in `dataDir`; close() closes both. */
-export async function appOnDataDir(dataDir: string, overrides: Partial<Config> = {}): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
+export async function appOnDataDir(
+  dataDir: string,
+  overrides: Partial<Config> = {},
+): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const config = testConfig({ dataDir, ...overrides });
   const db = openDatabase(dataDir);
-  const { services, authenticator } = createServices({ config, db, docker: new FakeDockerEngine(), clock: systemClock, compose: { current: NO_COMPOSE } });
+  const { services, authenticator } = createServices({
+    config,
+    db,
+    docker: new FakeDockerEngine(),
+    clock: systemClock,
+    compose: { current: NO_COMPOSE },
+  });
   const ctx: AppContext = { config, services, authenticator, guards: createGuards(authenticator, config.authEnabled) };
   const app = await buildApp(ctx);
   await app.ready();

@@ -2,7 +2,12 @@
 // server's output is checked by code that shares nothing with the code that writes it.
 
 export type Sample = { name: string; labels: Record<string, string>; value: number };
-export type Family = { name: string; type: 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped'; help: string | null; samples: Sample[] };
+export type Family = {
+  name: string;
+  type: 'counter' | 'gauge' | 'histogram' | 'summary' | 'untyped';
+  help: string | null;
+  samples: Sample[];
+};
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const SAMPLE_LINE = new RegExp(`^(${NAME})(\\{(.*)\\})?\\s+(\\S+)(\\s+-?\\d+)?$`);
@@ -103,7 +108,8 @@ function checkHistogram(family: Family): void {
       const [previousBound, previousCount] = group.buckets[i - 1] as [number, number];
       if (!(bound > previousBound) || count < previousCount) throw new Error(`${family.name}${key}: buckets do not rise`);
     }
-    if (group.count !== (group.buckets.at(-1) as [number, number])[1]) throw new Error(`${family.name}${key}: +Inf bucket differs from _count`);
+    if (group.count !== (group.buckets.at(-1) as [number, number])[1])
+      throw new Error(`${family.name}${key}: +Inf bucket differs from _count`);
     if (group.sum === undefined) throw new Error(`${family.name}${key}: no _sum`);
   }
 }

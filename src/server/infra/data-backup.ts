@@ -66,10 +66,14 @@ export async function backupDataDir(dataDir: string, file: string): Promise<Back
     const entries = dataEntries(dataDir, target);
     // Created owner-only first: tar truncates an existing file and keeps its mode.
     closeSync(openSync(partial, 'w', 0o600));
-    await runCommand('tar', ['-czf', partial, '-C', staging, DATABASE_FILE, ...(entries.length > 0 ? ['-C', dataDir, '--', ...entries] : [])], {
-      env: tarEnv(),
-      timeoutMs: TAR_TIMEOUT_MS,
-    });
+    await runCommand(
+      'tar',
+      ['-czf', partial, '-C', staging, DATABASE_FILE, ...(entries.length > 0 ? ['-C', dataDir, '--', ...entries] : [])],
+      {
+        env: tarEnv(),
+        timeoutMs: TAR_TIMEOUT_MS,
+      },
+    );
     renameSync(partial, target);
     return { file: target, bytes: statSync(target).size, entries: [DATABASE_FILE, ...entries] };
   } finally {
@@ -81,7 +85,8 @@ export async function backupDataDir(dataDir: string, file: string): Promise<Back
 function checkMemberNames(names: string[]): void {
   for (const name of names) {
     const parts = name.split('/');
-    if (name.startsWith('/') || parts.includes('..')) throw new BackupError(`The archive holds ${name}, which points outside DATA_DIR: it is not a HomelabARR backup`);
+    if (name.startsWith('/') || parts.includes('..'))
+      throw new BackupError(`The archive holds ${name}, which points outside DATA_DIR: it is not a HomelabARR backup`);
   }
   if (!names.some((name) => name === DATABASE_FILE || name === `./${DATABASE_FILE}`)) {
     throw new BackupError(`The archive has no ${DATABASE_FILE}: it is not a HomelabARR backup`);
@@ -124,7 +129,9 @@ export async function restoreDataDir(dataDir: string, file: string, now: Date): 
     // The read-only check of a WAL database leaves an empty -wal and -shm behind: not part of the backup.
     for (const suffix of ['-wal', '-shm']) rmSync(path.join(staging, `${DATABASE_FILE}${suffix}`), { force: true });
 
-    const current = readdirSync(dataDir).filter((name) => name !== LOCK_FILE && !name.startsWith(RESTORE_STAGING_PREFIX) && !name.startsWith(PRE_RESTORE_PREFIX));
+    const current = readdirSync(dataDir).filter(
+      (name) => name !== LOCK_FILE && !name.startsWith(RESTORE_STAGING_PREFIX) && !name.startsWith(PRE_RESTORE_PREFIX),
+    );
     let previousDataKeptIn: string | null = null;
     if (current.length > 0) {
       previousDataKeptIn = path.join(dataDir, `${PRE_RESTORE_PREFIX}${now.toISOString().replace(/[:.]/g, '-')}`);

@@ -58,7 +58,11 @@ function checkDataDir(config: Config, probe: DataDirProbe): DoctorCheck[] {
     checks.push({ status: 'ok', title: `DATA_DIR ${config.dataDir}${probe.exists ? '' : ' (created at first start)'}${space}` });
   }
   if (probe.freeBytes !== null && probe.freeBytes < LOW_SPACE_BYTES) {
-    checks.push({ status: 'warn', title: `Only ${formatBytes(probe.freeBytes)} free next to DATA_DIR`, fix: 'Free disk space: docker image prune -a removes images no container uses.' });
+    checks.push({
+      status: 'warn',
+      title: `Only ${formatBytes(probe.freeBytes)} free next to DATA_DIR`,
+      fix: 'Free disk space: docker image prune -a removes images no container uses.',
+    });
   }
   checks.push(
     probe.serverPid !== null
@@ -70,7 +74,8 @@ function checkDataDir(config: Config, probe: DataDirProbe): DoctorCheck[] {
 
 function checksFromHealth(config: Config, health: Health): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
-  const fixFor = (keyword: string): string | undefined => health.troubleshooting.find((item) => item.problem.toLowerCase().includes(keyword))?.fix;
+  const fixFor = (keyword: string): string | undefined =>
+    health.troubleshooting.find((item) => item.problem.toLowerCase().includes(keyword))?.fix;
   checks.push(
     health.docker.status === 'connected'
       ? { status: 'ok', title: `Docker ${health.docker.version ?? ''} (API ${health.docker.apiVersion ?? '?'}) at ${config.dockerHost}` }
@@ -94,7 +99,12 @@ function checksFromHealth(config: Config, health: Health): DoctorCheck[] {
   checks.push(
     health.database.status === 'ok'
       ? { status: 'ok', title: 'Database answers', isDatabaseCheck: true }
-      : { status: 'fail', title: 'The database does not answer', fix: fixFor('database') ?? 'Check DATA_DIR; see the server log.', isDatabaseCheck: true },
+      : {
+          status: 'fail',
+          title: 'The database does not answer',
+          fix: fixFor('database') ?? 'Check DATA_DIR; see the server log.',
+          isDatabaseCheck: true,
+        },
   );
   checks.push(
     health.catalog.invalid === 0
@@ -109,7 +119,11 @@ function checksFromHealth(config: Config, health: Health): DoctorCheck[] {
         },
   );
   if (!health.auth.enabled) {
-    checks.push({ status: 'warn', title: 'AUTH_ENABLED=false: anyone who can reach the server can deploy and remove containers', fix: fixFor('authentication') });
+    checks.push({
+      status: 'warn',
+      title: 'AUTH_ENABLED=false: anyone who can reach the server can deploy and remove containers',
+      fix: fixFor('authentication'),
+    });
   }
   return checks;
 }
@@ -132,7 +146,11 @@ export async function runDoctor(probes: DoctorProbes): Promise<DoctorCheck[]> {
       checks.push(
         config.autoCreateProxyNetwork
           ? { status: 'info', title: `Docker network ${config.proxyNetwork} does not exist yet; the first Traefik deploy creates it` }
-          : { status: 'warn', title: `Docker network ${config.proxyNetwork} does not exist: Traefik deploys will fail`, fix: `docker network create ${config.proxyNetwork}` },
+          : {
+              status: 'warn',
+              title: `Docker network ${config.proxyNetwork} does not exist: Traefik deploys will fail`,
+              fix: `docker network create ${config.proxyNetwork}`,
+            },
       );
     } else if (exists === true) checks.push({ status: 'ok', title: `Docker network ${config.proxyNetwork} exists` });
   }
@@ -145,14 +163,22 @@ export async function runDoctor(probes: DoctorProbes): Promise<DoctorCheck[]> {
       checks.push(
         (await probes.canBind(port))
           ? { status: 'ok', title: `Port ${port} (${name}) is free` }
-          : { status: 'fail', title: `Port ${port} (${name}) is taken by another program`, fix: `Stop that program (ss -ltnp 'sport = :${port}' names it) or set ${name} to a free port.` },
+          : {
+              status: 'fail',
+              title: `Port ${port} (${name}) is taken by another program`,
+              fix: `Stop that program (ss -ltnp 'sport = :${port}' names it) or set ${name} to a free port.`,
+            },
       );
     }
   }
   checks.push(
     probes.isDashboardBuilt
       ? { status: 'ok', title: 'Dashboard is built' }
-      : { status: 'warn', title: 'The dashboard is not built: port 8084 shows a placeholder', fix: 'npm run build (npm start builds it too)' },
+      : {
+          status: 'warn',
+          title: 'The dashboard is not built: port 8084 shows a placeholder',
+          fix: 'npm run build (npm start builds it too)',
+        },
   );
   checks.push(
     config.metricsToken

@@ -66,7 +66,10 @@ export function parseStarsFile(data: unknown): { stars: OriginalStars; problems:
       problems.push({ entry: `stars of ${userId}`, reason: 'expected a user id with a list of app ids' });
       continue;
     }
-    stars.push({ userId, appIds: list.filter((appId): appId is string => typeof appId === 'string' && appId.length > 0 && appId.length <= 200) });
+    stars.push({
+      userId,
+      appIds: list.filter((appId): appId is string => typeof appId === 'string' && appId.length > 0 && appId.length <= 200),
+    });
   }
   return { stars, problems };
 }

@@ -9,7 +9,14 @@ import type { ApiKeysRepository } from '../auth/api-keys.repository.js';
 import { hashApiKey } from '../auth/token-authenticator.js';
 import { parseUsersFile, type ImportedUser, type ImportProblem } from '../auth/users-import.js';
 import type { ImportReport, UserService } from '../auth/users.service.js';
-import { parseApiKeysFile, parseStarsFile, resolveOriginalAppId, type FileProblem, type OriginalApiKey, type OriginalStars } from './original-files.js';
+import {
+  parseApiKeysFile,
+  parseStarsFile,
+  resolveOriginalAppId,
+  type FileProblem,
+  type OriginalApiKey,
+  type OriginalStars,
+} from './original-files.js';
 
 // As ApiKeyService shows keys: enough of the key to tell keys apart, never enough to use one.
 const KEY_PREFIX_LENGTH = 12;
@@ -55,17 +62,20 @@ export function readOriginalCheckout(dir: string): OriginalCheckout {
   const nested = path.join(root, 'server', 'config');
   const configDir = existsSync(path.join(nested, 'users.json')) ? nested : root;
   const usersFile = path.join(configDir, 'users.json');
-  if (!existsSync(usersFile)) throw new OriginalCheckoutError(`No users.json in ${root} or ${nested}: point at the original checkout or its server/config folder`);
+  if (!existsSync(usersFile))
+    throw new OriginalCheckoutError(`No users.json in ${root} or ${nested}: point at the original checkout or its server/config folder`);
   const checkoutRoot = configDir === nested ? root : path.resolve(configDir, '..', '..');
   const templatesRoot = existsSync(path.join(checkoutRoot, 'apps')) ? checkoutRoot : null;
 
   const problems: FileProblem[] = [];
   const missing: string[] = [];
   const parsedUsers = parseUsersFile(readJson(usersFile));
-  problems.push(...parsedUsers.problems.map((problem: ImportProblem) => ({
-    entry: problem.index >= 0 ? `user ${problem.index}${problem.username ? ` (${problem.username})` : ''}` : 'users.json',
-    reason: problem.reason,
-  })));
+  problems.push(
+    ...parsedUsers.problems.map((problem: ImportProblem) => ({
+      entry: problem.index >= 0 ? `user ${problem.index}${problem.username ? ` (${problem.username})` : ''}` : 'users.json',
+      reason: problem.reason,
+    })),
+  );
 
   let apiKeys: OriginalApiKey[] = [];
   let revokedKeys = 0;
@@ -111,7 +121,10 @@ export class OriginalImportService {
     return { users, apiKeys: this.importKeys(checkout.apiKeys, owners), stars: this.importStars(checkout.stars, owners) };
   }
 
-  private importKeys(keys: OriginalApiKey[], owners: Map<string, { id: string; username: string; role: ImportedUser['role'] }>): OriginalImportReport['apiKeys'] {
+  private importKeys(
+    keys: OriginalApiKey[],
+    owners: Map<string, { id: string; username: string; role: ImportedUser['role'] }>,
+  ): OriginalImportReport['apiKeys'] {
     const report: OriginalImportReport['apiKeys'] = { imported: [], skipped: [] };
     for (const key of keys) {
       const owner = owners.get(key.userId);
@@ -137,7 +150,12 @@ export class OriginalImportService {
         expiresAt: null,
         lastUsedAt: key.lastUsed,
       });
-      this.deps.activity.record({ principal: null, action: 'apikey.import', target: key.label, details: { keyId: id, owner: owner.username } });
+      this.deps.activity.record({
+        principal: null,
+        action: 'apikey.import',
+        target: key.label,
+        details: { keyId: id, owner: owner.username },
+      });
       report.imported.push({ label: key.label, owner: owner.username });
     }
     return report;

@@ -210,7 +210,9 @@ export class MetricsRegistry {
     if (existing) {
       // Two modules asking for the same metric share it, as long as they agree on what it is.
       if (existing.type !== metric.type || existing.labelNames.join() !== metric.labelNames.join()) {
-        throw new Error(`Metric ${metric.name} is already registered as a ${existing.type} with labels [${existing.labelNames.join(', ')}]`);
+        throw new Error(
+          `Metric ${metric.name} is already registered as a ${existing.type} with labels [${existing.labelNames.join(', ')}]`,
+        );
       }
       return existing as T;
     }

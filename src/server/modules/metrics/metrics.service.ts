@@ -62,17 +62,23 @@ export class MetricsService {
   constructor(private readonly deps: MetricsDeps) {
     const { registry } = this;
     this.metricsTokenDigest = deps.metricsToken ? sha256(`Bearer ${deps.metricsToken}`) : null;
-    registry.gauge('homelabarr_build_info', 'Always 1; the labels say which version runs on which Node.js', ['version', 'node_version']).set(
-      { version: deps.version, node_version: process.version },
-      1,
-    );
-    this.httpRequests = registry.counter('homelabarr_http_requests_total', 'HTTP requests answered, by route pattern and status', ['method', 'route', 'status']);
+    registry
+      .gauge('homelabarr_build_info', 'Always 1; the labels say which version runs on which Node.js', ['version', 'node_version'])
+      .set({ version: deps.version, node_version: process.version }, 1);
+    this.httpRequests = registry.counter('homelabarr_http_requests_total', 'HTTP requests answered, by route pattern and status', [
+      'method',
+      'route',
+      'status',
+    ]);
     this.httpDuration = registry.histogram(
       'homelabarr_http_request_duration_seconds',
       'Time from receiving a request to finishing its response, by route pattern and status',
       ['method', 'route', 'status'],
     );
-    this.collectorErrors = registry.gauge('homelabarr_metrics_collector_errors', 'Collectors that failed during the last scrape (their metrics kept older values)');
+    this.collectorErrors = registry.gauge(
+      'homelabarr_metrics_collector_errors',
+      'Collectors that failed during the last scrape (their metrics kept older values)',
+    );
     this.scrapeDuration = registry.gauge('homelabarr_metrics_scrape_duration_seconds', 'Time the last scrape spent collecting');
     this.addDeploymentMetrics();
     this.addPlatformMetrics();
@@ -136,7 +142,8 @@ export class MetricsService {
       const counts = repository.statusCounts();
       finished.reset();
       active.reset();
-      for (const status of ['queued', 'in-progress']) for (const mode of ['standard', 'traefik', 'authelia']) active.set({ status, mode }, 0);
+      for (const status of ['queued', 'in-progress'])
+        for (const mode of ['standard', 'traefik', 'authelia']) active.set({ status, mode }, 0);
       for (const { status, mode, count } of counts) {
         if (status === 'queued' || status === 'in-progress') active.set({ status, mode }, count);
         else finished.setTotal({ status, mode }, count);
@@ -155,7 +162,11 @@ export class MetricsService {
     const composeUp = registry.gauge('homelabarr_compose_available', '1 when a docker compose CLI was found, so deploys can run');
     const catalogApps = registry.gauge('homelabarr_catalog_apps', 'Apps in the catalog');
     const catalogInvalid = registry.gauge('homelabarr_catalog_invalid_templates', 'Catalog templates that failed to load and were skipped');
-    const containers = registry.gauge('homelabarr_app_containers', 'Containers of deployed apps by state (running, exited, restarting, …)', ['app_id', 'state']);
+    const containers = registry.gauge(
+      'homelabarr_app_containers',
+      'Containers of deployed apps by state (running, exited, restarting, …)',
+      ['app_id', 'state'],
+    );
     registry.collect(() => {
       sse.set(undefined, deps.sseClients());
       composeUp.set(undefined, deps.isComposeAvailable() ? 1 : 0);
@@ -182,15 +193,23 @@ export class MetricsService {
     const rss = registry.gauge('process_resident_memory_bytes', 'Resident memory size');
     const heapUsed = registry.gauge('nodejs_heap_size_used_bytes', 'V8 heap in use');
     const heapTotal = registry.gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved');
-    const external = registry.gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript (buffers, SQLite statements)');
+    const external = registry.gauge(
+      'nodejs_external_memory_bytes',
+      'Memory of C++ objects bound to JavaScript (buffers, SQLite statements)',
+    );
     const cpu = registry.counter('process_cpu_seconds_total', 'CPU time used, user and system');
     const cpuUser = registry.counter('process_cpu_user_seconds_total', 'CPU time used in user mode');
     const cpuSystem = registry.counter('process_cpu_system_seconds_total', 'CPU time used in kernel mode');
     registry
       .gauge('process_start_time_seconds', 'When the process started, Unix seconds')
       .set(undefined, Math.round(performance.timeOrigin / 1000));
-    const resources = registry.gauge('nodejs_active_resources', 'Handles and requests keeping the event loop alive (sockets, timers, files)');
-    const loopQuantiles = registry.gauge('nodejs_eventloop_delay_seconds', 'Event-loop delay over the last scrape interval, by quantile', ['quantile']);
+    const resources = registry.gauge(
+      'nodejs_active_resources',
+      'Handles and requests keeping the event loop alive (sockets, timers, files)',
+    );
+    const loopQuantiles = registry.gauge('nodejs_eventloop_delay_seconds', 'Event-loop delay over the last scrape interval, by quantile', [
+      'quantile',
+    ]);
     const loopMax = registry.gauge('nodejs_eventloop_delay_max_seconds', 'Longest event-loop delay over the last scrape interval');
     const loopMean = registry.gauge('nodejs_eventloop_delay_mean_seconds', 'Mean event-loop delay over the last scrape interval');
     registry.collect(() => {

@@ -38,7 +38,8 @@ function typeLabel(schema: JsonSchema, resolve: Resolver): string {
   }
   const types = Array.isArray(schema.type) ? (schema.type as string[]) : typeof schema.type === 'string' ? [schema.type] : [];
   const labels = types.map((type) => {
-    if (type === 'array' && schema.items && typeof schema.items === 'object') return `array of ${typeLabel(schema.items as JsonSchema, resolve)}`;
+    if (type === 'array' && schema.items && typeof schema.items === 'object')
+      return `array of ${typeLabel(schema.items as JsonSchema, resolve)}`;
     if (type === 'object' && !schema.properties && schema.additionalProperties && typeof schema.additionalProperties === 'object') {
       return `map of ${typeLabel(schema.additionalProperties as JsonSchema, resolve)}`;
     }
@@ -67,17 +68,26 @@ function constraints(schema: JsonSchema): string {
 }
 
 /** The fields an object-like schema has, following $refs, array items and the first union member with fields. */
-function fieldsOf(schema: JsonSchema, resolve: Resolver, depth: number): { properties: Record<string, JsonSchema>; required: string[] } | null {
+function fieldsOf(
+  schema: JsonSchema,
+  resolve: Resolver,
+  depth: number,
+): { properties: Record<string, JsonSchema>; required: string[] } | null {
   if (depth > MAX_SCHEMA_DEPTH) return null;
   if (typeof schema.$ref === 'string') {
     const target = resolve(schema.$ref);
     return target ? fieldsOf(target.schema, resolve, depth + 1) : null;
   }
   if (schema.properties && typeof schema.properties === 'object') {
-    return { properties: schema.properties as Record<string, JsonSchema>, required: Array.isArray(schema.required) ? (schema.required as string[]) : [] };
+    return {
+      properties: schema.properties as Record<string, JsonSchema>,
+      required: Array.isArray(schema.required) ? (schema.required as string[]) : [],
+    };
   }
-  if (schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items)) return fieldsOf(schema.items as JsonSchema, resolve, depth + 1);
-  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') return fieldsOf(schema.additionalProperties as JsonSchema, resolve, depth + 1);
+  if (schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items))
+    return fieldsOf(schema.items as JsonSchema, resolve, depth + 1);
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
+    return fieldsOf(schema.additionalProperties as JsonSchema, resolve, depth + 1);
   for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
     if (Array.isArray(schema[key])) {
       for (const member of schema[key] as JsonSchema[]) {
@@ -126,7 +136,9 @@ function renderOperation(path: string, method: string, operation: Operation, res
         `<td>${typeLabel(schema, resolve)}${constraints(schema)}</td><td>${renderInline(description)}</td><td><code>${escapeHtml(JSON.stringify(parameter.example))}</code></td></tr>`
       );
     });
-    parts.push(`<h4>Parameters</h4><table><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th><th>Example</th></tr></thead><tbody>${rows.join('')}</tbody></table>`);
+    parts.push(
+      `<h4>Parameters</h4><table><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th><th>Example</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    );
   }
   if (operation.requestBody) {
     parts.push(
@@ -140,7 +152,9 @@ function renderOperation(path: string, method: string, operation: Operation, res
     const content = Object.entries(response.content ?? {})
       .map(([type, media]) => renderMedia(type, media, resolve))
       .join('');
-    parts.push(`<div class="response"><div class="status s${escapeHtml(status[0] ?? 'd')}">${escapeHtml(status)}</div><div>${renderText(response.description)}${content}</div></div>`);
+    parts.push(
+      `<div class="response"><div class="status s${escapeHtml(status[0] ?? 'd')}">${escapeHtml(status)}</div><div>${renderText(response.description)}${content}</div></div>`,
+    );
   }
   const id = anchorOf(operation.operationId ?? `${method}-${path}`);
   return (
@@ -186,8 +200,12 @@ export function renderDocsPage(document: OpenApiDocument): string {
     byTag.set(tag, list);
   }
   const tags = [...byTag.keys()].sort();
-  const nav = tags.map((tag) => `<li><a href="#tag-${anchorOf(tag)}">${escapeHtml(tag)}</a> (${byTag.get(tag)?.length ?? 0})</li>`).join('');
-  const sections = tags.map((tag) => `<section id="tag-${anchorOf(tag)}"><h2>${escapeHtml(tag)}</h2>${(byTag.get(tag) ?? []).join('')}</section>`).join('');
+  const nav = tags
+    .map((tag) => `<li><a href="#tag-${anchorOf(tag)}">${escapeHtml(tag)}</a> (${byTag.get(tag)?.length ?? 0})</li>`)
+    .join('');
+  const sections = tags
+    .map((tag) => `<section id="tag-${anchorOf(tag)}"><h2>${escapeHtml(tag)}</h2>${(byTag.get(tag) ?? []).join('')}</section>`)
+    .join('');
   const servers = ((document.servers as { url: string; description?: string }[] | undefined) ?? [])
     .map((server) => `<li><code>${escapeHtml(server.url)}</code> ${escapeHtml(server.description ?? '')}</li>`)
     .join('');

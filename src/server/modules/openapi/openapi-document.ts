@@ -36,7 +36,8 @@ const ERROR_BODY_REF = '#/components/schemas/ErrorBody';
 
 const AUTH_TEXT: Record<string, string> = {
   none: 'None: open to everyone.',
-  required: 'Required: a JWT from POST /auth/login or an API key (Authorization: Bearer …); some routes also need a role (admin for user management).',
+  required:
+    'Required: a JWT from POST /auth/login or an API key (Authorization: Bearer …); some routes also need a role (admin for user management).',
   conditional: 'Conditional: a token is required while AUTH_ENABLED=true (the default); open when it is false.',
 };
 
@@ -114,21 +115,36 @@ export function enrichOpenApiDocument(document: OpenApiDocument): OpenApiDocumen
     if (hasInput && !operation.responses['400']) {
       operation.responses['400'] = {
         description: 'Invalid input: a parameter or the body failed validation (details name each field)',
-        content: { 'application/json': errorExample('VALIDATION_FAILED', 'Invalid request', 'params.id: must be a container id or name (letters, digits, _ . -)') },
+        content: {
+          'application/json': errorExample(
+            'VALIDATION_FAILED',
+            'Invalid request',
+            'params.id: must be a container id or name (letters, digits, _ . -)',
+          ),
+        },
       };
     }
     if (auth !== 'none' && !operation.responses['401']) {
       operation.responses['401'] = {
         description: 'No valid token (or a revoked, expired or unknown one)',
         content: {
-          'application/json': errorExample('UNAUTHENTICATED', 'Authentication required', 'Send Authorization: Bearer <token> from POST /auth/login, or an API key'),
+          'application/json': errorExample(
+            'UNAUTHENTICATED',
+            'Authentication required',
+            'Send Authorization: Bearer <token> from POST /auth/login, or an API key',
+          ),
         },
       };
     }
     operation.responses.default ??= {
-      description: 'Any other failure, always this body: 403 forbidden, 404 not found, 409 conflict, 429 rate limited, 503 Docker unavailable, …',
+      description:
+        'Any other failure, always this body: 403 forbidden, 404 not found, 409 conflict, 429 rate limited, 503 Docker unavailable, …',
       content: {
-        'application/json': errorExample('DOCKER_UNAVAILABLE', 'Docker is not reachable', 'connect ENOENT /var/run/docker.sock. Start Docker and retry; the server reconnects by itself.'),
+        'application/json': errorExample(
+          'DOCKER_UNAVAILABLE',
+          'Docker is not reachable',
+          'connect ENOENT /var/run/docker.sock. Start Docker and retry; the server reconnects by itself.',
+        ),
       },
     };
   }

@@ -95,7 +95,11 @@ export async function registerOpenApi(app: FastifyInstance, options: { version: 
       tags: TAGS,
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'A JWT from POST /auth/login, or an API key (hlr_ and 64 hex digits)' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A JWT from POST /auth/login, or an API key (hlr_ and 64 hex digits)',
+          },
         },
       },
     },

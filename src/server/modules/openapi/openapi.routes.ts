@@ -26,7 +26,14 @@ export const openApiRoutes = (): FastifyPluginAsyncZod =>
 
     app.get(
       '/docs',
-      { schema: { tags, summary: 'API documentation: every route with its schemas and examples (HTML)', produces: ['text/html'], response: { 200: DocsPageSchema } } },
+      {
+        schema: {
+          tags,
+          summary: 'API documentation: every route with its schemas and examples (HTML)',
+          produces: ['text/html'],
+          response: { 200: DocsPageSchema },
+        },
+      },
       async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(render().html),
     );
   };

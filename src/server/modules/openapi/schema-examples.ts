@@ -106,8 +106,10 @@ function stringExample(schema: JsonSchema, name: string): string {
 
 function numberExample(schema: JsonSchema, name: string, isInteger: boolean): number {
   let value = NUMBER_HINTS.find(([hint]) => hint.test(name))?.[1] ?? 1;
-  const minimum = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : null;
-  const maximum = typeof schema.maximum === 'number' ? schema.maximum : typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum - 1 : null;
+  const minimum =
+    typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : null;
+  const maximum =
+    typeof schema.maximum === 'number' ? schema.maximum : typeof schema.exclusiveMaximum === 'number' ? schema.exclusiveMaximum - 1 : null;
   if (minimum !== null && value < minimum) value = minimum;
   if (maximum !== null && value > maximum) value = maximum;
   return isInteger ? Math.round(value) : value;
@@ -135,7 +137,8 @@ function build(schema: JsonSchema, options: ExampleOptions, depth: number): unkn
   for (const key of ['anyOf', 'oneOf'] as const) {
     const alternatives = schema[key];
     if (Array.isArray(alternatives) && alternatives.length > 0) {
-      const choice = (alternatives as JsonSchema[]).find((alternative) => firstType(alternative) !== 'null') ?? (alternatives[0] as JsonSchema);
+      const choice =
+        (alternatives as JsonSchema[]).find((alternative) => firstType(alternative) !== 'null') ?? (alternatives[0] as JsonSchema);
       return build(choice, options, depth + 1);
     }
   }
@@ -169,7 +172,9 @@ function build(schema: JsonSchema, options: ExampleOptions, depth: number): unkn
       if (depth >= MAX_DEPTH) return [];
       const items = schema.items;
       if (Array.isArray(schema.prefixItems)) return (schema.prefixItems as JsonSchema[]).map((item) => build(item, options, depth + 1));
-      return items && typeof items === 'object' ? [build(items as JsonSchema, { ...options, name: name.replace(/s$/, '') }, depth + 1)] : [];
+      return items && typeof items === 'object'
+        ? [build(items as JsonSchema, { ...options, name: name.replace(/s$/, '') }, depth + 1)]
+        : [];
     }
     case 'string':
       return stringExample(schema, name);
