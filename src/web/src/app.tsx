@@ -7,7 +7,7 @@ import { api } from './api/http-client.js';
 import type { Health, MeResponse } from './api/wire-types.js';
 import { DeploymentsIndicator } from './components/deployments-indicator.js';
 import { BrandMark } from './components/icons.js';
-import { ErrorFromValue, LoadingBlock } from './components/notices.js';
+import { ErrorBanner, LoadingBlock } from './components/notices.js';
 import { ThemeToggle } from './components/theme-toggle.js';
 import { Toaster } from './components/toaster.js';
 import { UserMenu } from './components/user-menu.js';
@@ -199,7 +199,7 @@ class PageErrorBoundary extends Component<{ children: ReactNode }, { error: unkn
     return { error };
   }
   override render() {
-    if (this.state.error) return <ErrorFromValue error={this.state.error} onRetry={() => location.reload()} />;
+    if (this.state.error) return <ErrorBanner error={this.state.error} onRetry={() => location.reload()} />;
     return this.props.children;
   }
 }

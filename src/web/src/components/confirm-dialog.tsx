@@ -1,7 +1,7 @@
-import { useState, type ReactNode } from 'react';
-import { describeError } from '../api/api-error.js';
-import { Dialog } from './dialog.js';
-import { ErrorNotice } from './notices.js';
+import type { ReactNode } from 'react';
+import { useAsyncAction } from '../hooks/use-async-action.js';
+import { Dialog, DialogActions } from './dialog.js';
+import { ErrorBanner } from './notices.js';
 
 type ConfirmDialogProps = {
   title: string;
@@ -14,19 +14,12 @@ type ConfirmDialogProps = {
 
 /** Asks before a destructive action, runs it, and stays open showing the error if it fails. */
 export function ConfirmDialog({ title, children, confirmLabel, danger = false, onConfirm, onClose }: ConfirmDialogProps) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useAsyncAction();
+  const confirm = () =>
+    run(async () => {
       await onConfirm();
       onClose();
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Dialog
       title={title}
@@ -35,10 +28,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger = false, o
       busy={busy}
       testId="confirm-dialog"
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
+        <DialogActions onCancel={onClose} busy={busy}>
           <button
             type="button"
             className={`button ${danger ? 'button-danger' : 'button-primary'}`}
@@ -48,12 +38,12 @@ export function ConfirmDialog({ title, children, confirmLabel, danger = false, o
           >
             {busy ? 'Working…' : confirmLabel}
           </button>
-        </>
+        </DialogActions>
       }
     >
       <div className="stack">
         {children}
-        {error ? <ErrorNotice {...describeError(error)} /> : null}
+        <ErrorBanner error={error} />
       </div>
     </Dialog>
   );

@@ -5,6 +5,7 @@ import { formatBytes } from '../lib/format.js';
 import { Link } from '../lib/router.js';
 import { CloseIcon } from './dialog.js';
 import { CheckIcon, ExternalIcon } from './icons.js';
+import { ProgressBar } from './progress-bar.js';
 
 export function deploymentProgressPercent(item: TrackedDeployment): number {
   if (item.outcome) return 100;
@@ -65,7 +66,7 @@ function PullBars({ pulls }: { pulls: TrackedDeployment['pulls'] }) {
     <section className="stack" aria-label="Image downloads" data-testid="pull-progress">
       <h3>Images</h3>
       {pulls.map((pull) => (
-        <div key={pull.image} className="stack" style={{ gap: 4 }}>
+        <div key={pull.image} className="stack stack-tight">
           <div className="row-between small">
             <span className="mono truncate">{pull.image}</span>
             <span className="muted nowrap">
@@ -74,16 +75,7 @@ function PullBars({ pulls }: { pulls: TrackedDeployment['pulls'] }) {
                 : `${pull.bytesTotal > 0 ? `${formatBytes(pull.bytesDone)} / ${formatBytes(pull.bytesTotal)} · ` : ''}${Math.round(pull.percent)}%`}
             </span>
           </div>
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label={`Pulling ${pull.image}`}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={Math.round(pull.percent)}
-          >
-            <span style={{ width: `${pull.percent}%` }} />
-          </div>
+          <ProgressBar percent={pull.percent} label={`Pulling ${pull.image}`} />
         </div>
       ))}
     </section>
@@ -171,7 +163,7 @@ function Result({ item }: { item: TrackedDeployment }) {
     return (
       <div className="notice notice-error" role="alert" data-testid="deploy-result" data-success="false">
         <strong>Deployment failed{failedStep ? ` at “${STEP_LABELS[failedStep]}”` : ''}</strong>
-        <span style={{ whiteSpace: 'pre-wrap' }}>{outcome.error}</span>
+        <span className="pre-wrap">{outcome.error}</span>
       </div>
     );
   }
@@ -204,7 +196,7 @@ export function DeploymentProgress({ item }: { item: TrackedDeployment }) {
       data-deployment-id={item.id}
       data-state={item.outcome ? (item.outcome.success ? 'succeeded' : 'failed') : 'running'}
     >
-      <div className="stack" style={{ gap: 6 }}>
+      <div className="stack stack-tight">
         <div className="row-between small">
           <span aria-live="polite">{deploymentStatusText(item)}</span>
           <span className="muted">
@@ -212,16 +204,7 @@ export function DeploymentProgress({ item }: { item: TrackedDeployment }) {
             {percent}%
           </span>
         </div>
-        <div
-          className="progress"
-          role="progressbar"
-          aria-label="Deployment progress"
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={percent}
-        >
-          <span style={{ width: `${percent}%`, background: item.outcome && !item.outcome.success ? 'var(--danger)' : undefined }} />
-        </div>
+        <ProgressBar percent={percent} label="Deployment progress" danger={item.outcome ? !item.outcome.success : false} />
       </div>
       <Result item={item} />
       <StepList steps={item.steps} />

@@ -3,10 +3,12 @@
 import { useState } from 'react';
 import { deploymentTracker, isActive, useDeployments } from '../api/deployment-tracker.js';
 import { AppIcon } from './app-icon.js';
+import { Badge } from './badge.js';
 import { DeploymentProgress, deploymentProgressPercent, deploymentStatusText } from './deployment-progress.js';
 import { Dialog } from './dialog.js';
 import { RocketIcon } from './icons.js';
 import { Spinner } from './notices.js';
+import { ProgressBar } from './progress-bar.js';
 
 export function DeploymentsIndicator() {
   const deployments = useDeployments();
@@ -49,24 +51,25 @@ export function DeploymentsIndicator() {
           {current ? (
             <DeploymentProgress item={current} />
           ) : (
-            <ul className="stack" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+            <ul className="stack plain-list">
               {deployments.map((item) => (
                 <li key={item.id} className="deploy-list-item">
                   <AppIcon name={item.appName} size={32} />
-                  <div className="grow stack" style={{ gap: 4 }}>
+                  <div className="grow stack stack-tight">
                     <div className="row-between">
                       <strong className="truncate">{item.appName}</strong>
-                      <span
-                        className={`badge ${item.outcome ? (item.outcome.success ? 'badge-success' : 'badge-danger') : 'badge-accent'}`}
-                      >
+                      <Badge tone={item.outcome ? (item.outcome.success ? 'success' : 'danger') : 'accent'}>
                         {deploymentStatusText(item)}
-                      </span>
+                      </Badge>
                     </div>
-                    <div className="progress" aria-hidden="true">
-                      <span style={{ width: `${deploymentProgressPercent(item)}%` }} />
-                    </div>
+                    <ProgressBar percent={deploymentProgressPercent(item)} />
                   </div>
-                  <button type="button" className="button button-small" onClick={() => setSelected(item.id)}>
+                  <button
+                    type="button"
+                    className="button button-small"
+                    onClick={() => setSelected(item.id)}
+                    aria-label={`Details of ${item.appName}`}
+                  >
                     Details
                   </button>
                   {isActive(item) ? null : (

@@ -15,7 +15,7 @@ type DialogProps = {
 };
 
 const FOCUSABLE =
-  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
 
 export function Dialog({ title, onClose, children, footer, size = 'medium', description, busy = false, testId }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -91,6 +91,18 @@ export function Dialog({ title, onClose, children, footer, size = 'medium', desc
         {footer ? <footer className="dialog-footer">{footer}</footer> : null}
       </div>
     </dialog>
+  );
+}
+
+/** A dialog footer's Cancel button followed by its primary action; Cancel waits while busy. */
+export function DialogActions({ onCancel, busy = false, children }: { onCancel: () => void; busy?: boolean; children: ReactNode }) {
+  return (
+    <>
+      <button type="button" className="button" onClick={onCancel} disabled={busy}>
+        Cancel
+      </button>
+      {children}
+    </>
   );
 }
 

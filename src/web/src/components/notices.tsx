@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { describeError } from '../api/api-error.js';
+import type { ApiData } from '../hooks/use-api-data.js';
 
 export function ErrorNotice({ title, details, action }: { title: string; details?: string; action?: ReactNode }) {
   return (
@@ -11,7 +12,9 @@ export function ErrorNotice({ title, details, action }: { title: string; details
   );
 }
 
-export function ErrorFromValue({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+/** A failure from any thrown value, in the words the server gave; nothing while there is none. */
+export function ErrorBanner({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  if (error === null || error === undefined) return null;
   const { title, details } = describeError(error);
   return (
     <ErrorNotice
@@ -26,6 +29,26 @@ export function ErrorFromValue({ error, onRetry }: { error: unknown; onRetry?: (
       }
     />
   );
+}
+
+/**
+ * Stands in for a resource's data while there is none to show: a spinner while it loads, or the
+ * error with "Try again" (in a card's padding with `inCard`). Renders nothing once data arrived.
+ */
+export function ResourceStatus({
+  resource,
+  loadingLabel,
+  inCard = false,
+}: {
+  resource: Pick<ApiData<unknown>, 'data' | 'error' | 'reload'>;
+  loadingLabel?: string;
+  inCard?: boolean;
+}) {
+  if (resource.error) {
+    const banner = <ErrorBanner error={resource.error} onRetry={() => void resource.reload()} />;
+    return inCard ? <div className="card-body">{banner}</div> : banner;
+  }
+  return resource.data === null ? <LoadingBlock label={loadingLabel} /> : null;
 }
 
 export function InfoNotice({ children, tone = 'info' }: { children: ReactNode; tone?: 'info' | 'warning' | 'success' }) {

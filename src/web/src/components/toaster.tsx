@@ -1,5 +1,6 @@
 // Short confirmations and failures of actions, announced to screen readers.
 import { useSyncExternalStore } from 'react';
+import { describeError } from '../api/api-error.js';
 import { CloseIcon } from './dialog.js';
 
 export type Toast = { id: number; tone: 'success' | 'error' | 'info'; title: string; details?: string };
@@ -22,6 +23,16 @@ export function toast(tone: Toast['tone'], title: string, details?: string): voi
   toasts = [...toasts.slice(-3), { id, tone, title, details }];
   emit();
   window.setTimeout(() => dismiss(id), tone === 'error' ? 9000 : 4500);
+}
+
+/**
+ * Reports a failed action. With a title ("Could not star Sonarr") the error's own message becomes
+ * the details when it has none.
+ */
+export function toastError(error: unknown, title?: string): void {
+  const described = describeError(error);
+  if (title) toast('error', title, described.details || described.title);
+  else toast('error', described.title, described.details || undefined);
 }
 
 export function Toaster() {

@@ -127,29 +127,17 @@ export function UserMenu({ user, authEnabled, onSignOut, onSignIn }: UserMenuPro
             {themeItem('dark', 'Dark')}
           </div>
           <hr />
-          {authEnabled ? (
-            <button
-              type="button"
-              role="menuitem"
-              onClick={() => {
-                close(false);
-                onSignOut();
-              }}
-            >
-              Sign out
-            </button>
-          ) : (
-            <button
-              type="button"
-              role="menuitem"
-              onClick={() => {
-                close(false);
-                onSignIn();
-              }}
-            >
-              Sign in as another user
-            </button>
-          )}
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              close(false);
+              if (authEnabled) onSignOut();
+              else onSignIn();
+            }}
+          >
+            {authEnabled ? 'Sign out' : 'Sign in as another user'}
+          </button>
         </div>
       ) : null}
     </div>

@@ -2,26 +2,17 @@
 import { authSession } from '../api/auth-session.js';
 import { api } from '../api/http-client.js';
 import type { Health } from '../api/wire-types.js';
+import { DataTable } from '../components/data-table.js';
 import { RefreshIcon } from '../components/icons.js';
-import { ErrorFromValue, InfoNotice, LoadingBlock } from '../components/notices.js';
+import { InfoNotice, ResourceStatus } from '../components/notices.js';
+import { CardHeader, PageHeader } from '../components/section-header.js';
+import { StatCard } from '../components/stat-card.js';
 import { useApiData } from '../hooks/use-api-data.js';
 import { formatDateTime, formatDuration } from '../lib/format.js';
 
-function tone(ok: boolean | null): string {
-  return ok === null ? 'dot-warning' : ok ? 'dot-success' : 'dot-danger';
-}
-
-function Stat({ label, value, ok, detail }: { label: string; value: string; ok: boolean | null; detail?: string }) {
-  return (
-    <div className="card stat">
-      <div className="stat-label">{label}</div>
-      <div className="stat-value">
-        <span className={`dot ${tone(ok)}`} aria-hidden="true" />
-        {value}
-      </div>
-      {detail ? <div className="muted small">{detail}</div> : null}
-    </div>
-  );
+/** true: working, false: broken, null: working with a caveat. */
+function status(ok: boolean | null): 'ok' | 'warning' | 'error' {
+  return ok === null ? 'warning' : ok ? 'ok' : 'error';
 }
 
 export function HealthPage() {
@@ -31,17 +22,16 @@ export function HealthPage() {
   const data = health.data;
   return (
     <div>
-      <div className="page-header">
-        <div>
-          <h1>Health</h1>
-          <p>Whether Docker, Compose, the database and the catalog are working, and what to do when they are not.</p>
-        </div>
-        <button type="button" className="button" onClick={() => void health.reload()}>
-          <RefreshIcon size={16} /> Check again
-        </button>
-      </div>
-      {health.error && !data ? <ErrorFromValue error={health.error} onRetry={() => void health.reload()} /> : null}
-      {!data && !health.error ? <LoadingBlock /> : null}
+      <PageHeader
+        title="Health"
+        description="Whether Docker, Compose, the database and the catalog are working, and what to do when they are not."
+        actions={
+          <button type="button" className="button" onClick={() => void health.reload()}>
+            <RefreshIcon size={16} /> Check again
+          </button>
+        }
+      />
+      {data ? null : <ResourceStatus resource={health} />}
       {data ? (
         <div className="stack-large">
           <div
@@ -57,41 +47,45 @@ export function HealthPage() {
             </span>
           </div>
           <div className="stat-grid">
-            <Stat
+            <StatCard
               label="Docker"
               value={data.docker.status === 'connected' ? `Engine ${data.docker.version ?? ''}` : 'Unavailable'}
-              ok={data.docker.status === 'connected'}
+              status={status(data.docker.status === 'connected')}
               detail={data.docker.message ?? (data.docker.apiVersion ? `API ${data.docker.apiVersion}` : undefined)}
             />
-            <Stat
+            <StatCard
               label="Compose"
               value={data.docker.compose.available ? `v${(data.docker.compose.version ?? '').replace(/^v/, '')}` : 'Not found'}
-              ok={data.docker.compose.available}
+              status={status(data.docker.compose.available)}
             />
-            <Stat label="Database" value={data.database.status === 'ok' ? 'OK' : 'Error'} ok={data.database.status === 'ok'} />
-            <Stat
+            <StatCard
+              label="Database"
+              value={data.database.status === 'ok' ? 'OK' : 'Error'}
+              status={status(data.database.status === 'ok')}
+            />
+            <StatCard
               label="Catalog"
               value={`${data.catalog.apps} apps`}
-              ok={data.catalog.invalid === 0 ? true : null}
+              status={status(data.catalog.invalid === 0 ? true : null)}
               detail={data.catalog.invalid > 0 ? `${data.catalog.invalid} template(s) invalid` : 'All templates valid'}
             />
-            <Stat label="Authentication" value={data.auth.enabled ? 'Enabled' : 'Disabled'} ok={data.auth.enabled ? true : null} />
+            <StatCard
+              label="Authentication"
+              value={data.auth.enabled ? 'Enabled' : 'Disabled'}
+              status={status(data.auth.enabled ? true : null)}
+            />
           </div>
           <section className="card">
-            <div className="card-header">
-              <h2>Troubleshooting</h2>
-            </div>
+            <CardHeader title="Troubleshooting" />
             <div className="card-body">
               {data.troubleshooting.length === 0 ? (
                 <p className="muted">No problems found.</p>
               ) : (
-                <ol className="stack" style={{ paddingLeft: 18, margin: 0 }} data-testid="troubleshooting">
+                <ol className="stack numbered-list" data-testid="troubleshooting">
                   {data.troubleshooting.map((item) => (
                     <li key={item.problem}>
                       <strong>{item.problem}</strong>
-                      <div className="muted" style={{ whiteSpace: 'pre-wrap' }}>
-                        {item.fix}
-                      </div>
+                      <div className="muted pre-wrap">{item.fix}</div>
                     </li>
                   ))}
                 </ol>
@@ -113,29 +107,20 @@ export function HealthPage() {
           ) : null}
           {data.catalogErrors && data.catalogErrors.length > 0 ? (
             <section className="card">
-              <div className="card-header">
-                <h2>Invalid templates</h2>
-              </div>
-              <div className="table-wrap">
-                <table className="table">
-                  <tbody>
-                    {data.catalogErrors.map((item) => (
-                      <tr key={item.file}>
-                        <td className="mono small">{item.file}</td>
-                        <td>{item.error}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <CardHeader title="Invalid templates" />
+              <DataTable
+                rows={data.catalogErrors}
+                rowKey={(item) => item.file}
+                columns={[
+                  { header: 'Template', className: 'mono small break-anywhere', cell: (item) => item.file },
+                  { header: 'Problem', cell: (item) => item.error },
+                ]}
+              />
             </section>
           ) : null}
           {data.platform ? (
             <section className="card">
-              <div className="card-header">
-                <h2>Platform</h2>
-                <span className="muted small">visible to administrators</span>
-              </div>
+              <CardHeader title="Platform" actions={<span className="muted small">visible to administrators</span>} />
               <div className="table-wrap">
                 <table className="table">
                   <tbody>

@@ -1,35 +1,29 @@
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../api/api-error.js';
 import { authSession } from '../api/auth-session.js';
 import { api } from '../api/http-client.js';
 import type { LoginResponse } from '../api/wire-types.js';
+import { TextField } from '../components/field.js';
 import { BrandMark } from '../components/icons.js';
-import { ErrorNotice, InfoNotice } from '../components/notices.js';
+import { ErrorBanner, InfoNotice } from '../components/notices.js';
 import { ThemeToggle } from '../components/theme-toggle.js';
+import { useAsyncAction } from '../hooks/use-async-action.js';
 
 export function LoginPage({ reason, serverStatus }: { reason: string | null; serverStatus: string | null }) {
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAsyncAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const response = await api.post<LoginResponse>('/auth/login', { username: username.trim(), password });
       authSession.signIn(response.token, { ...response.user }, true);
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
+    });
   };
 
-  const failure = error ? describeError(error) : null;
   return (
     <main className="login-screen">
-      <div style={{ position: 'fixed', top: 12, right: 12 }}>
+      <div className="login-theme">
         <ThemeToggle />
       </div>
       <div className="card login-card">
@@ -39,44 +33,38 @@ export function LoginPage({ reason, serverStatus }: { reason: string | null; ser
             HomelabARR <small>CE</small>
           </span>
         </div>
-        <form className="stack" onSubmit={(event) => void submit(event)} aria-labelledby="login-title">
+        <form className="stack" onSubmit={submit} aria-labelledby="login-title">
           <div>
             <h1 id="login-title">Sign in</h1>
             <p className="muted">Manage your homelab apps and containers.</p>
           </div>
           {reason ? <InfoNotice tone="warning">{reason}</InfoNotice> : null}
-          <div className="field">
-            <label htmlFor="login-username">Username</label>
-            <input
-              id="login-username"
-              className="input"
-              name="username"
-              autoComplete="username"
-              value={username}
-              onChange={(event) => setUsername(event.target.value)}
-              required
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="login-password">Password</label>
-            <input
-              id="login-password"
-              className="input"
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-              required
-              autoFocus
-            />
-          </div>
-          {failure ? <ErrorNotice title={failure.title} details={failure.details} /> : null}
+          <TextField
+            id="login-username"
+            label="Username"
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(event) => setUsername(event.target.value)}
+            required
+          />
+          <TextField
+            id="login-password"
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            required
+            autoFocus
+          />
+          <ErrorBanner error={error} />
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
-        <details className="advanced small" style={{ marginTop: 18 }}>
+        <details className="advanced small login-help">
           <summary>First start? Where is the admin password?</summary>
           <div className="stack muted">
             <p>
@@ -90,11 +78,7 @@ export function LoginPage({ reason, serverStatus }: { reason: string | null; ser
             </p>
           </div>
         </details>
-        {serverStatus ? (
-          <p className="muted small" style={{ marginTop: 12 }}>
-            Server: {serverStatus}
-          </p>
-        ) : null}
+        {serverStatus ? <p className="muted small login-status">Server: {serverStatus}</p> : null}
       </div>
     </main>
   );

@@ -1,13 +1,21 @@
 // Port manager: every used host port with its owner, a quick "is this port free?" check, and a
 // finder for the next free port in a range.
 import { useMemo, useState, type FormEvent } from 'react';
-import { describeError } from '../api/api-error.js';
 import { api } from '../api/http-client.js';
 import type { PortAvailableResponse, PortDetail, PortsCheckResponse } from '../api/wire-types.js';
-import { CopyIcon, RefreshIcon, SearchIcon } from '../components/icons.js';
-import { EmptyState, ErrorFromValue, ErrorNotice, InfoNotice, LoadingBlock } from '../components/notices.js';
-import { toast } from '../components/toaster.js';
+import { Badge } from '../components/badge.js';
+import { CopyButton } from '../components/copy-button.js';
+import { DataTable } from '../components/data-table.js';
+import { InlineSelect, SearchField, TextField } from '../components/field.js';
+import { RefreshIcon } from '../components/icons.js';
+import { EmptyState, ErrorBanner, InfoNotice, ResourceStatus } from '../components/notices.js';
+import { CardHeader, PageHeader } from '../components/section-header.js';
 import { useApiData } from '../hooks/use-api-data.js';
+import { useAsyncAction } from '../hooks/use-async-action.js';
+
+function ownerName(row: PortDetail): string {
+  return row.appId ?? row.container?.replace(/^\//, '') ?? (row.source === 'host' ? 'a host program' : 'a container');
+}
 
 export function PortsPage() {
   const ports = useApiData((signal) => api.get<PortsCheckResponse>('/ports/check', { signal }), [], { pollMs: 15000 });
@@ -27,96 +35,72 @@ export function PortsPage() {
 
   return (
     <div>
-      <div className="page-header">
-        <div>
-          <h1>Ports</h1>
-          <p>Host ports in use by containers and by programs on the host, and free ones for your next app.</p>
-        </div>
-        <button type="button" className="button" onClick={() => void ports.reload()}>
-          <RefreshIcon size={16} /> Refresh
-        </button>
-      </div>
-      <div className="grid-2" style={{ marginBottom: 16 }}>
+      <PageHeader
+        title="Ports"
+        description="Host ports in use by containers and by programs on the host, and free ones for your next app."
+        actions={
+          <button type="button" className="button" onClick={() => void ports.reload()}>
+            <RefreshIcon size={16} /> Refresh
+          </button>
+        }
+      />
+      <div className="grid-2 section-gap-bottom">
         <PortChecker used={ports.data?.usedPorts ?? null} details={ports.data?.details ?? []} />
         <FreePortFinder />
       </div>
       <section className="card">
-        <div className="card-header">
-          <h2>Used ports {ports.data ? <span className="muted small">({ports.data.usedPorts.length})</span> : null}</h2>
-          <div className="row">
-            <div className="search-box" style={{ flexBasis: 200 }}>
-              <SearchIcon />
-              <label htmlFor="ports-filter" className="visually-hidden">
-                Filter ports
-              </label>
-              <input
+        <CardHeader
+          title={<>Used ports {ports.data ? <span className="muted small">({ports.data.usedPorts.length})</span> : null}</>}
+          actions={
+            <div className="row toolbar">
+              <SearchField
                 id="ports-filter"
-                className="input"
-                type="search"
+                label="Filter ports"
                 placeholder="Filter"
                 value={filter}
                 onChange={(event) => setFilter(event.target.value)}
               />
+              <InlineSelect
+                id="ports-source"
+                label="Owner"
+                value={source}
+                onChange={(event) => setSource(event.target.value as typeof source)}
+              >
+                <option value="all">Docker and host</option>
+                <option value="docker">Docker only</option>
+                <option value="host">Host only</option>
+              </InlineSelect>
             </div>
-            <label htmlFor="ports-source" className="visually-hidden">
-              Owner
-            </label>
-            <select
-              id="ports-source"
-              className="select"
-              style={{ width: 'auto' }}
-              value={source}
-              onChange={(event) => setSource(event.target.value as typeof source)}
-            >
-              <option value="all">Docker and host</option>
-              <option value="docker">Docker only</option>
-              <option value="host">Host only</option>
-            </select>
-          </div>
-        </div>
-        {ports.error && !ports.data ? (
-          <div className="card-body">
-            <ErrorFromValue error={ports.error} onRetry={() => void ports.reload()} />
-          </div>
-        ) : null}
-        {!ports.data && !ports.error ? <LoadingBlock /> : null}
+          }
+        />
+        {ports.data ? null : <ResourceStatus resource={ports} inCard />}
         {ports.data && rows.length === 0 ? (
           <div className="card-body">
-            <EmptyState title="No ports match" />
+            <EmptyState title="No ports match">{filter || source !== 'all' ? 'Try another filter.' : null}</EmptyState>
           </div>
         ) : null}
         {ports.data && rows.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table" data-testid="ports-table">
-              <thead>
-                <tr>
-                  <th scope="col">Port</th>
-                  <th scope="col">Protocol</th>
-                  <th scope="col" className="hide-mobile">
-                    Address
-                  </th>
-                  <th scope="col">Used by</th>
-                  <th scope="col" className="hide-mobile">
-                    App
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr key={`${row.port}/${row.protocol}/${row.source}/${row.container ?? ''}/${row.address ?? ''}`}>
-                    <td className="mono">{row.port}</td>
-                    <td>{row.protocol}</td>
-                    <td className="mono small hide-mobile">{row.address ?? '—'}</td>
-                    <td>
-                      <span className={`badge ${row.source === 'docker' ? 'badge-accent' : ''}`}>{row.source}</span>{' '}
-                      {row.container ? <span className="mono small">{row.container.replace(/^\//, '')}</span> : null}
-                    </td>
-                    <td className="hide-mobile">{row.appId ?? <span className="muted">—</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="ports-table"
+            rows={rows}
+            rowKey={(row) => `${row.port}/${row.protocol}/${row.source}/${row.container ?? ''}/${row.address ?? ''}`}
+            columns={[
+              { header: 'Port', className: 'mono', cell: (row) => row.port },
+              { header: 'Protocol', cell: (row) => row.protocol },
+              { header: 'Address', optional: true, className: 'mono small', cell: (row) => row.address ?? '—' },
+              {
+                header: 'Used by',
+                className: 'break-anywhere',
+                cell: (row) => (
+                  <>
+                    <Badge tone={row.source === 'docker' ? 'accent' : 'neutral'}>{row.source}</Badge>{' '}
+                    {row.container ? <span className="mono small">{row.container.replace(/^\//, '')}</span> : null}
+                  </>
+                ),
+              },
+              { header: 'App', optional: true, cell: (row) => row.appId ?? <span className="muted">—</span> },
+            ]}
+          />
         ) : null}
       </section>
     </div>
@@ -132,27 +116,21 @@ function PortChecker({ used, details }: { used: number[] | null; details: PortDe
   return (
     <section className="card card-pad stack">
       <h2>Is a port free?</h2>
-      <div className="field">
-        <label htmlFor="port-check">Port</label>
-        <input
-          id="port-check"
-          className="input"
-          inputMode="numeric"
-          placeholder="e.g. 8080"
-          value={value}
-          onChange={(event) => setValue(event.target.value.trim())}
-        />
-      </div>
+      <TextField
+        id="port-check"
+        label="Port"
+        inputMode="numeric"
+        placeholder="e.g. 8080"
+        value={value}
+        onChange={(event) => setValue(event.target.value.trim())}
+        error={value && !valid ? 'A port is a number from 1 to 65535.' : undefined}
+        help={value ? undefined : 'Type a port to see whether a container or a program on the host uses it.'}
+      />
       <div aria-live="polite">
-        {value && !valid ? <span className="field-error">A port is a number from 1 to 65535.</span> : null}
         {valid && used ? (
           inUse ? (
             <InfoNotice tone="warning">
-              Port {port} is in use
-              {owners.length > 0
-                ? ` by ${owners.map((row) => row.appId ?? row.container?.replace(/^\//, '') ?? (row.source === 'host' ? 'a host program' : 'a container')).join(', ')}`
-                : ''}
-              .
+              Port {port} is in use{owners.length > 0 ? ` by ${owners.map(ownerName).join(', ')}` : ''}.
             </InfoNotice>
           ) : (
             <InfoNotice tone="success">Port {port} is free.</InfoNotice>
@@ -167,48 +145,28 @@ function FreePortFinder() {
   const [start, setStart] = useState('8000');
   const [end, setEnd] = useState('9000');
   const [result, setResult] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const find = async (event: FormEvent) => {
+  const { busy, error, run } = useAsyncAction();
+  const find = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setResult(null);
-    try {
+    void run(async () => {
       const response = await api.get<PortAvailableResponse>('/ports/available', { query: { start, end } });
       setResult(response.availablePort);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
-  const failure = error ? describeError(error) : null;
   return (
     <section className="card card-pad">
-      <form className="stack" onSubmit={(event) => void find(event)}>
+      <form className="stack" onSubmit={find}>
         <h2>Find a free port</h2>
-        <div className="row" style={{ alignItems: 'flex-end' }}>
-          <div className="field" style={{ flex: 1 }}>
-            <label htmlFor="free-start">From</label>
-            <input
-              id="free-start"
-              className="input"
-              inputMode="numeric"
-              value={start}
-              onChange={(event) => setStart(event.target.value.trim())}
-            />
-          </div>
-          <div className="field" style={{ flex: 1 }}>
-            <label htmlFor="free-end">To</label>
-            <input
-              id="free-end"
-              className="input"
-              inputMode="numeric"
-              value={end}
-              onChange={(event) => setEnd(event.target.value.trim())}
-            />
-          </div>
+        <div className="row range-row">
+          <TextField
+            id="free-start"
+            label="From"
+            inputMode="numeric"
+            value={start}
+            onChange={(event) => setStart(event.target.value.trim())}
+          />
+          <TextField id="free-end" label="To" inputMode="numeric" value={end} onChange={(event) => setEnd(event.target.value.trim())} />
           <button type="submit" className="button button-primary" disabled={busy}>
             {busy ? 'Searching…' : 'Find'}
           </button>
@@ -220,22 +178,11 @@ function FreePortFinder() {
                 <span>
                   Port <strong className="mono">{result}</strong> is free.
                 </span>
-                <button
-                  type="button"
-                  className="button button-small"
-                  onClick={() =>
-                    void navigator.clipboard.writeText(String(result)).then(
-                      () => toast('success', `Copied ${result}`),
-                      () => toast('error', 'Copy failed', 'Your browser blocked clipboard access.'),
-                    )
-                  }
-                >
-                  <CopyIcon size={14} /> Copy
-                </button>
+                <CopyButton text={String(result)} what={`port ${result}`} />
               </div>
             </div>
           ) : null}
-          {failure ? <ErrorNotice title={failure.title} details={failure.details} /> : null}
+          <ErrorBanner error={error} />
         </div>
       </form>
     </section>

@@ -1,15 +1,20 @@
 // The signed-in user's own settings: password, sessions, API keys.
 import { useState, type FormEvent } from 'react';
-import { describeError } from '../../api/api-error.js';
 import { authSession } from '../../api/auth-session.js';
 import { api } from '../../api/http-client.js';
 import type { ApiKey, Session } from '../../api/wire-types.js';
+import { Badge } from '../../components/badge.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
+import { CopyButton } from '../../components/copy-button.js';
+import { DataTable } from '../../components/data-table.js';
 import { Dialog } from '../../components/dialog.js';
-import { CopyIcon } from '../../components/icons.js';
-import { EmptyState, ErrorFromValue, ErrorNotice, InfoNotice, LoadingBlock } from '../../components/notices.js';
+import { NewPasswordField, SelectField, TextField } from '../../components/field.js';
+import { FormDialog } from '../../components/form-dialog.js';
+import { EmptyState, ErrorBanner, InfoNotice, ResourceStatus } from '../../components/notices.js';
+import { CardHeader, PageHeader } from '../../components/section-header.js';
 import { toast } from '../../components/toaster.js';
 import { useApiData } from '../../hooks/use-api-data.js';
+import { useAsyncAction } from '../../hooks/use-async-action.js';
 import { formatDateTime, formatRelative } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
 
@@ -25,14 +30,14 @@ export function AccountPage({ tab }: { tab: string }) {
   const active = TABS.some((item) => item.id === tab) ? tab : 'password';
   return (
     <div>
-      <div className="page-header">
-        <div>
-          <h1>Account</h1>
-          <p>
+      <PageHeader
+        title="Account"
+        description={
+          <>
             Signed in as <strong>{user?.username}</strong> ({user?.role})
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       <nav className="tabs" aria-label="Account sections">
         {TABS.map((item) => (
           <Link key={item.id} to={`/account/${item.id}`} className="tab" aria-current={active === item.id ? 'page' : undefined}>
@@ -51,9 +56,8 @@ function ChangePassword() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
+  const { busy, error, run } = useAsyncAction();
   const mismatch = confirm.length > 0 && confirm !== next;
   const session = authSession.get();
   const username = session.status === 'signed-in' ? session.user.username : '';
@@ -61,77 +65,49 @@ function ChangePassword() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (next !== confirm) return;
-    setBusy(true);
-    setError(null);
     setDone(false);
-    try {
+    await run(async () => {
       await api.post('/auth/change-password', { currentPassword: current, newPassword: next });
       setDone(true);
       setCurrent('');
       setNext('');
       setConfirm('');
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
-  const failure = error ? describeError(error) : null;
   return (
-    <section className="card card-pad" style={{ maxWidth: 520 }}>
+    <section className="card card-pad narrow-card">
       <form className="stack" onSubmit={(event) => void submit(event)}>
         <h2>Change password</h2>
         <p className="muted small">Your other sessions are signed out when the password changes.</p>
+        {/* Lets password managers file the new password under the right account. */}
         <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
-        <div className="field">
-          <label htmlFor="current-password">Current password</label>
-          <input
-            id="current-password"
-            className="input"
-            type="password"
-            autoComplete="current-password"
-            value={current}
-            onChange={(event) => setCurrent(event.target.value)}
-            required
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="new-password">New password</label>
-          <input
-            id="new-password"
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            value={next}
-            onChange={(event) => setNext(event.target.value)}
-            required
-            minLength={8}
-            aria-describedby="new-password-help"
-          />
-          <span id="new-password-help" className="field-help">
-            At least 8 characters (the server may ask for more).
-          </span>
-        </div>
-        <div className="field">
-          <label htmlFor="confirm-password">Repeat new password</label>
-          <input
-            id="confirm-password"
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            value={confirm}
-            onChange={(event) => setConfirm(event.target.value)}
-            required
-            aria-invalid={mismatch || undefined}
-            aria-describedby={mismatch ? 'confirm-error' : undefined}
-          />
-          {mismatch ? (
-            <span id="confirm-error" className="field-error">
-              The passwords differ.
-            </span>
-          ) : null}
-        </div>
-        {failure ? <ErrorNotice title={failure.title} details={failure.details} /> : null}
+        <TextField
+          id="current-password"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          value={current}
+          onChange={(event) => setCurrent(event.target.value)}
+          required
+        />
+        <NewPasswordField
+          id="new-password"
+          label="New password"
+          value={next}
+          onChange={(event) => setNext(event.target.value)}
+          help="At least 8 characters (the server may ask for more)."
+        />
+        <TextField
+          id="confirm-password"
+          label="Repeat new password"
+          type="password"
+          autoComplete="new-password"
+          value={confirm}
+          onChange={(event) => setConfirm(event.target.value)}
+          required
+          error={mismatch ? 'The passwords differ.' : undefined}
+        />
+        <ErrorBanner error={error} />
         {done ? <InfoNotice tone="success">Password changed. Other sessions were signed out.</InfoNotice> : null}
         <div>
           <button type="submit" className="button button-primary" disabled={busy || mismatch || !current || !next}>
@@ -155,57 +131,43 @@ function Sessions() {
   const [revoking, setRevoking] = useState<Session | null>(null);
   return (
     <section className="card">
-      <div className="card-header">
-        <div>
-          <h2>Active sessions</h2>
-          <p className="muted small">Every browser or script signed in as you. Revoke one you do not recognise.</p>
-        </div>
-      </div>
-      {sessions.error ? (
-        <div className="card-body">
-          <ErrorFromValue error={sessions.error} onRetry={() => void sessions.reload()} />
-        </div>
-      ) : null}
-      {!sessions.data && !sessions.error ? <LoadingBlock /> : null}
+      <CardHeader title="Active sessions" description="Every browser or script signed in as you. Revoke one you do not recognise." />
+      <ResourceStatus resource={sessions} inCard />
       {sessions.data ? (
-        <div className="table-wrap">
-          <table className="table" data-testid="sessions-table">
-            <thead>
-              <tr>
-                <th scope="col">Client</th>
-                <th scope="col" className="hide-mobile">
-                  Address
-                </th>
-                <th scope="col">Last active</th>
-                <th scope="col" className="hide-mobile">
-                  Expires
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.data.sessions.map((item) => (
-                <tr key={item.id}>
-                  <td>
-                    <div title={item.userAgent ?? ''}>{describeAgent(item.userAgent)}</div>
-                    <div className="muted small">signed in {formatDateTime(item.createdAt)}</div>
-                    {item.current ? <span className="badge badge-success">this browser</span> : null}
-                  </td>
-                  <td className="mono small hide-mobile">{item.ip ?? '—'}</td>
-                  <td>{formatRelative(item.lastSeenAt)}</td>
-                  <td className="hide-mobile">{formatDateTime(item.expiresAt)}</td>
-                  <td className="actions">
-                    <button type="button" className="button button-small" onClick={() => setRevoking(item)}>
-                      {item.current ? 'Sign out' : 'Revoke'}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="sessions-table"
+          rows={sessions.data.sessions}
+          rowKey={(item) => item.id}
+          columns={[
+            {
+              header: 'Client',
+              cell: (item) => (
+                <>
+                  <div title={item.userAgent ?? ''}>{describeAgent(item.userAgent)}</div>
+                  <div className="muted small">signed in {formatDateTime(item.createdAt)}</div>
+                  {item.current ? <Badge tone="success">this browser</Badge> : null}
+                </>
+              ),
+            },
+            { header: 'Address', optional: true, className: 'mono small', cell: (item) => item.ip ?? '—' },
+            { header: 'Last active', cell: (item) => formatRelative(item.lastSeenAt) },
+            { header: 'Expires', optional: true, cell: (item) => formatDateTime(item.expiresAt) },
+          ]}
+          actions={(item) => (
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => setRevoking(item)}
+              aria-label={
+                item.current
+                  ? 'Sign out this browser'
+                  : `Revoke the session of ${describeAgent(item.userAgent)} from ${item.ip ?? 'an unknown address'}`
+              }
+            >
+              {item.current ? 'Sign out' : 'Revoke'}
+            </button>
+          )}
+        />
       ) : null}
       {revoking ? (
         <ConfirmDialog
@@ -233,102 +195,63 @@ function Sessions() {
   );
 }
 
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <button
-      type="button"
-      className="button button-small"
-      onClick={() => {
-        navigator.clipboard.writeText(text).then(
-          () => {
-            setCopied(true);
-            window.setTimeout(() => setCopied(false), 2000);
-          },
-          () => toast('error', 'Copy failed', 'Select the text and copy it by hand.'),
-        );
-      }}
-    >
-      <CopyIcon size={14} /> {copied ? 'Copied' : label}
-    </button>
-  );
-}
-
 function ApiKeys() {
   const keys = useApiData((signal) => api.get<{ apiKeys: ApiKey[] }>('/auth/api-keys', { signal }), []);
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   return (
     <section className="card">
-      <div className="card-header">
-        <div>
-          <h2>API keys</h2>
-          <p className="muted small">
+      <CardHeader
+        title="API keys"
+        description={
+          <>
             For scripts and mobile apps: send <code>Authorization: Bearer hlr_…</code>. A key is shown once when created.
-          </p>
-        </div>
-        <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
-          Create API key
-        </button>
-      </div>
-      {keys.error ? (
-        <div className="card-body">
-          <ErrorFromValue error={keys.error} onRetry={() => void keys.reload()} />
-        </div>
-      ) : null}
-      {!keys.data && !keys.error ? <LoadingBlock /> : null}
+          </>
+        }
+        actions={
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            Create API key
+          </button>
+        }
+      />
+      <ResourceStatus resource={keys} inCard />
       {keys.data && keys.data.apiKeys.length === 0 ? (
         <div className="card-body">
           <EmptyState title="No API keys">Create one to call the API from a script.</EmptyState>
         </div>
       ) : null}
       {keys.data && keys.data.apiKeys.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table" data-testid="api-keys-table">
-            <thead>
-              <tr>
-                <th scope="col">Label</th>
-                <th scope="col">Key</th>
-                <th scope="col" className="hide-mobile">
-                  Role
-                </th>
-                <th scope="col" className="hide-mobile">
-                  Last used
-                </th>
-                <th scope="col" className="hide-mobile">
-                  Expires
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.data.apiKeys.map((key) => (
-                <tr key={key.id} data-testid="api-key-row" data-key-label={key.label}>
-                  <td>
-                    <strong>{key.label}</strong>
-                    <div className="muted small">created {formatDateTime(key.createdAt)}</div>
-                  </td>
-                  <td className="mono small">{key.prefix}…</td>
-                  <td className="hide-mobile">{key.role}</td>
-                  <td className="hide-mobile">{formatRelative(key.lastUsed)}</td>
-                  <td className="hide-mobile">{key.expiresAt ? formatDateTime(key.expiresAt) : 'never'}</td>
-                  <td className="actions">
-                    <button
-                      type="button"
-                      className="button button-small"
-                      onClick={() => setRevoking(key)}
-                      aria-label={`Revoke API key ${key.label}`}
-                    >
-                      Revoke
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          testId="api-keys-table"
+          rows={keys.data.apiKeys}
+          rowKey={(key) => key.id}
+          rowAttributes={(key) => ({ 'data-testid': 'api-key-row', 'data-key-label': key.label })}
+          columns={[
+            {
+              header: 'Label',
+              cell: (key) => (
+                <>
+                  <strong>{key.label}</strong>
+                  <div className="muted small">created {formatDateTime(key.createdAt)}</div>
+                </>
+              ),
+            },
+            { header: 'Key', className: 'mono small nowrap', cell: (key) => `${key.prefix}…` },
+            { header: 'Role', optional: true, cell: (key) => key.role },
+            { header: 'Last used', optional: true, cell: (key) => formatRelative(key.lastUsed) },
+            { header: 'Expires', optional: true, cell: (key) => (key.expiresAt ? formatDateTime(key.expiresAt) : 'never') },
+          ]}
+          actions={(key) => (
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => setRevoking(key)}
+              aria-label={`Revoke API key ${key.label}`}
+            >
+              Revoke
+            </button>
+          )}
+        />
       ) : null}
       {creating ? <CreateKeyDialog onClose={() => setCreating(false)} onCreated={() => void keys.reload()} /> : null}
       {revoking ? (
@@ -357,28 +280,7 @@ function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreate
   const [label, setLabel] = useState('');
   const [role, setRole] = useState<string>(ownRole);
   const [days, setDays] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<{ key: string; label: string } | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const response = await api.post<{ key: string; apiKey: ApiKey }>('/auth/api-keys', {
-        label: label.trim(),
-        role,
-        ...(days ? { expiresInDays: Number(days) } : {}),
-      });
-      setCreated({ key: response.key, label: response.apiKey.label });
-      onCreated();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   if (created) {
     return (
@@ -399,11 +301,11 @@ function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreate
           </InfoNotice>
           <div className="secret-box">
             <code data-testid="api-key-secret">{created.key}</code>
-            <CopyButton text={created.key} />
+            <CopyButton text={created.key} what="API key" />
           </div>
           <p className="muted small">
             Try it:{' '}
-            <code>
+            <code className="break-anywhere">
               curl -H "Authorization: Bearer {created.key.slice(0, 12)}…" {location.origin}/api/containers
             </code>
           </p>
@@ -411,77 +313,59 @@ function CreateKeyDialog({ onClose, onCreated }: { onClose: () => void; onCreate
       </Dialog>
     );
   }
-  const failure = error ? describeError(error) : null;
   return (
-    <Dialog
+    <FormDialog
       title="Create API key"
       size="medium"
-      onClose={onClose}
-      busy={busy}
       testId="create-api-key"
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" form="create-key-form" className="button button-primary" disabled={busy || !label.trim()}>
-            {busy ? 'Creating…' : 'Create key'}
-          </button>
-        </>
-      }
+      submitLabel="Create key"
+      busyLabel="Creating…"
+      canSubmit={label.trim() !== ''}
+      onClose={onClose}
+      onSubmit={async () => {
+        const response = await api.post<{ key: string; apiKey: ApiKey }>('/auth/api-keys', {
+          label: label.trim(),
+          role,
+          ...(days ? { expiresInDays: Number(days) } : {}),
+        });
+        setCreated({ key: response.key, label: response.apiKey.label });
+        onCreated();
+      }}
     >
-      <form id="create-key-form" className="stack" onSubmit={(event) => void submit(event)}>
-        <div className="field">
-          <label htmlFor="key-label">Label</label>
-          <input
-            id="key-label"
-            className="input"
-            value={label}
-            maxLength={100}
-            onChange={(event) => setLabel(event.target.value)}
-            placeholder="e.g. nzb360 on my phone"
-            required
-            autoFocus
-          />
-        </div>
-        <div className="form-grid">
-          <div className="field">
-            <label htmlFor="key-role">Role</label>
-            <select
-              id="key-role"
-              className="select"
-              value={role}
-              onChange={(event) => setRole(event.target.value)}
-              aria-describedby="key-role-help"
-            >
-              {roles.map((item) => (
-                <option key={item} value={item}>
-                  {item}
-                </option>
-              ))}
-            </select>
-            <span id="key-role-help" className="field-help">
-              Never more than your own role.
-            </span>
-          </div>
-          <div className="field">
-            <label htmlFor="key-days">Expires after (days)</label>
-            <input
-              id="key-days"
-              className="input"
-              inputMode="numeric"
-              value={days}
-              onChange={(event) => setDays(event.target.value.replace(/\D/g, ''))}
-              placeholder="never"
-              aria-describedby="key-days-help"
-            />
-            <span id="key-days-help" className="field-help">
-              Empty: the key does not expire.
-            </span>
-          </div>
-        </div>
-        {failure ? <ErrorNotice title={failure.title} details={failure.details} /> : null}
-      </form>
-    </Dialog>
+      <TextField
+        id="key-label"
+        label="Label"
+        value={label}
+        maxLength={100}
+        onChange={(event) => setLabel(event.target.value)}
+        placeholder="e.g. nzb360 on my phone"
+        required
+        autoFocus
+      />
+      <div className="form-grid">
+        <SelectField
+          id="key-role"
+          label="Role"
+          value={role}
+          onChange={(event) => setRole(event.target.value)}
+          help="Never more than your own role."
+        >
+          {roles.map((item) => (
+            <option key={item} value={item}>
+              {item}
+            </option>
+          ))}
+        </SelectField>
+        <TextField
+          id="key-days"
+          label="Expires after (days)"
+          inputMode="numeric"
+          value={days}
+          onChange={(event) => setDays(event.target.value.replace(/\D/g, ''))}
+          placeholder="never"
+          help="Empty: the key does not expire."
+        />
+      </div>
+    </FormDialog>
   );
 }

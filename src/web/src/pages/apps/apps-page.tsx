@@ -2,17 +2,20 @@
 // with confirmation, and logs.
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { authSession } from '../../api/auth-session.js';
-import { describeError } from '../../api/api-error.js';
 import { api } from '../../api/http-client.js';
 import { useCatalogIndex } from '../../api/catalog-store.js';
 import type { Container, ContainersResponse } from '../../api/wire-types.js';
 import { AppIcon } from '../../components/app-icon.js';
+import { Badge, type BadgeTone } from '../../components/badge.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
-import { LogsIcon, PlayIcon, RestartIcon, SearchIcon, StopIcon, TrashIcon } from '../../components/icons.js';
-import { EmptyState, ErrorFromValue, LoadingBlock } from '../../components/notices.js';
+import { InlineSelect, SearchField } from '../../components/field.js';
+import { LogsIcon, PlayIcon, RestartIcon, StopIcon, TrashIcon } from '../../components/icons.js';
+import { EmptyState, ErrorBanner, ResourceStatus } from '../../components/notices.js';
+import { CardHeader, PageHeader } from '../../components/section-header.js';
 import { Sparkline } from '../../components/sparkline.js';
 import { toast } from '../../components/toaster.js';
 import { useApiData } from '../../hooks/use-api-data.js';
+import { useRowActions } from '../../hooks/use-row-actions.js';
 import { formatBytes, formatPercent } from '../../lib/format.js';
 import { Link } from '../../lib/router.js';
 import { LogsDialog, type LogsTarget } from './logs-dialog.js';
@@ -29,11 +32,11 @@ export function containerName(container: Container): string {
   return (container.Names[0] ?? container.Id.slice(0, 12)).replace(/^\//, '');
 }
 
-function stateTone(state: string): string {
-  if (state === 'running') return 'badge-success';
-  if (state === 'restarting' || state === 'paused' || state === 'created') return 'badge-warning';
-  if (state === 'dead') return 'badge-danger';
-  return '';
+function stateTone(state: string): BadgeTone {
+  if (state === 'running') return 'success';
+  if (state === 'restarting' || state === 'paused' || state === 'created') return 'warning';
+  if (state === 'dead') return 'danger';
+  return 'neutral';
 }
 
 export function AppsPage() {
@@ -44,7 +47,7 @@ export function AppsPage() {
   const [stateFilter, setStateFilter] = useState<'all' | 'running' | 'stopped'>('all');
   const [pending, setPending] = useState<Pending | null>(null);
   const [logs, setLogs] = useState<LogsTarget | null>(null);
-  const [busy, setBusy] = useState<Set<string>>(new Set());
+  const rowActions = useRowActions();
   const history = useRef<History>(new Map());
   const catalog = useCatalogIndex();
   const [, setTick] = useState(0);
@@ -87,64 +90,65 @@ export function AppsPage() {
     return { apps: [...apps.entries()].sort(([a], [b]) => a.localeCompare(b)), others, total: list.length };
   }, [containers.data, filter, stateFilter]);
 
-  const runAction = async (id: string, label: string, request: () => Promise<unknown>) => {
-    setBusy((current) => new Set(current).add(id));
-    try {
-      await request();
-      toast('success', label);
-      await containers.reload();
-    } catch (error) {
-      const { title, details } = describeError(error);
-      toast('error', title, details);
-    } finally {
-      setBusy((current) => {
-        const next = new Set(current);
-        next.delete(id);
-        return next;
-      });
-    }
-  };
-
   const start = (container: Container) =>
-    void runAction(container.Id, `Started ${containerName(container)}`, () => api.post(`/containers/${encodeURIComponent(container.Id)}/start`));
+    void rowActions.run(container.Id, async () => {
+      await api.post(`/containers/${encodeURIComponent(container.Id)}/start`);
+      toast('success', `Started ${containerName(container)}`);
+      await containers.reload();
+    });
+
+  const containerRows = (list: Container[]) =>
+    list.map((container) => (
+      <ContainerRow
+        key={container.Id}
+        container={container}
+        history={history.current.get(container.Id)}
+        canOperate={canOperate}
+        busy={rowActions.isBusy(container.Id)}
+        onStart={start}
+        onAsk={(action) => setPending({ kind: 'container', action, container })}
+        onLogs={() => setLogs({ kind: 'container', id: container.Id, name: containerName(container) })}
+      />
+    ));
 
   const running = containers.data?.containers.filter((container) => container.State === 'running').length ?? 0;
 
   return (
     <div>
-      <div className="page-header">
-        <div>
-          <h1>Apps and containers</h1>
-          <p>
-            {containers.data
-              ? `${groups.apps.length} deployed app${groups.apps.length === 1 ? '' : 's'} · ${running} of ${groups.total} containers running`
-              : 'What runs on this Docker host.'}
-          </p>
-        </div>
-        <Link to="/catalog" className="button button-primary">
-          Deploy an app
-        </Link>
-      </div>
+      <PageHeader
+        title="Apps and containers"
+        description={
+          containers.data
+            ? `${groups.apps.length} deployed app${groups.apps.length === 1 ? '' : 's'} · ${running} of ${groups.total} containers running`
+            : 'What runs on this Docker host.'
+        }
+        actions={
+          <Link to="/catalog" className="button button-primary">
+            Deploy an app
+          </Link>
+        }
+      />
       <div className="catalog-toolbar">
-        <div className="search-box">
-          <SearchIcon />
-          <label htmlFor="containers-search" className="visually-hidden">
-            Filter containers
-          </label>
-          <input id="containers-search" className="input" type="search" placeholder="Filter by name, image or app" value={filter} onChange={(event) => setFilter(event.target.value)} />
-        </div>
-        <label className="visually-hidden" htmlFor="state-filter">
-          State
-        </label>
-        <select id="state-filter" className="select" style={{ width: 'auto' }} value={stateFilter} onChange={(event) => setStateFilter(event.target.value as typeof stateFilter)}>
+        <SearchField
+          id="containers-search"
+          label="Filter containers"
+          placeholder="Filter by name, image or app"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+        />
+        <InlineSelect
+          id="state-filter"
+          label="State"
+          value={stateFilter}
+          onChange={(event) => setStateFilter(event.target.value as typeof stateFilter)}
+        >
           <option value="all">All states</option>
           <option value="running">Running</option>
           <option value="stopped">Not running</option>
-        </select>
+        </InlineSelect>
       </div>
-      {containers.error && !containers.data ? <ErrorFromValue error={containers.error} onRetry={() => void containers.reload()} /> : null}
-      {containers.error && containers.data ? <ErrorFromValue error={containers.error} /> : null}
-      {!containers.data && !containers.error ? <LoadingBlock label="Loading containers…" /> : null}
+      {/* A failed poll keeps the last answer on screen, with the error above it. */}
+      {containers.data ? <ErrorBanner error={containers.error} /> : <ResourceStatus resource={containers} loadingLabel="Loading containers…" />}
       {containers.data ? (
         <div className="stack-large">
           {groups.apps.length === 0 && groups.others.length === 0 ? (
@@ -153,67 +157,63 @@ export function AppsPage() {
                 <>
                   Deploy something from the <Link to="/catalog">catalog</Link>.
                 </>
-              ) : null}
+              ) : (
+                'Clear the search or choose another state.'
+              )}
             </EmptyState>
           ) : null}
-          {groups.apps.map(([appId, list]) => (
-            <section key={appId} className="card app-group" aria-label={`App ${appId}`} data-testid="app-group" data-app-id={appId}>
-              <div className="card-header">
-                <div className="app-group-title">
-                  <AppIcon name={catalog.get(appId)?.displayName ?? appId.replace(/^[^-]+-/, '')} icon={catalog.get(appId)?.icon} size={36} />
-                  <div style={{ minWidth: 0 }}>
-                    <h2 className="truncate">{catalog.get(appId)?.displayName ?? appId}</h2>
-                    <div className="muted small truncate">
-                      {appId} · {list.filter((c) => c.State === 'running').length}/{list.length} running
+          {groups.apps.map(([appId, list]) => {
+            const name = catalog.get(appId)?.displayName ?? appId;
+            return (
+              <section key={appId} className="card app-group" aria-label={`App ${appId}`} data-testid="app-group" data-app-id={appId}>
+                <div className="card-header">
+                  <div className="app-group-title">
+                    <AppIcon name={catalog.get(appId)?.displayName ?? appId.replace(/^[^-]+-/, '')} icon={catalog.get(appId)?.icon} size={36} />
+                    <div className="card-title">
+                      <h2 className="truncate">{name}</h2>
+                      <div className="muted small truncate">
+                        {appId} · {list.filter((c) => c.State === 'running').length}/{list.length} running
+                      </div>
                     </div>
                   </div>
+                  <div className="button-group app-group-actions">
+                    <button
+                      type="button"
+                      className="button button-small"
+                      onClick={() => setLogs({ kind: 'app', appId, name: appId })}
+                      aria-label={`Logs of ${name}`}
+                      title="Logs"
+                    >
+                      <LogsIcon size={14} /> <span className="label-wide">Logs</span>
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      disabled={!canOperate}
+                      title="Stop app"
+                      onClick={() => setPending({ kind: 'app', action: 'stop', appId, containers: list })}
+                    >
+                      <StopIcon size={14} /> <span className="label-wide">Stop app</span>
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      disabled={!canOperate}
+                      title="Remove app"
+                      onClick={() => setPending({ kind: 'app', action: 'remove', appId, containers: list })}
+                    >
+                      <TrashIcon size={14} /> <span className="label-wide">Remove app</span>
+                    </button>
+                  </div>
                 </div>
-                <div className="button-group">
-                  <button type="button" className="button button-small" onClick={() => setLogs({ kind: 'app', appId, name: appId })}>
-                    <LogsIcon size={14} /> Logs
-                  </button>
-                  <button type="button" className="button button-small" disabled={!canOperate || busy.has(appId)} onClick={() => setPending({ kind: 'app', action: 'stop', appId, containers: list })}>
-                    <StopIcon size={14} /> Stop app
-                  </button>
-                  <button type="button" className="button button-small" disabled={!canOperate || busy.has(appId)} onClick={() => setPending({ kind: 'app', action: 'remove', appId, containers: list })}>
-                    <TrashIcon size={14} /> Remove app
-                  </button>
-                </div>
-              </div>
-              {list.map((container) => (
-                <ContainerRow
-                  key={container.Id}
-                  container={container}
-                  history={history.current.get(container.Id)}
-                  canOperate={canOperate}
-                  busy={busy.has(container.Id)}
-                  onStart={start}
-                  onAsk={(action) => setPending({ kind: 'container', action, container })}
-                  onLogs={() => setLogs({ kind: 'container', id: container.Id, name: containerName(container) })}
-                />
-              ))}
-            </section>
-          ))}
+                {containerRows(list)}
+              </section>
+            );
+          })}
           {groups.others.length > 0 ? (
             <section className="card app-group" aria-label="Other containers">
-              <div className="card-header">
-                <div>
-                  <h2>Other containers</h2>
-                  <div className="muted small">Not deployed from the catalog</div>
-                </div>
-              </div>
-              {groups.others.map((container) => (
-                <ContainerRow
-                  key={container.Id}
-                  container={container}
-                  history={history.current.get(container.Id)}
-                  canOperate={canOperate}
-                  busy={busy.has(container.Id)}
-                  onStart={start}
-                  onAsk={(action) => setPending({ kind: 'container', action, container })}
-                  onLogs={() => setLogs({ kind: 'container', id: container.Id, name: containerName(container) })}
-                />
-              ))}
+              <CardHeader title="Other containers" description="Not deployed from the catalog" />
+              {containerRows(groups.others)}
             </section>
           ) : null}
         </div>
@@ -310,8 +310,8 @@ const ContainerRow = memo(function ContainerRow({ container, history, canOperate
   });
   return (
     <div className="container-row" data-testid="container-row" data-container-name={name} data-state={container.State}>
-      <div style={{ minWidth: 0 }}>
-        <div className="row" style={{ gap: 8, flexWrap: 'nowrap' }}>
+      <div className="container-identity">
+        <div className="row row-nowrap">
           <span className={`dot ${isRunning ? 'dot-success' : container.State === 'exited' ? '' : 'dot-warning'}`} aria-hidden="true" />
           <span className="container-name" title={name}>
             {name}
@@ -320,8 +320,8 @@ const ContainerRow = memo(function ContainerRow({ container, history, canOperate
         <div className="muted small truncate" title={container.Image}>
           {container.Image}
         </div>
-        <div className="row small" style={{ gap: 6, marginTop: 2 }}>
-          <span className={`badge ${stateTone(container.State)}`}>{container.State}</span>
+        <div className="row small container-state">
+          <Badge tone={stateTone(container.State)}>{container.State}</Badge>
           <span className="muted truncate">{container.Status}</span>
         </div>
       </div>
@@ -351,7 +351,7 @@ const ContainerRow = memo(function ContainerRow({ container, history, canOperate
         </span>
         <Sparkline values={history?.memory ?? []} floor={1024 * 1024} label={`Memory of ${name}, last ${history?.memory.length ?? 0} samples`} />
       </div>
-      <div className="button-group" style={{ justifyContent: 'flex-end' }}>
+      <div className="button-group container-actions">
         {isRunning ? (
           <button type="button" className="icon-button" aria-label={`Stop ${name}`} title="Stop" disabled={!canOperate || busy} onClick={() => onAsk('stop')}>
             <StopIcon />

@@ -4,8 +4,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../../api/http-client.js';
 import type { AppLogsResponse, ContainerLogsResponse } from '../../api/wire-types.js';
 import { Dialog } from '../../components/dialog.js';
-import { DownloadIcon, RefreshIcon, SearchIcon } from '../../components/icons.js';
-import { ErrorFromValue, LoadingBlock } from '../../components/notices.js';
+import { SearchField } from '../../components/field.js';
+import { DownloadIcon, RefreshIcon } from '../../components/icons.js';
+import { ResourceStatus } from '../../components/notices.js';
 import { useApiData } from '../../hooks/use-api-data.js';
 
 export type LogsTarget = { kind: 'container'; id: string; name: string } | { kind: 'app'; appId: string; name: string };
@@ -71,16 +72,17 @@ export function LogsDialog({ target, onClose }: { target: LogsTarget; onClose: (
     <Dialog title={`Logs · ${target.name}`} size="large" onClose={onClose} testId="logs-dialog">
       <div className="stack">
         <div className="row">
-          <div className="search-box" style={{ maxWidth: 320 }}>
-            <SearchIcon />
-            <label htmlFor="logs-search" className="visually-hidden">
-              Search logs
-            </label>
-            <input id="logs-search" className="input" type="search" placeholder="Search logs" value={search} onChange={(event) => setSearch(event.target.value)} />
-          </div>
+          <SearchField
+            id="logs-search"
+            label="Search logs"
+            className="logs-search"
+            placeholder="Search logs"
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+          />
           <label className="row small">
             Last
-            <select className="select" style={{ width: 'auto' }} value={tail} onChange={(event) => setTail(Number(event.target.value))} aria-label="Number of lines">
+            <select className="select select-inline" value={tail} onChange={(event) => setTail(Number(event.target.value))} aria-label="Number of lines">
               {TAIL_OPTIONS.map((option) => (
                 <option key={option} value={option}>
                   {option}
@@ -103,8 +105,7 @@ export function LogsDialog({ target, onClose }: { target: LogsTarget; onClose: (
             <DownloadIcon size={14} /> Download
           </button>
         </div>
-        {logs.error ? <ErrorFromValue error={logs.error} onRetry={() => void logs.reload()} /> : null}
-        {!logs.data && !logs.error ? <LoadingBlock label="Loading logs…" /> : null}
+        <ResourceStatus resource={logs} loadingLabel="Loading logs…" />
         {logs.data ? (
           <>
             <pre

@@ -4,11 +4,11 @@ import { authSession } from '../../api/auth-session.js';
 import { api } from '../../api/http-client.js';
 import type { App, ContainersResponse, StarsResponse } from '../../api/wire-types.js';
 import { cachedCatalog, loadCatalog } from '../../api/catalog-store.js';
-import { SearchIcon } from '../../components/icons.js';
-import { EmptyState, ErrorFromValue, LoadingBlock } from '../../components/notices.js';
-import { toast } from '../../components/toaster.js';
+import { SearchField } from '../../components/field.js';
+import { EmptyState, ResourceStatus } from '../../components/notices.js';
+import { PageHeader } from '../../components/section-header.js';
+import { toastError } from '../../components/toaster.js';
 import { VirtualGrid } from '../../components/virtual-grid.js';
-import { describeError } from '../../api/api-error.js';
 import { setQueryParam, useLocation } from '../../lib/router.js';
 import { useApiData } from '../../hooks/use-api-data.js';
 import { AppCard } from './app-card.js';
@@ -66,8 +66,7 @@ export function CatalogPage() {
       else await api.post(`/auth/me/stars/${encodeURIComponent(app.id)}`);
     } catch (error) {
       apply(wasStarred);
-      const { title, details } = describeError(error);
-      toast('error', `Could not ${wasStarred ? 'unstar' : 'star'} ${app.displayName}`, details || title);
+      toastError(error, `Could not ${wasStarred ? 'unstar' : 'star'} ${app.displayName}`);
     }
   }, []);
   const onToggleStar = useCallback((app: App) => void toggleStar(app), [toggleStar]);
@@ -135,34 +134,25 @@ export function CatalogPage() {
 
   return (
     <div>
-      <div className="page-header">
-        <div>
-          <h1>App catalog</h1>
-          <p>
-            {data
-              ? `${data.totalApps} apps in ${categories.length} categories. Pick one and deploy it in a minute.`
-              : 'Apps you can deploy in one click.'}
-          </p>
-        </div>
-      </div>
+      <PageHeader
+        title="App catalog"
+        description={
+          data
+            ? `${data.totalApps} apps in ${categories.length} categories. Pick one and deploy it in a minute.`
+            : 'Apps you can deploy in one click.'
+        }
+      />
       <div className="catalog-toolbar">
-        <div className="search-box">
-          <SearchIcon />
-          <label htmlFor="catalog-search" className="visually-hidden">
-            Search apps
-          </label>
-          <input
-            id="catalog-search"
-            className="input"
-            type="search"
-            placeholder="Search apps, images, descriptions…"
-            value={query}
-            onChange={(event) => {
-              setQuery(event.target.value);
-              setQueryParam('q', event.target.value);
-            }}
-          />
-        </div>
+        <SearchField
+          id="catalog-search"
+          label="Search apps"
+          placeholder="Search apps, images, descriptions…"
+          value={query}
+          onChange={(event) => {
+            setQuery(event.target.value);
+            setQueryParam('q', event.target.value);
+          }}
+        />
         <span className="muted small" aria-live="polite">
           {data ? `${visible.length} shown` : ''}
         </span>
@@ -191,8 +181,7 @@ export function CatalogPage() {
         </div>
       ) : null}
       <div id="catalog-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        {catalog.error && !data ? <ErrorFromValue error={catalog.error} onRetry={() => void catalog.reload()} /> : null}
-        {!data && !catalog.error ? <LoadingBlock label="Loading the catalog…" /> : null}
+        {data ? null : <ResourceStatus resource={catalog} loadingLabel="Loading the catalog…" />}
         {data && visible.length === 0 ? (
           <EmptyState title={tab === 'starred' && terms.length === 0 ? 'No starred apps yet' : 'No apps match'}>
             {tab === 'starred' && terms.length === 0 ? 'Star apps with the ☆ button to find them here.' : 'Try another search or category.'}

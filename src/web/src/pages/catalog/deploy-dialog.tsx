@@ -16,8 +16,10 @@ import type {
 } from '../../api/wire-types.js';
 import { AppIcon } from '../../components/app-icon.js';
 import { DeploymentProgress } from '../../components/deployment-progress.js';
-import { Dialog } from '../../components/dialog.js';
-import { ErrorNotice, InfoNotice } from '../../components/notices.js';
+import { Dialog, DialogActions } from '../../components/dialog.js';
+import { SelectField, TextField } from '../../components/field.js';
+import { ErrorBanner, ErrorNotice, InfoNotice } from '../../components/notices.js';
+import { useAsyncAction } from '../../hooks/use-async-action.js';
 import {
   buildConfig,
   domainVariable,
@@ -71,8 +73,7 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
+  const { busy, error: failure, run, setError: setFailure } = useAsyncAction();
   const [modes, setModes] = useState<DeploymentModesResponse | null>(null);
   const [ports, setPorts] = useState<PortsCheckResponse | null>(null);
   const [portsError, setPortsError] = useState<string | null>(null);
@@ -157,39 +158,46 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
   const blockingConflicts = portsPublished ? conflicts : [];
   const hasErrors = Object.keys(errors).length > 0 || duplicatePorts.length > 0;
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
     setFailure(null);
     if (hasErrors || blockingConflicts.length > 0) return;
-    setBusy(true);
-    try {
+    void run(async () => {
       // The port table may have changed since the dialog opened: check again right before deploying.
       const fresh = await api.get<PortsCheckResponse>('/ports/check').catch(() => null);
       if (fresh) {
         setPorts(fresh);
         const used = new Set(fresh.usedPorts);
-        if (portsPublished && wanted.some((entry) => used.has(entry.port))) {
-          setBusy(false);
-          return;
-        }
+        if (portsPublished && wanted.some((entry) => used.has(entry.port))) return;
       }
-      const response = await api.post<DeployAccepted>('/deploy', {
-        appId: app.id,
-        config: buildConfig(shown, values),
-        mode: isProxyMode(mode) ? { type: mode, publishPorts } : { type: mode },
-      });
-      deploymentTracker.track({ id: response.deploymentId, appId: app.id, appName: app.displayName, startedAt: Date.now() });
-      onStarted(response.deploymentId);
-    } catch (error) {
-      if (error instanceof ApiError && error.fields.length > 0) setServerErrors(fieldErrorsFromServer(error.fields));
-      setFailure(error);
-      setBusy(false);
-    }
+      try {
+        const response = await api.post<DeployAccepted>('/deploy', {
+          appId: app.id,
+          config: buildConfig(shown, values),
+          mode: isProxyMode(mode) ? { type: mode, publishPorts } : { type: mode },
+        });
+        deploymentTracker.track({ id: response.deploymentId, appId: app.id, appName: app.displayName, startedAt: Date.now() });
+        onStarted(response.deploymentId);
+      } catch (error) {
+        if (error instanceof ApiError && error.fields.length > 0) setServerErrors(fieldErrorsFromServer(error.fields));
+        throw error;
+      }
+    });
   };
 
   const showError = (name: string) => (submitted || touched.has(name) ? errors[name] : serverErrors[name]);
-  const failureText = failure ? describeError(failure) : null;
+  const fieldsOf = (variables: AppVariable[]) =>
+    variables.map((variable) => (
+      <VariableField
+        key={variable.name}
+        variable={variable}
+        value={values[variable.name]}
+        error={showError(variable.name)}
+        onChange={(value) => setValue(variable.name, value)}
+        onBlur={() => setTouched((current) => new Set(current).add(variable.name))}
+      />
+    ));
 
   return (
     <Dialog
@@ -204,10 +212,7 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
       busy={busy}
       testId="deploy-dialog"
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
+        <DialogActions onCancel={onClose} busy={busy}>
           <button
             type="submit"
             form={formId}
@@ -216,10 +221,10 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
           >
             {busy ? 'Starting…' : `Deploy ${app.displayName}`}
           </button>
-        </>
+        </DialogActions>
       }
     >
-      <form id={formId} className="stack-large" onSubmit={(event) => void submit(event)} noValidate>
+      <form id={formId} className="stack-large" onSubmit={submit} noValidate>
         <div className="row small muted" style={{ gap: 12 }}>
           <span className="mono truncate" title={app.image}>
             {app.image}
@@ -276,18 +281,7 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
         {mainFields.length > 0 ? (
           <fieldset>
             <legend>Settings</legend>
-            <div className="form-grid">
-              {mainFields.map((variable) => (
-                <VariableField
-                  key={variable.name}
-                  variable={variable}
-                  value={values[variable.name]}
-                  error={showError(variable.name)}
-                  onChange={(value) => setValue(variable.name, value)}
-                  onBlur={() => setTouched((current) => new Set(current).add(variable.name))}
-                />
-              ))}
-            </div>
+            <div className="form-grid">{fieldsOf(mainFields)}</div>
           </fieldset>
         ) : (
           <p className="muted">This app needs no settings beyond the defaults.</p>
@@ -306,23 +300,12 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
         {advanced.length > 0 ? (
           <details className="advanced">
             <summary>Advanced settings ({advanced.length})</summary>
-            <div className="form-grid">
-              {advanced.map((variable) => (
-                <VariableField
-                  key={variable.name}
-                  variable={variable}
-                  value={values[variable.name]}
-                  error={showError(variable.name)}
-                  onChange={(value) => setValue(variable.name, value)}
-                  onBlur={() => setTouched((current) => new Set(current).add(variable.name))}
-                />
-              ))}
-            </div>
+            <div className="form-grid">{fieldsOf(advanced)}</div>
           </details>
         ) : null}
 
-        {failureText ? <ErrorNotice title={failureText.title} details={failureText.details} /> : null}
-        {submitted && hasErrors && !failureText ? (
+        <ErrorBanner error={failure} />
+        {submitted && hasErrors && !failure ? (
           <ErrorNotice title="Some settings need attention" details="Fix the highlighted fields, then deploy." />
         ) : null}
       </form>
@@ -382,6 +365,14 @@ function PortStatus({
   );
 }
 
+const INPUT_TYPES: Partial<Record<AppVariable['type'], string>> = {
+  port: 'number',
+  number: 'number',
+  secret: 'password',
+  email: 'email',
+  url: 'url',
+};
+
 function VariableField({
   variable,
   value,
@@ -396,104 +387,82 @@ function VariableField({
   onBlur: () => void;
 }) {
   const id = `var-${variable.name}`;
-  const helpId = `${id}-help`;
-  const errorId = `${id}-error`;
-  const describedBy =
-    [variable.description || variable.type === 'secret' ? helpId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
-  const label = (
-    <label htmlFor={id}>
-      {variable.name}
-      {variable.required && variable.type !== 'secret' ? <span aria-hidden="true"> *</span> : null}
-      <span className="muted small" style={{ fontWeight: 500 }}>
-        {' '}
-        · {variable.type}
-      </span>
-    </label>
-  );
-  const help = (
-    <>
-      {variable.description || variable.type === 'secret' ? (
-        <span id={helpId} className="field-help">
-          {variable.description}
-          {variable.type === 'secret' ? ' Leave empty to generate a strong value.' : ''}
-        </span>
-      ) : null}
-      {error ? (
-        <span id={errorId} className="field-error">
-          {error}
-        </span>
-      ) : null}
-    </>
-  );
+  const isSecret = variable.type === 'secret';
+  // A secret left empty is generated, so it is never required from the user.
+  const required = variable.required && !isSecret;
+  const help =
+    variable.description || isSecret
+      ? `${variable.description}${isSecret ? ' Leave empty to generate a strong value.' : ''}`.trim()
+      : undefined;
   if (variable.type === 'boolean') {
     return (
       <div className="field">
-        <span className="field-label">{variable.name}</span>
+        <span className="field-label" id={`${id}-name`}>
+          {variable.name}
+        </span>
         <label className="checkbox">
           <input
             id={id}
             type="checkbox"
             checked={value === true}
             onChange={(event) => onChange(event.target.checked)}
-            aria-describedby={describedBy}
+            aria-labelledby={`${id}-name ${id}-state`}
+            aria-describedby={[help ? `${id}-help` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined}
           />
-          Enabled
+          <span id={`${id}-state`}>Enabled</span>
         </label>
-        {help}
+        {help ? (
+          <span id={`${id}-help`} className="field-help">
+            {help}
+          </span>
+        ) : null}
+        {error ? (
+          <span id={`${id}-error`} className="field-error">
+            {error}
+          </span>
+        ) : null}
       </div>
     );
   }
-  const text = typeof value === 'string' ? value : '';
+  const label = (
+    <>
+      {variable.name}
+      {required ? <span aria-hidden="true"> *</span> : null}
+      <span className="muted small field-type"> · {variable.type}</span>
+    </>
+  );
   const common = {
     id,
-    value: text,
+    label,
+    help,
+    error,
+    value: typeof value === 'string' ? value : '',
     onBlur,
-    'aria-invalid': error ? true : undefined,
-    'aria-describedby': describedBy,
-    'aria-required': variable.required && variable.type !== 'secret' ? true : undefined,
-  } as const;
+    'aria-required': required || undefined,
+  };
   if (variable.type === 'enum' && variable.values) {
     return (
-      <div className="field">
-        {label}
-        <select {...common} className="select" onChange={(event) => onChange(event.target.value)}>
-          {variable.required ? null : <option value="">(default)</option>}
-          {variable.values.map((option) => (
-            <option key={option} value={option}>
-              {option}
-            </option>
-          ))}
-        </select>
-        {help}
-      </div>
+      <SelectField {...common} onChange={(event) => onChange(event.target.value)}>
+        {variable.required ? null : <option value="">(default)</option>}
+        {variable.values.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </SelectField>
     );
   }
-  const inputType =
-    variable.type === 'port' || variable.type === 'number'
-      ? 'number'
-      : variable.type === 'secret'
-        ? 'password'
-        : variable.type === 'email'
-          ? 'email'
-          : variable.type === 'url'
-            ? 'url'
-            : 'text';
   return (
-    <div className="field">
-      {label}
-      <input
-        {...common}
-        className="input"
-        type={inputType}
-        inputMode={variable.type === 'port' ? 'numeric' : undefined}
-        min={variable.type === 'port' ? 1 : undefined}
-        max={variable.type === 'port' ? 65535 : undefined}
-        autoComplete={variable.type === 'secret' ? 'new-password' : 'off'}
-        spellCheck={false}
-        placeholder={variable.type === 'secret' ? 'generated' : variable.type === 'path' ? '/opt/appdata/…' : undefined}
-        onChange={(event) => onChange(event.target.value)}
-      />
-      {help}
-    </div>
+    <TextField
+      {...common}
+      type={INPUT_TYPES[variable.type] ?? 'text'}
+      inputMode={variable.type === 'port' ? 'numeric' : undefined}
+      min={variable.type === 'port' ? 1 : undefined}
+      max={variable.type === 'port' ? 65535 : undefined}
+      autoComplete={isSecret ? 'new-password' : 'off'}
+      spellCheck={false}
+      placeholder={isSecret ? 'generated' : variable.type === 'path' ? '/opt/appdata/…' : undefined}
+      onChange={(event) => onChange(event.target.value)}
+    />
   );
 }

@@ -1,13 +1,15 @@
 // Connects a storage provider: a credentials form built from the provider's declared fields, or
 // the OAuth flow (open the provider's sign-in page, then paste the code or the address it sent you to).
-import { useEffect, useState, type FormEvent } from 'react';
-import { describeError } from '../../api/api-error.js';
+import { useEffect, useId, useState } from 'react';
 import { api } from '../../api/http-client.js';
 import type { AuthStartResult, AuthStoredResult, ProviderInfo } from '../../api/wire-types.js';
-import { Dialog } from '../../components/dialog.js';
+import { Dialog, DialogActions } from '../../components/dialog.js';
+import { TextField } from '../../components/field.js';
+import { FormDialog } from '../../components/form-dialog.js';
 import { ExternalIcon } from '../../components/icons.js';
-import { ErrorNotice, InfoNotice } from '../../components/notices.js';
+import { ErrorBanner, InfoNotice } from '../../components/notices.js';
 import { toast } from '../../components/toaster.js';
+import { useAsyncAction } from '../../hooks/use-async-action.js';
 import { isDashboardCallback, parseOutcome, rememberPending, RESULT_KEY } from './oauth-handoff.js';
 
 type Props = { base: string; provider: ProviderInfo; onClose: () => void; onConnected: () => void };
@@ -16,79 +18,56 @@ export function ConnectProviderDialog(props: Props) {
   return props.provider.authType === 'oauth' ? <OAuthDialog {...props} /> : <CredentialsDialog {...props} />;
 }
 
-function CredentialsDialog({ base, provider, onClose, onConnected }: Props) {
+function finishConnecting({ provider, onConnected, onClose }: Props): void {
+  toast('success', `${provider.name} connected`, 'Mount it to make it available to your apps.');
+  onConnected();
+  onClose();
+}
+
+function CredentialsDialog(props: Props) {
+  const { base, provider, onClose } = props;
   const [values, setValues] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const credentials = Object.fromEntries(Object.entries(values).filter(([, value]) => value.trim() !== ''));
-      await api.post<AuthStoredResult>(`${base}/auth/api-key`, { provider: provider.id, credentials });
-      toast('success', `${provider.name} connected`, 'Mount it to make it available to your apps.');
-      onConnected();
-      onClose();
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  };
-  const failure = error ? describeError(error) : null;
   return (
-    <Dialog
+    <FormDialog
       title={`Connect ${provider.name}`}
       description={
         provider.configured
           ? 'Saving replaces the stored settings.'
           : 'The settings are stored by rclone in the mount container; secrets are never shown again.'
       }
+      submitLabel="Save and connect"
+      busyLabel="Checking…"
       onClose={onClose}
-      busy={busy}
-      footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" form="provider-credentials" className="button button-primary" disabled={busy}>
-            {busy ? 'Checking…' : 'Save and connect'}
-          </button>
-        </>
-      }
+      onSubmit={async () => {
+        const credentials = Object.fromEntries(Object.entries(values).filter(([, value]) => value.trim() !== ''));
+        await api.post<AuthStoredResult>(`${base}/auth/api-key`, { provider: provider.id, credentials });
+        finishConnecting(props);
+      }}
     >
-      <form id="provider-credentials" className="stack" onSubmit={(event) => void submit(event)}>
-        {provider.note ? <InfoNotice>{provider.note}</InfoNotice> : null}
-        <div className="form-grid">
-          {provider.credentialFields.map((field, index) => (
-            <div key={field.name} className="field">
-              <label htmlFor={`cred-${field.name}`}>
+      {provider.note ? <InfoNotice>{provider.note}</InfoNotice> : null}
+      <div className="form-grid">
+        {provider.credentialFields.map((field, index) => (
+          <TextField
+            key={field.name}
+            id={`cred-${field.name}`}
+            label={
+              <>
                 {field.name}
                 {field.required ? <span aria-hidden="true"> *</span> : null}
-              </label>
-              <input
-                id={`cred-${field.name}`}
-                className="input"
-                type={field.secret ? 'password' : 'text'}
-                autoComplete={field.secret ? 'new-password' : 'off'}
-                spellCheck={false}
-                required={field.required}
-                value={values[field.name] ?? ''}
-                onChange={(event) => setValues((current) => ({ ...current, [field.name]: event.target.value }))}
-                aria-describedby={field.description ? `cred-${field.name}-help` : undefined}
-                autoFocus={index === 0}
-              />
-              {field.description ? (
-                <span id={`cred-${field.name}-help`} className="field-help">
-                  {field.description}
-                </span>
-              ) : null}
-            </div>
-          ))}
-        </div>
-        {failure ? <ErrorNotice title={failure.title} details={failure.details} /> : null}
-      </form>
-    </Dialog>
+              </>
+            }
+            help={field.description || undefined}
+            type={field.secret ? 'password' : 'text'}
+            autoComplete={field.secret ? 'new-password' : 'off'}
+            spellCheck={false}
+            required={field.required}
+            value={values[field.name] ?? ''}
+            onChange={(event) => setValues((current) => ({ ...current, [field.name]: event.target.value }))}
+            autoFocus={index === 0}
+          />
+        ))}
+      </div>
+    </FormDialog>
   );
 }
 
@@ -105,11 +84,12 @@ function parseCode(input: string, expectedState: string): { code: string; state:
   return { code: text, state: expectedState };
 }
 
-function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
+function OAuthDialog(props: Props) {
+  const { base, provider, onClose, onConnected } = props;
+  const formId = useId();
   const [started, setStarted] = useState<AuthStartResult['data'] | null>(null);
   const [code, setCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run, setError } = useAsyncAction();
 
   // When the provider redirects to this dashboard, the other tab finishes the sign-in and reports here.
   useEffect(() => {
@@ -118,51 +98,30 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
       if (event.key !== RESULT_KEY) return;
       const outcome = parseOutcome(event.newValue);
       if (!outcome || outcome.state !== started.state) return;
-      if (outcome.ok) {
-        toast('success', `${provider.name} connected`, 'Mount it to make it available to your apps.');
-        onConnected();
-        onClose();
-      } else {
-        setError(new Error(outcome.error ?? 'The sign-in failed'));
-      }
+      if (outcome.ok) finishConnecting({ base, provider, onConnected, onClose });
+      else setError(new Error(outcome.error ?? 'The sign-in failed'));
     };
     window.addEventListener('storage', onStorage);
     return () => window.removeEventListener('storage', onStorage);
-  }, [started, provider.name, onConnected, onClose]);
+  }, [started, base, provider, onConnected, onClose, setError]);
 
-  const start = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const start = () =>
+    run(async () => {
       const response = await api.post<AuthStartResult>(`${base}/auth/start`, { provider: provider.id });
       setStarted(response.data);
       rememberPending({ state: response.data.state, base, provider: provider.id, providerName: provider.name });
       window.open(response.data.auth_url, '_blank', 'noopener,noreferrer');
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
-  const complete = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!started) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const complete = () =>
+    run(async () => {
+      if (!started) return;
       const parsed = parseCode(code, started.state);
       await api.post<AuthStoredResult>(`${base}/auth/complete`, { provider: provider.id, auth_code: parsed.code, state: parsed.state });
-      toast('success', `${provider.name} connected`, 'Mount it to make it available to your apps.');
-      onConnected();
-      onClose();
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  };
+      finishConnecting(props);
+    });
 
-  const failure = error ? describeError(error) : null;
+  const pasteCode = started !== null && !isDashboardCallback(started.redirect_uri);
   return (
     <Dialog
       title={`Connect ${provider.name}`}
@@ -170,30 +129,22 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
       onClose={onClose}
       busy={busy}
       footer={
-        started && !isDashboardCallback(started.redirect_uri) ? (
-          <>
-            <button type="button" className="button" onClick={onClose} disabled={busy}>
-              Cancel
-            </button>
-            <button type="submit" form="oauth-complete" className="button button-primary" disabled={busy || !code.trim()}>
+        <DialogActions onCancel={onClose} busy={busy}>
+          {pasteCode ? (
+            <button type="submit" form={formId} className="button button-primary" disabled={busy || !code.trim()}>
               {busy ? 'Connecting…' : 'Finish connecting'}
             </button>
-          </>
-        ) : (
-          <>
-            <button type="button" className="button" onClick={onClose} disabled={busy}>
-              Cancel
-            </button>
+          ) : (
             <button type="button" className="button button-primary" onClick={() => void start()} disabled={busy}>
               {busy ? 'Starting…' : started ? 'Open the sign-in page again' : `Sign in with ${provider.name}`}
             </button>
-          </>
-        )
+          )}
+        </DialogActions>
       }
     >
       <div className="stack">
         {provider.note ? <InfoNotice>{provider.note}</InfoNotice> : null}
-        {started && isDashboardCallback(started.redirect_uri) ? (
+        {started && !pasteCode ? (
           <div className="stack" data-testid="oauth-waiting">
             <p>
               A new tab opened with {provider.name}’s sign-in page. Allow access there: you come back to this dashboard, which finishes
@@ -203,12 +154,21 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
               </a>
               .
             </p>
-            <LoadingInline label={`Waiting for ${provider.name}…`} />
+            <span className="row muted" role="status">
+              <span className="spinner" aria-hidden="true" /> Waiting for {provider.name}…
+            </span>
           </div>
         ) : null}
-        {started && !isDashboardCallback(started.redirect_uri) ? (
-          <form id="oauth-complete" className="stack" onSubmit={(event) => void complete(event)}>
-            <ol className="stack" style={{ paddingLeft: 18, margin: 0 }}>
+        {started && pasteCode ? (
+          <form
+            id={formId}
+            className="stack"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void complete();
+            }}
+          >
+            <ol className="stack numbered-list">
               <li>
                 A new tab opened with {provider.name}’s sign-in page. If it did not,{' '}
                 <a href={started.auth_url} target="_blank" rel="noreferrer noopener">
@@ -219,33 +179,22 @@ function OAuthDialog({ base, provider, onClose, onConnected }: Props) {
               <li>Allow access. The provider then sends you to {started.redirect_uri}.</li>
               <li>Copy the address of that page (or just its code) and paste it below.</li>
             </ol>
-            <div className="field">
-              <label htmlFor="oauth-code">Code or address</label>
-              <input
-                id="oauth-code"
-                className="input"
-                value={code}
-                onChange={(event) => setCode(event.target.value)}
-                spellCheck={false}
-                autoComplete="off"
-                placeholder={`${started.redirect_uri}?code=…`}
-                autoFocus
-              />
-              <span className="field-help">The sign-in link is valid until {new Date(started.expiresAt).toLocaleTimeString()}.</span>
-            </div>
+            <TextField
+              id="oauth-code"
+              label="Code or address"
+              value={code}
+              onChange={(event) => setCode(event.target.value)}
+              spellCheck={false}
+              autoComplete="off"
+              placeholder={`${started.redirect_uri}?code=…`}
+              autoFocus
+              help={`The sign-in link is valid until ${new Date(started.expiresAt).toLocaleTimeString()}.`}
+            />
           </form>
         ) : null}
         {started ? null : <p>You will be sent to {provider.name} to sign in. Come back to this tab afterwards.</p>}
-        {failure ? <ErrorNotice title={failure.title} details={failure.details} /> : null}
+        <ErrorBanner error={error} />
       </div>
     </Dialog>
-  );
-}
-
-function LoadingInline({ label }: { label: string }) {
-  return (
-    <span className="row muted" role="status">
-      <span className="spinner" aria-hidden="true" /> {label}
-    </span>
   );
 }

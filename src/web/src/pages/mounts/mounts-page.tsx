@@ -3,7 +3,6 @@
 // watch costs and transfer performance.
 import { useMemo, useState } from 'react';
 import { authSession } from '../../api/auth-session.js';
-import { describeError } from '../../api/api-error.js';
 import { api } from '../../api/http-client.js';
 import {
   MOUNT_LABEL,
@@ -16,10 +15,17 @@ import {
   type ProviderMountResult,
   type AuthTestResult,
 } from '../../api/wire-types.js';
+import { Badge } from '../../components/badge.js';
+import { DataTable } from '../../components/data-table.js';
+import { SelectField } from '../../components/field.js';
 import { RefreshIcon } from '../../components/icons.js';
-import { EmptyState, ErrorFromValue, LoadingBlock } from '../../components/notices.js';
+import { EmptyState, ErrorBanner, ResourceStatus } from '../../components/notices.js';
+import { ProgressBar } from '../../components/progress-bar.js';
+import { CardHeader, PageHeader } from '../../components/section-header.js';
+import { StatCard } from '../../components/stat-card.js';
 import { toast } from '../../components/toaster.js';
-import { useApiData } from '../../hooks/use-api-data.js';
+import { useApiData, type ApiData } from '../../hooks/use-api-data.js';
+import { useRowActions } from '../../hooks/use-row-actions.js';
 import { formatBytes, formatCurrency, formatDuration } from '../../lib/format.js';
 import { Link, setQueryParam, useLocation } from '../../lib/router.js';
 import { OAuthCallback } from './oauth-callback.js';
@@ -52,17 +58,14 @@ function MountContainers() {
 
   return (
     <div>
-      <div className="page-header">
-        <div>
-          <h1>Mounts</h1>
-          <p>Cloud and network storage (Google Drive, S3, WebDAV, SFTP, …) mounted on this host through rclone, for your apps to use.</p>
-        </div>
-        {mountContainers.length > 1 ? (
-          <div className="field">
-            <label htmlFor="mount-container">Mount container</label>
-            <select
+      <PageHeader
+        title="Mounts"
+        description="Cloud and network storage (Google Drive, S3, WebDAV, SFTP, …) mounted on this host through rclone, for your apps to use."
+        actions={
+          mountContainers.length > 1 ? (
+            <SelectField
               id="mount-container"
-              className="select"
+              label="Mount container"
               value={current ? containerName(current) : ''}
               onChange={(event) => setQueryParam('container', event.target.value)}
             >
@@ -71,12 +74,11 @@ function MountContainers() {
                   {containerName(container)}
                 </option>
               ))}
-            </select>
-          </div>
-        ) : null}
-      </div>
-      {containers.error ? <ErrorFromValue error={containers.error} onRetry={() => void containers.reload()} /> : null}
-      {!containers.data && !containers.error ? <LoadingBlock /> : null}
+            </SelectField>
+          ) : null
+        }
+      />
+      <ResourceStatus resource={containers} />
       {containers.data && !current ? (
         <EmptyState title="No mount container yet">
           Deploy the rclone mount container from the <Link to="/catalog?q=rclone">catalog</Link>, then come back here to connect your
@@ -101,51 +103,9 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
     enabled: usable,
     pollMs: usable ? 5000 : undefined,
   });
-  const [connecting, setConnecting] = useState<ProviderInfo | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const session = authSession.get();
-  const canOperate = session.status === 'signed-in' && session.user.role !== 'viewer';
 
   const refreshAll = async () => {
     await Promise.all([status.reload(), providers.reload(), costs.reload()]);
-  };
-
-  const toggle = async (provider: ProviderInfo) => {
-    setBusy(provider.id);
-    try {
-      const action = provider.enabled ? 'disable' : 'enable';
-      const result = await api.post<ProviderMountResult>(`${base}/providers/${provider.id}/${action}`);
-      toast(
-        'success',
-        result.data.enabled ? `${provider.name} mounted` : `${provider.name} unmounted`,
-        result.data.hostPath ?? result.data.mountPoint ?? undefined,
-      );
-      await refreshAll();
-    } catch (error) {
-      const { title, details } = describeError(error);
-      toast('error', title, details);
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const test = async (provider: ProviderInfo) => {
-    setBusy(provider.id);
-    try {
-      const result = await api.post<AuthTestResult>(`${base}/auth/test`, { provider: provider.id });
-      if (result.data.ok)
-        toast(
-          'success',
-          `${provider.name} answers`,
-          `${Math.round(result.data.latencyMs)} ms${result.data.entries !== null ? ` · ${result.data.entries} entries at the root` : ''}`,
-        );
-      else toast('error', `${provider.name} does not answer`, result.data.error ?? undefined);
-    } catch (error) {
-      const { title, details } = describeError(error);
-      toast('error', title, details);
-    } finally {
-      setBusy(null);
-    }
   };
 
   if (!running) {
@@ -161,302 +121,303 @@ function MountManager({ containerId, name, running }: { containerId: string; nam
   const cost = costs.data?.data;
   return (
     <div className="stack-large">
-      {status.error ? <ErrorFromValue error={status.error} onRetry={() => void status.reload()} /> : null}
+      <ErrorBanner error={status.error} onRetry={() => void status.reload()} />
       <div className="stat-grid">
-        <div className="card stat">
-          <div className="stat-label">rclone</div>
-          <div className="stat-value">{statusData ? statusData.version : '…'}</div>
-          <div className="muted small truncate">{name}</div>
-        </div>
-        <div className="card stat">
-          <div className="stat-label">Active mounts</div>
-          <div className="stat-value">{statusData ? statusData.mounts.length : '…'}</div>
-          <div className="muted small truncate" title={statusData?.hostMountPath ?? statusData?.mountPath}>
-            {statusData ? (statusData.hostMountPath ?? statusData.mountPath) : ''}
-          </div>
-        </div>
-        <div className="card stat">
-          <div className="stat-label">Transfer speed</div>
-          <div className="stat-value">{perf ? `${formatBytes(perf.speed)}/s` : '…'}</div>
-          <div className="muted small">{perf ? `${perf.activeTransfers} active · ${perf.errors} errors` : ''}</div>
-        </div>
-        <div className="card stat">
-          <div className="stat-label">Estimated cost</div>
-          <div className="stat-value">{cost ? `${formatCurrency(cost.monthly, cost.currency)}/mo` : '…'}</div>
-          <div className="muted small">
-            {cost?.budget !== null && cost?.budget !== undefined
+        <StatCard label="rclone" value={statusData ? statusData.version : '…'} detail={name} truncate />
+        <StatCard
+          label="Active mounts"
+          value={statusData ? statusData.mounts.length : '…'}
+          detail={statusData ? (statusData.hostMountPath ?? statusData.mountPath) : ''}
+          truncate
+        />
+        <StatCard
+          label="Transfer speed"
+          value={perf ? `${formatBytes(perf.speed)}/s` : '…'}
+          detail={perf ? `${perf.activeTransfers} active · ${perf.errors} errors` : ''}
+        />
+        <StatCard
+          label="Estimated cost"
+          value={cost ? `${formatCurrency(cost.monthly, cost.currency)}/mo` : '…'}
+          detail={
+            cost?.budget !== null && cost?.budget !== undefined
               ? `budget ${formatCurrency(cost.budget, cost.currency)}${cost.overBudget ? ' · over budget' : ''}`
-              : 'no budget set'}
-          </div>
-        </div>
+              : 'no budget set'
+          }
+        />
       </div>
+      <ProvidersCard base={base} providers={providers} liveStatus={statusData} onChanged={refreshAll} />
+      <div className="grid-2">
+        <CostsCard costs={costs} />
+        <PerformanceCard performance={performance} />
+      </div>
+    </div>
+  );
+}
 
-      <section className="card">
-        <div className="card-header">
-          <div>
-            <h2>Providers</h2>
-            <p className="muted small">
-              Connect a provider once, then mount or unmount it. Credentials are stored by rclone and never shown again.
-            </p>
-          </div>
-          <button type="button" className="icon-button" aria-label="Refresh providers" onClick={() => void refreshAll()}>
+function providerState(provider: ProviderInfo) {
+  if (!provider.available) return <Badge>not in this rclone</Badge>;
+  if (provider.enabled) return <Badge tone="success">mounted</Badge>;
+  if (provider.configured) return <Badge tone="accent">connected</Badge>;
+  return <Badge>not connected</Badge>;
+}
+
+const SIGN_IN_LABELS: Record<ProviderInfo['authType'], string> = { oauth: 'OAuth', credentials: 'credentials', none: 'none' };
+
+function ProvidersCard({
+  base,
+  providers,
+  liveStatus,
+  onChanged,
+}: {
+  base: string;
+  providers: ApiData<MountProviders>;
+  liveStatus: MountStatus['data'] | undefined;
+  onChanged: () => Promise<void>;
+}) {
+  const [connecting, setConnecting] = useState<ProviderInfo | null>(null);
+  const rows = useRowActions();
+  const session = authSession.get();
+  const canOperate = session.status === 'signed-in' && session.user.role !== 'viewer';
+
+  const toggle = (provider: ProviderInfo) =>
+    rows.run(provider.id, async () => {
+      const action = provider.enabled ? 'disable' : 'enable';
+      const result = await api.post<ProviderMountResult>(`${base}/providers/${provider.id}/${action}`);
+      toast(
+        'success',
+        result.data.enabled ? `${provider.name} mounted` : `${provider.name} unmounted`,
+        result.data.hostPath ?? result.data.mountPoint ?? undefined,
+      );
+      await onChanged();
+    });
+
+  const test = (provider: ProviderInfo) =>
+    rows.run(provider.id, async () => {
+      const result = await api.post<AuthTestResult>(`${base}/auth/test`, { provider: provider.id });
+      if (result.data.ok)
+        toast(
+          'success',
+          `${provider.name} answers`,
+          `${Math.round(result.data.latencyMs)} ms${result.data.entries !== null ? ` · ${result.data.entries} entries at the root` : ''}`,
+        );
+      else toast('error', `${provider.name} does not answer`, result.data.error ?? undefined);
+    });
+
+  return (
+    <section className="card">
+      <CardHeader
+        title="Providers"
+        description="Connect a provider once, then mount or unmount it. Credentials are stored by rclone and never shown again."
+        actions={
+          <button type="button" className="icon-button" aria-label="Refresh providers" title="Refresh" onClick={() => void onChanged()}>
             <RefreshIcon />
           </button>
-        </div>
-        {providers.error ? (
-          <div className="card-body">
-            <ErrorFromValue error={providers.error} onRetry={() => void providers.reload()} />
-          </div>
-        ) : null}
-        {!providers.data && !providers.error ? <LoadingBlock /> : null}
-        {providers.data ? (
-          <div className="table-wrap">
-            <table className="table" data-testid="providers-table">
-              <thead>
-                <tr>
-                  <th scope="col">Provider</th>
-                  <th scope="col" className="hide-mobile">
-                    Sign-in
-                  </th>
-                  <th scope="col">State</th>
-                  <th scope="col" className="hide-mobile">
-                    Space
-                  </th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {providers.data.data.providers.map((provider) => {
-                  const live = statusData?.providers[provider.id];
-                  const quota = live?.quota;
-                  return (
-                    <tr key={provider.id} data-testid="provider-row" data-provider={provider.id}>
-                      <td>
-                        <strong>{provider.name}</strong>
-                        {provider.note ? <div className="muted small">{provider.note}</div> : null}
-                      </td>
-                      <td className="hide-mobile">
-                        <span className="badge">
-                          {provider.authType === 'oauth' ? 'OAuth' : provider.authType === 'credentials' ? 'credentials' : 'none'}
-                        </span>
-                      </td>
-                      <td>
-                        {!provider.available ? (
-                          <span className="badge">not in this rclone</span>
-                        ) : provider.enabled ? (
-                          <span className="badge badge-success">mounted</span>
-                        ) : provider.configured ? (
-                          <span className="badge badge-accent">connected</span>
-                        ) : (
-                          <span className="badge">not connected</span>
-                        )}
-                      </td>
-                      <td className="hide-mobile small">
-                        {quota && quota.used !== null ? (
-                          `${formatBytes(quota.used)}${quota.total ? ` of ${formatBytes(quota.total)}` : ''}`
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
-                      </td>
-                      <td className="actions">
-                        <div className="button-group" style={{ justifyContent: 'flex-end' }}>
-                          {provider.authType !== 'none' ? (
-                            <button
-                              type="button"
-                              className="button button-small"
-                              disabled={!canOperate || !provider.available || busy === provider.id}
-                              onClick={() => setConnecting(provider)}
-                            >
-                              {provider.configured ? 'Reconnect' : 'Connect'}
-                            </button>
-                          ) : null}
-                          {provider.configured ? (
-                            <button
-                              type="button"
-                              className="button button-small"
-                              disabled={busy === provider.id || !provider.available}
-                              onClick={() => void test(provider)}
-                              aria-label={`Test ${provider.name}`}
-                            >
-                              Test
-                            </button>
-                          ) : null}
-                          {provider.configured || provider.authType === 'none' ? (
-                            <button
-                              type="button"
-                              className={`button button-small ${provider.enabled ? '' : 'button-primary'}`}
-                              disabled={!canOperate || !provider.available || busy === provider.id}
-                              aria-pressed={provider.enabled}
-                              aria-label={`${provider.enabled ? 'Unmount' : 'Mount'} ${provider.name}`}
-                              onClick={() => void toggle(provider)}
-                            >
-                              {busy === provider.id ? '…' : provider.enabled ? 'Unmount' : 'Mount'}
-                            </button>
-                          ) : null}
-                        </div>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
-      </section>
-
-      <div className="grid-2">
-        <section className="card">
-          <div className="card-header">
-            <h2>Costs</h2>
-            {cost ? <span className="muted small">prices as of {cost.priceTable.asOf}</span> : null}
-          </div>
-          <div className="card-body stack">
-            {costs.error ? <ErrorFromValue error={costs.error} onRetry={() => void costs.reload()} /> : null}
-            {!cost && !costs.error ? <LoadingBlock /> : null}
-            {cost ? (
-              <>
-                {cost.budget !== null ? (
-                  <div className="stack" style={{ gap: 4 }}>
-                    <div className="row-between small">
-                      <span>
-                        {formatCurrency(cost.monthly, cost.currency)} of {formatCurrency(cost.budget, cost.currency)} monthly budget
-                      </span>
-                      {cost.overBudget ? <span className="badge badge-danger">over budget</span> : null}
-                    </div>
-                    <div
-                      className="progress"
-                      role="progressbar"
-                      aria-label="Budget used"
-                      aria-valuemin={0}
-                      aria-valuemax={100}
-                      aria-valuenow={Math.min(100, Math.round((cost.monthly / Math.max(cost.budget, 0.01)) * 100))}
-                    >
-                      <span
-                        style={{
-                          width: `${Math.min(100, (cost.monthly / Math.max(cost.budget, 0.01)) * 100)}%`,
-                          background: cost.overBudget ? 'var(--danger)' : undefined,
-                        }}
-                      />
-                    </div>
-                  </div>
+        }
+      />
+      <ResourceStatus resource={providers} inCard />
+      {providers.data ? (
+        <DataTable
+          testId="providers-table"
+          rows={providers.data.data.providers}
+          rowKey={(provider) => provider.id}
+          rowAttributes={(provider) => ({ 'data-testid': 'provider-row', 'data-provider': provider.id })}
+          columns={[
+            {
+              header: 'Provider',
+              cell: (provider) => (
+                <>
+                  <strong>{provider.name}</strong>
+                  {provider.note ? <div className="muted small">{provider.note}</div> : null}
+                </>
+              ),
+            },
+            { header: 'Sign-in', optional: true, cell: (provider) => <Badge>{SIGN_IN_LABELS[provider.authType]}</Badge> },
+            { header: 'State', cell: providerState },
+            {
+              header: 'Space',
+              optional: true,
+              className: 'small nowrap',
+              cell: (provider) => {
+                const quota = liveStatus?.providers[provider.id]?.quota;
+                return quota && quota.used !== null ? (
+                  `${formatBytes(quota.used)}${quota.total ? ` of ${formatBytes(quota.total)}` : ''}`
+                ) : (
+                  <span className="muted">—</span>
+                );
+              },
+            },
+          ]}
+          actions={(provider) => {
+            const busy = rows.isBusy(provider.id);
+            return (
+              <div className="button-group">
+                {provider.authType !== 'none' ? (
+                  <button
+                    type="button"
+                    className="button button-small"
+                    disabled={!canOperate || !provider.available || busy}
+                    onClick={() => setConnecting(provider)}
+                    aria-label={`${provider.configured ? 'Reconnect' : 'Connect'} ${provider.name}`}
+                  >
+                    {provider.configured ? 'Reconnect' : 'Connect'}
+                  </button>
                 ) : null}
-                {cost.breakdown.length === 0 ? (
-                  <p className="muted">No provider is connected, so nothing costs anything yet.</p>
-                ) : (
-                  <table className="table">
-                    <thead>
-                      <tr>
-                        <th scope="col">Provider</th>
-                        <th scope="col">Used</th>
-                        <th scope="col">Monthly</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {cost.breakdown.map((row) => (
-                        <tr key={row.provider}>
-                          <td>
-                            {row.provider}
-                            <div className="muted small">{row.plan}</div>
-                          </td>
-                          <td>{row.error ? <span className="muted small">{row.error}</span> : formatBytes(row.usedBytes)}</td>
-                          <td>{row.monthly === null ? '—' : formatCurrency(row.monthly, cost.currency)}</td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                )}
-                <p className="muted small">
-                  Estimates from a price table; see {cost.priceTable.documentation} for the rates and how to set a budget.
-                </p>
-              </>
-            ) : null}
-          </div>
-        </section>
-        <section className="card">
-          <div className="card-header">
-            <h2>Performance</h2>
-            {perf ? <span className="muted small">over the last {formatDuration(perf.elapsedTime)}</span> : null}
-          </div>
-          <div className="card-body stack">
-            {performance.error ? <ErrorFromValue error={performance.error} onRetry={() => void performance.reload()} /> : null}
-            {!perf && !performance.error ? <LoadingBlock /> : null}
-            {perf ? (
-              <>
-                <div className="stat-grid" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(120px, 1fr))' }}>
-                  <div>
-                    <div className="stat-label">Transferred</div>
-                    <strong>{formatBytes(perf.bytes)}</strong>
-                  </div>
-                  <div>
-                    <div className="stat-label">Transfers</div>
-                    <strong>{perf.transfers}</strong>
-                  </div>
-                  <div>
-                    <div className="stat-label">Checks</div>
-                    <strong>{perf.checks}</strong>
-                  </div>
-                  <div>
-                    <div className="stat-label">Errors</div>
-                    <strong>{perf.errors}</strong>
-                  </div>
-                </div>
-                {perf.lastError ? <div className="notice notice-warning small">Last error: {perf.lastError}</div> : null}
-                {perf.transferring.map((transfer) => (
-                  <div key={transfer.name} className="stack" style={{ gap: 4 }}>
-                    <div className="row-between small">
-                      <span className="mono truncate">{transfer.name}</span>
-                      <span className="muted">{formatBytes(transfer.speed)}/s</span>
-                    </div>
-                    <div className="progress" aria-hidden="true">
-                      <span style={{ width: `${transfer.percentage}%` }} />
-                    </div>
-                  </div>
-                ))}
-                {perf.vfs.length > 0 ? (
-                  <table className="table">
-                    <thead>
-                      <tr>
-                        <th scope="col">Cache</th>
-                        <th scope="col">Used</th>
-                        <th scope="col">Uploads</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {perf.vfs.map((vfs) => (
-                        <tr key={vfs.fs}>
-                          <td>
-                            {vfs.provider}
-                            {vfs.outOfSpace ? <span className="badge badge-danger">out of space</span> : null}
-                          </td>
-                          <td>
-                            {formatBytes(vfs.cacheBytesUsed)} · {vfs.cacheFiles} files
-                          </td>
-                          <td>
-                            {vfs.uploadsInProgress} active, {vfs.uploadsQueued} queued
-                            {vfs.erroredFiles > 0 ? `, ${vfs.erroredFiles} failed` : ''}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                ) : (
-                  <p className="muted small">No VFS cache in use.</p>
-                )}
-              </>
-            ) : null}
-          </div>
-        </section>
-      </div>
-      {connecting ? (
-        <ConnectProviderDialog
-          base={base}
-          provider={connecting}
-          onClose={() => setConnecting(null)}
-          onConnected={() => void refreshAll()}
+                {provider.configured ? (
+                  <button
+                    type="button"
+                    className="button button-small"
+                    disabled={busy || !provider.available}
+                    onClick={() => void test(provider)}
+                    aria-label={`Test ${provider.name}`}
+                  >
+                    Test
+                  </button>
+                ) : null}
+                {provider.configured || provider.authType === 'none' ? (
+                  <button
+                    type="button"
+                    className={`button button-small ${provider.enabled ? '' : 'button-primary'}`}
+                    disabled={!canOperate || !provider.available || busy}
+                    aria-pressed={provider.enabled}
+                    aria-label={`${provider.enabled ? 'Unmount' : 'Mount'} ${provider.name}`}
+                    onClick={() => void toggle(provider)}
+                  >
+                    {busy ? '…' : provider.enabled ? 'Unmount' : 'Mount'}
+                  </button>
+                ) : null}
+              </div>
+            );
+          }}
         />
       ) : null}
-    </div>
+      {connecting ? (
+        <ConnectProviderDialog base={base} provider={connecting} onClose={() => setConnecting(null)} onConnected={() => void onChanged()} />
+      ) : null}
+    </section>
+  );
+}
+
+function CostsCard({ costs }: { costs: ApiData<MountCosts> }) {
+  const cost = costs.data?.data;
+  return (
+    <section className="card">
+      <CardHeader title="Costs" actions={cost ? <span className="muted small">prices as of {cost.priceTable.asOf}</span> : null} />
+      <div className="card-body stack">
+        <ResourceStatus resource={costs} />
+        {cost ? (
+          <>
+            {cost.budget !== null ? (
+              <div className="stack stack-tight">
+                <div className="row-between small">
+                  <span>
+                    {formatCurrency(cost.monthly, cost.currency)} of {formatCurrency(cost.budget, cost.currency)} monthly budget
+                  </span>
+                  {cost.overBudget ? <Badge tone="danger">over budget</Badge> : null}
+                </div>
+                <ProgressBar percent={(cost.monthly / Math.max(cost.budget, 0.01)) * 100} label="Budget used" danger={cost.overBudget} />
+              </div>
+            ) : null}
+            {cost.breakdown.length === 0 ? (
+              <p className="muted">No provider is connected, so nothing costs anything yet.</p>
+            ) : (
+              <DataTable
+                rows={cost.breakdown}
+                rowKey={(row) => row.provider}
+                columns={[
+                  {
+                    header: 'Provider',
+                    cell: (row) => (
+                      <>
+                        {row.provider}
+                        <div className="muted small">{row.plan}</div>
+                      </>
+                    ),
+                  },
+                  {
+                    header: 'Used',
+                    cell: (row) => (row.error ? <span className="muted small">{row.error}</span> : formatBytes(row.usedBytes)),
+                  },
+                  { header: 'Monthly', cell: (row) => (row.monthly === null ? '—' : formatCurrency(row.monthly, cost.currency)) },
+                ]}
+              />
+            )}
+            <p className="muted small">
+              Estimates from a price table; see {cost.priceTable.documentation} for the rates and how to set a budget.
+            </p>
+          </>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+function PerformanceCard({ performance }: { performance: ApiData<MountPerformance> }) {
+  const perf = performance.data?.data;
+  return (
+    <section className="card">
+      <CardHeader
+        title="Performance"
+        actions={perf ? <span className="muted small">over the last {formatDuration(perf.elapsedTime)}</span> : null}
+      />
+      <div className="card-body stack">
+        <ResourceStatus resource={performance} />
+        {perf ? (
+          <>
+            <dl className="figures">
+              <div>
+                <dt>Transferred</dt>
+                <dd>{formatBytes(perf.bytes)}</dd>
+              </div>
+              <div>
+                <dt>Transfers</dt>
+                <dd>{perf.transfers}</dd>
+              </div>
+              <div>
+                <dt>Checks</dt>
+                <dd>{perf.checks}</dd>
+              </div>
+              <div>
+                <dt>Errors</dt>
+                <dd>{perf.errors}</dd>
+              </div>
+            </dl>
+            {perf.lastError ? <div className="notice notice-warning small">Last error: {perf.lastError}</div> : null}
+            {perf.transferring.map((transfer) => (
+              <div key={transfer.name} className="stack stack-tight">
+                <div className="row-between small">
+                  <span className="mono truncate">{transfer.name}</span>
+                  <span className="muted">{formatBytes(transfer.speed)}/s</span>
+                </div>
+                <ProgressBar percent={transfer.percentage} />
+              </div>
+            ))}
+            {perf.vfs.length > 0 ? (
+              <DataTable
+                rows={perf.vfs}
+                rowKey={(vfs) => vfs.fs}
+                columns={[
+                  {
+                    header: 'Cache',
+                    cell: (vfs) => (
+                      <>
+                        {vfs.provider} {vfs.outOfSpace ? <Badge tone="danger">out of space</Badge> : null}
+                      </>
+                    ),
+                  },
+                  { header: 'Used', cell: (vfs) => `${formatBytes(vfs.cacheBytesUsed)} · ${vfs.cacheFiles} files` },
+                  {
+                    header: 'Uploads',
+                    cell: (vfs) =>
+                      `${vfs.uploadsInProgress} active, ${vfs.uploadsQueued} queued${vfs.erroredFiles > 0 ? `, ${vfs.erroredFiles} failed` : ''}`,
+                  },
+                ]}
+              />
+            ) : (
+              <p className="muted small">No VFS cache in use.</p>
+            )}
+          </>
+        ) : null}
+      </div>
+    </section>
   );
 }
