@@ -5,7 +5,15 @@ import type { RawRequest } from './raw-http.js';
 import type { RegisteredRoute } from './route-table.js';
 import { fillUrl, paramNames, type Sample } from './route-samples.js';
 
-export type FuzzCase = { group: string; route: string; description: string; port: 'api' | 'web'; request: RawRequest; expectNoAnswer?: boolean };
+export type FuzzCase = {
+  group: string;
+  route: string;
+  description: string;
+  port: 'api' | 'web';
+  request: RawRequest;
+  /** Why the connection may end without an answer (anything else that does is a failure). */
+  mayGoUnanswered?: string;
+};
 
 /** Strings that try to run something; each would create `canary`. */
 export function commandInjections(canary: string): string[] {
@@ -240,6 +248,9 @@ export function bodyCases(route: RegisteredRoute, context: FuzzContext): FuzzCas
     description: malformed.description,
     port: 'api' as const,
     request: request(route, url, context, { headers: { 'content-type': malformed.contentType ?? 'application/json' } }, malformed.body),
+    // The 413 goes out before the body is read; when the server closes while the client is still
+    // sending, TCP may reset the connection and drop the answer on the client's side.
+    ...(malformed.body.length > 1024 * 1024 ? { mayGoUnanswered: 'the server answered 413 and closed while the body was still arriving' } : {}),
   }));
   const body = sample.body ?? {};
   const fields = Object.keys(body).length > 0 ? Object.keys(body) : ['unexpected'];
@@ -412,8 +423,7 @@ export function wireCases(context: FuzzContext): FuzzCase[] {
     raw('very long path', `/${'a/'.repeat(3000)}`),
     raw('very long query', `/health?${'q'.repeat(20_000)}`),
     raw('TRACE', '/health', 'TRACE'),
-    // Node closes a CONNECT it has no tunnel for without a word: no answer is the right answer.
-    { ...raw('CONNECT', '127.0.0.1:22', 'CONNECT'), expectNoAnswer: true },
+    { ...raw('CONNECT', '127.0.0.1:22', 'CONNECT'), mayGoUnanswered: 'Node closes a CONNECT it has no tunnel for' },
     raw('unknown method', '/health', 'FOO'),
     raw('lowercase method', '/health', 'get'),
     raw('PROPFIND', '/containers', 'PROPFIND'),
