@@ -100,3 +100,50 @@ export async function captureScreen(page: Page, name: string): Promise<string[]>
   await settled(page);
   return files;
 }
+
+// Roles a screen reader announces by name: without one, a control is just "button" or "edit text".
+const NAMED_ROLES = new Set([
+  'button',
+  'checkbox',
+  'combobox',
+  'link',
+  'listbox',
+  'menuitem',
+  'menuitemradio',
+  'progressbar',
+  'radio',
+  'searchbox',
+  'slider',
+  'spinbutton',
+  'switch',
+  'tab',
+  'textbox',
+]);
+
+// Role and name values are strings in Chromium's tree.
+type AXValue = { value?: string };
+type AXNode = { ignored: boolean; role?: AXValue; name?: AXValue; backendDOMNodeId?: number };
+
+/**
+ * The controls on the page, as Chromium's accessibility tree has them, that have no accessible name
+ * (no label, no text, no aria-label), each as its tag and attributes.
+ */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: AXNode[] };
+    const unnamed = nodes.filter(
+      (node) => !node.ignored && NAMED_ROLES.has(node.role?.value ?? '') && (node.name?.value ?? '').trim() === '',
+    );
+    const described: string[] = [];
+    for (const node of unnamed) {
+      const { node: dom } = (await cdp.send('DOM.describeNode', { backendNodeId: node.backendDOMNodeId })) as {
+        node: { localName: string; attributes?: string[] };
+      };
+      described.push(`${node.role?.value ?? ''}: <${dom.localName} ${(dom.attributes ?? []).join(' ')}>`);
+    }
+    return described;
+  } finally {
+    await cdp.detach();
+  }
+}

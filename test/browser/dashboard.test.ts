@@ -10,7 +10,7 @@ import { docker, removeTestResources, requireDocker, testRunId } from '../helper
 import { freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
 import { startOAuthServer, type OAuthFixture } from '../fixtures/oauth-server.js';
 import { buildRcloneImage } from '../mounts/rclone-image.js';
-import { captureScreen, launchBrowser, requireBuiltDashboard, ROOT, settled, type Browser } from './dashboard-harness.js';
+import { captureScreen, launchBrowser, requireBuiltDashboard, ROOT, settled, unnamedControls, type Browser } from './dashboard-harness.js';
 import { startTestRegistry, type TestRegistry } from './test-registry.js';
 
 const ADMIN_PASSWORD = 'browser-admin-password-1';
@@ -115,13 +115,19 @@ async function appContainers(): Promise<{ State: string; Labels: Record<string, 
   return docker.listContainers({ all: true, filters: { label: [`homelabarr.test=${testRunId}`, `homelabarr.app-id=${APP_ID}`] } });
 }
 
+/** Saves the screen's screenshots and checks that every control on it has an accessible name. */
+async function checkScreen(name: string): Promise<void> {
+  await captureScreen(page, name);
+  expect(await unnamedControls(page), `controls without a name on ${name}`).toEqual([]);
+}
+
 // Generous: the machines running these are shared, and a browser waits on real Docker work.
 describe('dashboard in Chromium', { timeout: 60_000 }, () => {
   it('explains where the first admin password is and signs in after a wrong password', async () => {
     await page.goto(server.frontendUrl + '/');
     await page.getByText('First start? Where is the admin password?').click();
     await page.getByText('DATA_DIR/initial-admin-password').waitFor();
-    await captureScreen(page, 'sign-in');
+    await checkScreen('sign-in');
 
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill('not-the-password');
@@ -157,7 +163,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     await page.locator(`[data-app-id="${sorted[sorted.length - 1]?.id}"]`).waitFor();
     expect(await page.locator(`[data-app-id="${firstId}"]`).count()).toBe(0);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await captureScreen(page, 'catalog');
+    await checkScreen('catalog');
 
     await page.getByRole('tab', { name: /^My apps/ }).click();
     expect(new URL(page.url()).searchParams.get('category')).toBe('myapps');
@@ -210,7 +216,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     await dialog.getByLabel(/^HLR_TEST_RUN/).fill(testRunId);
     await dialog.getByLabel(/^STUB_WEB_GREETING/).selectOption('hi');
     await dialog.getByTestId('ports-ok').waitFor();
-    await captureScreen(page, 'deploy-dialog');
+    await checkScreen('deploy-dialog');
     await dialog.getByRole('button', { name: 'Deploy Stub Web Server' }).click();
 
     const progress = dialog.getByTestId('deployment-progress');
@@ -219,7 +225,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     const deploymentId = await progress.getAttribute('data-deployment-id');
     expect(deploymentId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await progress.getAttribute('data-state')).toBe('running');
-    await captureScreen(page, 'deploy-progress');
+    await checkScreen('deploy-progress');
 
     await page.reload();
     // Still running after the reload (the app needs ~6 s to turn healthy): the stream is resumed.
@@ -235,7 +241,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     expect(['completed', 'skipped']).toContain(await resumed.locator('[data-step="pull"]').getAttribute('data-status'));
     await resumed.getByText(/^Raw output/).click();
     expect(await resumed.getByTestId('deploy-output').locator('div').count()).toBeGreaterThan(0);
-    await captureScreen(page, 'deploy-result');
+    await checkScreen('deploy-result');
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'detached' });
 
@@ -299,7 +305,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     expect(await portLink.getAttribute('href')).toBe(`http://127.0.0.1:${appPort}/`);
     // The charts fill up as the page polls ?stats=true.
     await row.locator('.metric .sparkline polyline').first().waitFor({ timeout: 20_000 });
-    await captureScreen(page, 'apps');
+    await checkScreen('apps');
 
     await row.getByRole('button', { name: /^Logs of / }).click();
     const logs = page.getByTestId('logs-dialog');
@@ -308,7 +314,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     await logs.getByLabel('Search logs').fill('ready');
     await expect.poll(() => logs.getByTestId('log-lines').locator('mark').count(), { timeout: 10_000 }).toBe(1);
     expect(await logs.getByText(/1 of \d+ lines match/).count()).toBe(1);
-    await captureScreen(page, 'logs');
+    await checkScreen('logs');
     const [download] = await Promise.all([page.waitForEvent('download'), logs.getByRole('button', { name: 'Download' }).click()]);
     expect(readFileSync((await download.path()) ?? '', 'utf8')).toContain('stub-web ready');
     await page.keyboard.press('Escape');
@@ -361,7 +367,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     await row.waitFor();
     // Shown once: the list has only the prefix.
     expect(await page.getByText(secret).count()).toBe(0);
-    await captureScreen(page, 'api-keys');
+    await checkScreen('api-keys');
 
     await row.getByRole('button', { name: 'Revoke API key browser test key' }).click();
     await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Revoke key' }).click();
@@ -404,7 +410,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     const providers = page.getByTestId('providers-table');
     await providers.waitFor();
     expect(await page.getByText(/^v1\.\d+/).count()).toBe(1);
-    await captureScreen(page, 'mounts');
+    await checkScreen('mounts');
 
     const webdav = providers.locator('[data-provider="webdav"]');
     await webdav.getByRole('button', { name: 'Connect' }).click();
@@ -443,11 +449,11 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     expect(await ports.textContent()).toContain(new URL(server.frontendUrl).port);
     await page.getByRole('button', { name: 'Find' }).click();
     expect(await page.getByTestId('free-port').textContent()).toMatch(/Port \d+ is free/);
-    await captureScreen(page, 'ports');
+    await checkScreen('ports');
 
     await page.goto(`${server.frontendUrl}/health`);
     expect(await page.getByTestId('health-status').textContent()).toContain('(healthy)');
-    await captureScreen(page, 'health');
+    await checkScreen('health');
 
     await page.goto(`${server.frontendUrl}/account/sessions`);
     const sessions = page.getByTestId('sessions-table');
@@ -461,7 +467,33 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     const activity = page.getByTestId('activity-table');
     await activity.getByText('apikey.revoke').waitFor();
     expect(await activity.getByText('deploy.start').count()).toBeGreaterThan(0);
-    await captureScreen(page, 'users');
+    await checkScreen('users');
+  });
+
+  it('keeps keyboard focus inside a dialog, closes it on Escape and gives focus back to its opener', async () => {
+    await page.goto(`${server.frontendUrl}/users`);
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add user' });
+    await dialog.waitFor();
+    const focused = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('new-username');
+    await checkScreen('add-user');
+
+    // Tab past the last control comes back to the first, and Shift+Tab from the first goes to the last.
+    await dialog.getByRole('button', { name: 'Create user' }).focus();
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Close dialog');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('Create user');
+    for (let step = 0; step < 8; step += 1) {
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.querySelector('dialog[open]')?.contains(document.activeElement))).toBe(true);
+    }
+
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await focused()).toBe('Add user');
   });
 
   it('works from the keyboard: menu with arrows, Escape closes, theme toggles', async () => {

@@ -20,16 +20,18 @@ type DataTableProps<T> = {
   /** Extra attributes of each row, such as data-* hooks for tests. */
   rowAttributes?: (row: T) => Record<`data-${string}`, string>;
   testId?: string;
+  /** On phones each row becomes a block (first cell on a line of its own, the rest and the actions under it), for tables whose first cell carries long text. */
+  stackOnPhones?: boolean;
 };
 
 function classes(...names: (string | false | undefined)[]): string | undefined {
   return names.filter(Boolean).join(' ') || undefined;
 }
 
-export function DataTable<T>({ columns, rows, rowKey, actions, rowAttributes, testId }: DataTableProps<T>) {
+export function DataTable<T>({ columns, rows, rowKey, actions, rowAttributes, testId, stackOnPhones = false }: DataTableProps<T>) {
   return (
     <div className="table-wrap">
-      <table className="table" data-testid={testId}>
+      <table className={classes('table', stackOnPhones && 'table-stacked')} data-testid={testId}>
         <thead>
           <tr>
             {columns.map((column) => (

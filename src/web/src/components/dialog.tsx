@@ -14,6 +14,7 @@ type DialogProps = {
   testId?: string;
 };
 
+const FIELDS = 'input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled])';
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
 
@@ -31,9 +32,13 @@ export function Dialog({ title, onClose, children, footer, size = 'medium', desc
     if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
-    const autofocus =
-      dialog.querySelector<HTMLElement>('[autofocus], [data-autofocus]') ?? dialog.querySelector<HTMLElement>('.dialog-body ' + FOCUSABLE);
-    (autofocus ?? dialog).focus();
+    // React's autoFocus fires before showModal() can make the field focusable, so focus is placed
+    // here: the marked element, else the first field of the body, else the first control (Close).
+    const initial =
+      dialog.querySelector<HTMLElement>('[autofocus], [data-autofocus]') ??
+      dialog.querySelector<HTMLElement>('.dialog-body')?.querySelector<HTMLElement>(FIELDS) ??
+      dialog.querySelector<HTMLElement>(FOCUSABLE);
+    (initial ?? dialog).focus();
     return () => {
       if (dialog.open) dialog.close();
       if (opener?.isConnected) opener.focus();

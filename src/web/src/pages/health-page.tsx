@@ -49,7 +49,7 @@ export function HealthPage() {
           <div className="stat-grid">
             <StatCard
               label="Docker"
-              value={data.docker.status === 'connected' ? `Engine ${data.docker.version ?? ''}` : 'Unavailable'}
+              value={data.docker.status === 'connected' ? `v${(data.docker.version ?? '').replace(/^v/, '')}` : 'Unavailable'}
               status={status(data.docker.status === 'connected')}
               detail={data.docker.message ?? (data.docker.apiVersion ? `API ${data.docker.apiVersion}` : undefined)}
             />

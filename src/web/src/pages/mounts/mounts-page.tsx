@@ -218,6 +218,7 @@ function ProvidersCard({
       {providers.data ? (
         <DataTable
           testId="providers-table"
+          stackOnPhones
           rows={providers.data.data.providers}
           rowKey={(provider) => provider.id}
           rowAttributes={(provider) => ({ 'data-testid': 'provider-row', 'data-provider': provider.id })}
