@@ -85,6 +85,24 @@ export function createUrlRewriter(frontendPort: number | null): (req: IncomingMe
   };
 }
 
+/**
+ * `curl -X POST -H 'Content-Type: application/json' …/stop` without a body is how many scripts call
+ * action routes (the original backend accepted it), so an empty JSON body means "no body"; anything
+ * else goes through Fastify's own parser, which also guards against prototype pollution.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
+}
+
 export async function buildApp(ctx: AppContext, options: BuildAppOptions & { frontendPort?: number | null } = {}): Promise<FastifyInstance> {
   const { config } = ctx;
   const app = Fastify({
@@ -108,6 +126,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions & { fro
   app.decorateRequest('principal', null);
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   installErrorHandlers(app);
+  acceptEmptyJsonBodies(app);
   // Before any route: both collect routes through onRoute hooks.
   await registerOpenApi(app, { version: PRODUCT_VERSION });
   installHttpMetrics(app, ctx.services.metrics);

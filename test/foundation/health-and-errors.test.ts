@@ -178,3 +178,22 @@ describe('CORS and headers', () => {
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('JSON bodies', () => {
+  it('treats an empty JSON body on an action route as no body, and still rejects malformed JSON', async () => {
+    testApp = await createTestApp({ config: { authEnabled: false } });
+    const empty = await testApp.app.inject({ method: 'POST', url: '/containers/no-such-container/stop', headers: { 'content-type': 'application/json' }, payload: '' });
+    expect(empty.statusCode).toBe(404);
+    expect(empty.json().code).toBe('NOT_FOUND');
+    const malformed = await testApp.app.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ error: 'Malformed JSON', code: 'BAD_REQUEST' });
+    const polluted = await testApp.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"__proto__":{"role":"admin"},"username":"admin","password":"x"}',
+    });
+    expect(polluted.statusCode).toBe(400);
+  });
+});
