@@ -10,6 +10,15 @@ import { StatCard } from '../components/stat-card.js';
 import { useApiData } from '../hooks/use-api-data.js';
 import { formatDateTime, formatDuration } from '../lib/format.js';
 
+/** "20.10.24" of "20.10.24+dfsg1": the figure fits its card, the distribution's build goes in the detail line. */
+function releaseOf(version: string | null): string {
+  return (version ?? '').replace(/^v/, '').split('+')[0] ?? '';
+}
+
+function buildOf(version: string | null): string | null {
+  return version?.includes('+') ? `build ${version.replace(/^v/, '')}` : null;
+}
+
 /** true: working, false: broken, null: working with a caveat. */
 function status(ok: boolean | null): 'ok' | 'warning' | 'error' {
   return ok === null ? 'warning' : ok ? 'ok' : 'error';
@@ -49,9 +58,15 @@ export function HealthPage() {
           <div className="stat-grid">
             <StatCard
               label="Docker"
-              value={data.docker.status === 'connected' ? `v${(data.docker.version ?? '').replace(/^v/, '')}` : 'Unavailable'}
+              value={data.docker.status === 'connected' ? `v${releaseOf(data.docker.version)}` : 'Unavailable'}
               status={status(data.docker.status === 'connected')}
-              detail={data.docker.message ?? (data.docker.apiVersion ? `API ${data.docker.apiVersion}` : undefined)}
+              detail={
+                data.docker.message ??
+                ([data.docker.apiVersion ? `API ${data.docker.apiVersion}` : null, buildOf(data.docker.version)]
+                  .filter(Boolean)
+                  .join(' · ') ||
+                  undefined)
+              }
             />
             <StatCard
               label="Compose"

@@ -175,10 +175,10 @@ function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreat
           autoComplete="off"
         />
         <NewPasswordField id="new-user-password" label="Password" value={password} onChange={(event) => setPassword(event.target.value)} />
-        <SelectField id="new-role" label="Role" value={role} onChange={(event) => setRole(event.target.value)}>
+        <SelectField id="new-role" label="Role" value={role} onChange={(event) => setRole(event.target.value)} help={ROLE_HELP[role]}>
           {ROLES.map((item) => (
             <option key={item} value={item}>
-              {item} — {ROLE_HELP[item]}
+              {item}
             </option>
           ))}
         </SelectField>
