@@ -75,4 +75,5 @@ EXPOSE 8092 8084
 # still healthy: restarting this container would not bring Docker back, and /health says why.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.BACKEND_PORT||8092)+'/health').then(r=>r.json()).then(b=>process.exit(b.status==='error'?1:0),()=>process.exit(1))"]
-CMD ["node", "--enable-source-maps", "dist/server/main.js"]
+# A 1 MB young generation: ~30 MB less resident memory idle and under load (bench/README.md).
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=1", "dist/server/main.js"]
