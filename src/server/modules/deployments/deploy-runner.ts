@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { DeployedContainer, DeploymentResult, DeploymentStatus, DeployModeType, DeployStep } from '../../../contracts/deployments.js';
 import type { StepStatus } from '../../../contracts/stream.js';
 import type { Config } from '../../config.js';
-import { AppError } from '../../errors.js';
+import { AppError, DockerUnavailableError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
 import type { ComposeProject, ComposeRunner } from '../../infra/compose-cli.js';
 import { ImagePullError, type DockerEngine } from '../../infra/docker-engine.js';
@@ -176,7 +176,10 @@ export class DeployRunner {
     } catch (error) {
       const stop = job.controller.signal.aborted
         ? new StepStop('cancelled', this.cancelReason(job))
-        : new StepStop('failed', truncate(timeout.aborted ? `The ${step} step did not finish within ${formatSeconds(timeoutMs)}` : this.describeFailure(step, error)));
+        : new StepStop(
+            'failed',
+            truncate(timeout.aborted ? `The ${step} step did not finish within ${formatSeconds(timeoutMs)}` : await this.describeFailureWithDocker(step, error)),
+          );
       const progress = this.deps.repository.get(job.deploymentId)?.progress ?? start;
       this.emitStep(job, step, 'failed', stop.reason, progress);
       throw stop;
@@ -185,6 +188,20 @@ export class DeployRunner {
 
   private cancelReason(job: DeployJob): string {
     return `Cancelled by ${job.cancelledBy ?? 'a user'}`;
+  }
+
+  /**
+   * A compose process killed because dockerd went away reports only "exited with code 143"; when the
+   * daemon no longer answers, that is the reason the user needs to see.
+   */
+  private async describeFailureWithDocker(step: DeployStep, error: unknown): Promise<string> {
+    const reason = this.describeFailure(step, error);
+    if (error instanceof DockerUnavailableError) return reason;
+    const isDockerUp = await this.deps.docker.ping().then(
+      () => true,
+      () => false,
+    );
+    return isDockerUp ? reason : `Docker stopped answering during the ${step} step (${reason.split('\n')[0] ?? reason})`;
   }
 
   private describeFailure(step: DeployStep, error: unknown): string {
