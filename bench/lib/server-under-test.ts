@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../test/helpers/server-process.js';
+import { processCpuMs } from './http-load.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
@@ -18,6 +19,8 @@ export type ServerUnderTest = {
   logFile: string;
   /** Milliseconds from spawn to the first 200 from GET /health. */
   startMs: number;
+  /** CPU milliseconds the process had used by then (wall time minus waiting on a busy machine). */
+  startCpuMs: number;
   /** The /health body of that first 200. */
   health: Record<string, unknown>;
   rssBytes(): number;
@@ -30,12 +33,16 @@ export type StartOptions = {
   dataDir?: string;
   /** Write a V8 CPU profile into this folder when the process exits. */
   cpuProfileDir?: string;
-  /** Node flags; by default the ones `npm start` (scripts/start.mjs) runs the server with. */
+  /** Node flags; by default the ones the server is run with. */
   nodeFlags?: string[];
 };
 
-/** What scripts/start.mjs passes to node, so the benchmark measures the server as it is run. */
-export const START_NODE_FLAGS = ['--enable-source-maps'];
+/**
+ * The node flags of the Dockerfile's CMD and the systemd unit (npm start passes the same memory
+ * flag through package.json and enables source maps in-process): keep them alike, so the
+ * benchmark measures the server as it is run.
+ */
+export const START_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=1'];
 
 export const ADMIN_PASSWORD = 'bench-admin-password-1';
 
@@ -96,6 +103,7 @@ export async function startServerUnderTest(options: StartOptions = {}): Promise<
   }
   const startMs = performance.now() - startedAt;
   const pid = child.pid as number;
+  const startCpuMs = processCpuMs(pid);
   return {
     process: child,
     pid,
@@ -103,6 +111,7 @@ export async function startServerUnderTest(options: StartOptions = {}): Promise<
     dataDir,
     logFile,
     startMs,
+    startCpuMs,
     health,
     rssBytes: () => readRssBytes(pid),
     async stop() {

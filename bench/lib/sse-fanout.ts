@@ -1,146 +1,73 @@
-// Many text/event-stream clients on real sockets, as light as possible so that the measurement is
-// the server's delivery and not this process's reading: plain TCP sockets speaking just enough
-// HTTP/1.1 (one GET, then the raw chunked stream is scanned for frames, never decoded). Each client
-// counts frames, and once armed notes when its next event frame arrived. Delivery latency is that
-// arrival time minus the event's own `timestamp` (set by the server when it created the event;
-// same host, same clock).
-import net from 'node:net';
+// The SSE fan-out clients, spread over worker threads so that reading 2,000 sockets uses every
+// core: the delivery latency should be the server's, not one client thread's backlog.
+import { Worker } from 'node:worker_threads';
+import type { WorkerCommand } from './sse-fanout-worker.js';
 
-type Client = {
-  socket: net.Socket;
-  status: number;
-  text: string;
-  frames: number;
-  armed: boolean;
-  /** Epoch milliseconds (sub-millisecond) of the first event frame after arming. */
-  arrivalMs: number | null;
-  arrivalText: string;
-  closed: boolean;
-};
-
-export type FanoutClients = {
-  count(): number;
-  failed(): number;
-  /** Resolves when every open client has received at least `frames` event frames. */
+export type Fanout = {
+  connected: number;
+  failed: number;
   waitForFrames(frames: number, timeoutMs: number): Promise<void>;
-  arm(): void;
-  /** Resolves when every open client has received an event frame since arm(); returns per-client delivery latencies (ms). */
+  arm(): Promise<void>;
   deliveries(timeoutMs: number): Promise<{ latencies: number[]; missing: number; event: string | null }>;
-  close(): void;
+  close(): Promise<void>;
 };
 
-const nowEpochMs = (): number => performance.timeOrigin + performance.now();
+type Reply = { id: number; result?: unknown; error?: string };
 
-function countEventFrames(text: string): number {
-  let count = 0;
-  for (let index = text.indexOf('\nevent: '); index !== -1; index = text.indexOf('\nevent: ', index + 1)) count += 1;
-  return count;
-}
-
-function connectOne(url: string, headers: Record<string, string>): Promise<Client> {
-  const target = new URL(url);
-  const request =
-    `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nAccept: text/event-stream\r\n` +
-    Object.entries(headers)
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('') +
-    '\r\n';
-  return new Promise((resolve) => {
-    const client: Client = {
-      socket: net.connect(Number(target.port), target.hostname),
-      status: 0,
-      text: '',
-      frames: 0,
-      armed: false,
-      arrivalMs: null,
-      arrivalText: '',
-      closed: false,
-    };
-    let settled = false;
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      resolve(client);
-    };
-    client.socket.setNoDelay(true);
-    client.socket.setEncoding('latin1');
-    client.socket.once('connect', () => client.socket.write(request));
-    client.socket.on('data', (chunk: string) => {
-      if (client.armed) {
-        if (client.arrivalMs === null && chunk.includes('event: ')) client.arrivalMs = nowEpochMs();
-        if (client.arrivalMs !== null && client.arrivalText.length < 65_536) client.arrivalText += chunk;
-        return;
-      }
-      client.text += chunk;
-      if (client.status === 0) {
-        const statusLine = /^HTTP\/1\.1 (\d{3})/.exec(client.text);
-        if (statusLine) client.status = Number(statusLine[1]);
-        settle();
-      }
-      client.frames = countEventFrames(client.text);
-    });
-    client.socket.on('close', () => {
-      client.closed = true;
-      settle();
-    });
-    client.socket.on('error', () => {
-      client.closed = true;
-      settle();
-    });
+function startWorker(setup: { url: string; headers: Record<string, string>; count: number }) {
+  // tsx's loader is registered per thread: the worker registers it, then loads its TypeScript module.
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(new URL('./sse-fanout-worker.ts', import.meta.url).href)}); })`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: setup });
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 1;
+  const ready = new Promise<{ connected: number; failed: number }>((resolve, reject) => {
+    pending.set(0, { resolve: resolve as (value: unknown) => void, reject });
   });
+  worker.on('message', (reply: Reply) => {
+    const waiter = pending.get(reply.id);
+    pending.delete(reply.id);
+    if (reply.error !== undefined) waiter?.reject(new Error(reply.error));
+    else waiter?.resolve(reply.result);
+  });
+  worker.on('error', (error) => {
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  });
+  const call = <T>(request: WorkerCommand): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const id = nextId;
+      nextId += 1;
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ ...request, id });
+    });
+  return { worker, ready, call };
 }
 
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return true;
-}
-
-/** Opens `count` clients, `parallel` connection attempts at a time. */
-export async function connectFanout(url: string, headers: Record<string, string>, count: number, parallel = 50): Promise<FanoutClients> {
-  const clients: Client[] = [];
-  for (let start = 0; start < count; start += parallel) {
-    const batch = await Promise.all(Array.from({ length: Math.min(parallel, count - start) }, () => connectOne(url, headers)));
-    clients.push(...batch);
-  }
-  const open = (): Client[] => clients.filter((client) => client.status === 200 && !client.closed);
+export async function connectFanout(url: string, headers: Record<string, string>, count: number, threads = 2): Promise<Fanout> {
+  const shares = Array.from({ length: threads }, (_, index) => Math.floor(count / threads) + (index < count % threads ? 1 : 0)).filter((share) => share > 0);
+  const workers = shares.map((share) => startWorker({ url, headers, count: share }));
+  const counts = await Promise.all(workers.map((worker) => worker.ready));
+  const all = <T>(request: WorkerCommand): Promise<T[]> => Promise.all(workers.map((worker) => worker.call<T>(request)));
   return {
-    count: () => open().length,
-    failed: () => clients.length - open().length,
+    connected: counts.reduce((sum, item) => sum + item.connected, 0),
+    failed: counts.reduce((sum, item) => sum + item.failed, 0),
     async waitForFrames(frames, timeoutMs) {
-      const ok = await until(() => open().every((client) => client.frames >= frames), timeoutMs);
-      if (!ok) {
-        const behind = open().filter((client) => client.frames < frames).length;
-        throw new Error(`${behind} SSE clients did not receive ${frames} events within ${timeoutMs} ms`);
-      }
+      await all({ cmd: 'waitForFrames', frames, timeoutMs });
     },
-    arm() {
-      for (const client of clients) client.armed = true;
+    async arm() {
+      await all({ cmd: 'arm' });
     },
     async deliveries(timeoutMs) {
-      await until(() => open().every((client) => client.arrivalMs !== null), timeoutMs);
-      const latencies: number[] = [];
-      let missing = 0;
-      let event: string | null = null;
-      for (const client of open()) {
-        if (client.arrivalMs === null) {
-          missing += 1;
-          continue;
-        }
-        const eventMatch = /event: ([a-z-]+)\ndata: (.*)\n/.exec(client.arrivalText);
-        const data = eventMatch ? (JSON.parse(eventMatch[2] as string) as { timestamp?: string }) : {};
-        event ??= eventMatch?.[1] ?? null;
-        const createdMs = Date.parse(data.timestamp ?? '');
-        if (Number.isNaN(createdMs)) missing += 1;
-        else latencies.push(client.arrivalMs - createdMs);
-      }
-      return { latencies, missing, event };
+      const parts = await all<{ latencies: number[]; missing: number; event: string | null }>({ cmd: 'deliveries', timeoutMs });
+      return {
+        latencies: parts.flatMap((part) => part.latencies),
+        missing: parts.reduce((sum, part) => sum + part.missing, 0),
+        event: parts.find((part) => part.event !== null)?.event ?? null,
+      };
     },
-    close() {
-      for (const client of clients) client.socket.destroy();
+    async close() {
+      await all({ cmd: 'close' }).catch(() => undefined);
+      await Promise.all(workers.map((worker) => worker.worker.terminate()));
     },
   };
 }
