@@ -48,7 +48,7 @@ const parentOf = new Map<number, number>();
 for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
 const label = (node: ProfileNode): string => {
   const url = node.callFrame.url.replace(/^file:\/\/.*?\/(node_modules|dist)\//, '$1/');
-  return `${node.callFrame.functionName || '(anonymous)'} ${url}${url ? `:${node.callFrame.lineNumber + 1}` : ''}`;
+  return `${node.callFrame.functionName || '(anonymous)'}${url ? ` ${url}:${node.callFrame.lineNumber + 1}` : ''}`;
 };
 const self = new Map<string, number>();
 const inclusive = new Map<string, number>();
