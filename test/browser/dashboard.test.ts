@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { docker, removeTestResources, requireDocker, testRunId } from '../helpers/docker.js';
 import { freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
 import { startOAuthServer, type OAuthFixture } from '../fixtures/oauth-server.js';
@@ -111,6 +111,16 @@ async function adminToken(): Promise<string> {
 }
 
 /** The stub web app's containers, as Docker sees them. */
+/** Opens the deploy dialog of the app named `displayName`, found by `query`, and deploys it with this run's label. */
+async function deployFromCatalog(query: string, displayName: string): Promise<Locator> {
+  await page.goto(`${server.frontendUrl}/catalog?q=${query}`);
+  await page.getByRole('button', { name: `Deploy ${displayName}` }).click();
+  const dialog = page.getByTestId('deploy-dialog');
+  await dialog.getByLabel(/^HLR_TEST_RUN/).fill(testRunId);
+  await dialog.getByRole('button', { name: `Deploy ${displayName}` }).click();
+  return dialog;
+}
+
 async function appContainers(): Promise<{ State: string; Labels: Record<string, string> }[]> {
   return docker.listContainers({ all: true, filters: { label: [`homelabarr.test=${testRunId}`, `homelabarr.app-id=${APP_ID}`] } });
 }
@@ -252,11 +262,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
   }, 150_000);
 
   it('shows per-image pull progress while the deploy pulls', async () => {
-    await page.goto(`${server.frontendUrl}/catalog?q=pulled`);
-    await page.getByRole('button', { name: 'Deploy Stub Pulled App' }).click();
-    const dialog = page.getByTestId('deploy-dialog');
-    await dialog.getByLabel(/^HLR_TEST_RUN/).fill(testRunId);
-    await dialog.getByRole('button', { name: 'Deploy Stub Pulled App' }).click();
+    const dialog = await deployFromCatalog('pulled', 'Stub Pulled App');
     const bar = dialog.getByRole('progressbar', { name: `Pulling ${registry.image}` });
     await bar.waitFor();
     await dialog.locator('[data-testid="deploy-result"][data-success="true"]').waitFor({ timeout: 90_000 });
@@ -274,11 +280,7 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
   }, 120_000);
 
   it('shows why a deployment failed', async () => {
-    await page.goto(`${server.frontendUrl}/catalog?q=crashing`);
-    await page.getByRole('button', { name: 'Deploy Stub Crashing App' }).click();
-    const dialog = page.getByTestId('deploy-dialog');
-    await dialog.getByLabel(/^HLR_TEST_RUN/).fill(testRunId);
-    await dialog.getByRole('button', { name: 'Deploy Stub Crashing App' }).click();
+    const dialog = await deployFromCatalog('crashing', 'Stub Crashing App');
     const result = dialog.locator('[data-testid="deploy-result"][data-success="false"]');
     await result.waitFor({ timeout: 90_000 });
     expect(await result.textContent()).toMatch(/^Deployment failed at “Verify running”/);

@@ -1,11 +1,7 @@
 // Parses progress-stream events with the shared contract schemas. Loaded lazily with the
 // tracker's first stream, so zod stays out of the dashboard's first chunk.
 import {
-  CommandOutputEventSchema,
-  DeploymentCompleteEventSchema,
-  DeploymentStepEventSchema,
-  DeploymentSubscribedEventSchema,
-  PullProgressEventSchema,
+  StreamEventSchemas,
   type CommandOutputEvent,
   type DeploymentCompleteEvent,
   type DeploymentStepEvent,
@@ -27,14 +23,6 @@ export const DEPLOYMENT_EVENT_NAMES = [
   'deployment-complete',
 ] as const;
 
-const SCHEMAS = {
-  'deployment-subscribed': DeploymentSubscribedEventSchema,
-  'deployment-step': DeploymentStepEventSchema,
-  'pull-progress': PullProgressEventSchema,
-  'command-output': CommandOutputEventSchema,
-  'deployment-complete': DeploymentCompleteEventSchema,
-} as const;
-
 /** Returns null (and warns) for anything that does not match its schema: the UI never trusts a malformed event. */
 export function parseStreamEvent(type: (typeof DEPLOYMENT_EVENT_NAMES)[number], raw: string): StreamEvent | null {
   let json: unknown;
@@ -44,7 +32,7 @@ export function parseStreamEvent(type: (typeof DEPLOYMENT_EVENT_NAMES)[number], 
     console.warn(`Ignoring a ${type} event that is not JSON`, raw);
     return null;
   }
-  const result = SCHEMAS[type].safeParse(json);
+  const result = StreamEventSchemas[type].safeParse(json);
   if (!result.success) {
     console.warn(`Ignoring a malformed ${type} event`, result.error.issues, json);
     return null;
