@@ -369,6 +369,8 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     await row.waitFor();
     // Shown once: the list has only the prefix.
     expect(await page.getByText(secret).count()).toBe(0);
+    // The notices of the app removal before go away by themselves; the screenshot waits for them.
+    await expect.poll(() => page.locator('.toast').count(), { timeout: 15_000 }).toBe(0);
     await checkScreen('api-keys');
 
     await row.getByRole('button', { name: 'Revoke API key browser test key' }).click();

@@ -202,7 +202,7 @@ function DeployForm({ app, onClose, onStarted }: { app: App; onClose: () => void
   return (
     <Dialog
       title={
-        <span className="row" style={{ gap: 10 }}>
+        <span className="title-with-icon">
           <AppIcon name={app.displayName} icon={app.icon} size={32} /> Deploy {app.displayName}
         </span>
       }
