@@ -6,6 +6,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z, type ZodType } from 'zod';
 import { createUrlRewriter } from '../../src/server/app.js';
+import { createGuards } from '../../src/server/modules/auth/guards.js';
 import { registerOpenApi } from '../../src/server/modules/openapi/openapi.plugin.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
@@ -151,6 +152,36 @@ describe('route schemas', () => {
     const document = app.swagger() as Json;
     expect(Object.keys(document.paths)).toEqual(['/widgets/{widgetId}', '/widgets']);
     expect(document.paths['/widgets'].post.requestBody.content['application/json'].example).toEqual({ name: 'plex' });
+    await app.close();
+  });
+});
+
+describe('guard placement', () => {
+  it('reads the auth column from onRequest guards and reports a guard attached to a later hook', async () => {
+    const app = Fastify();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    await registerOpenApi(app, { version: 'test' });
+    const guards = createGuards({ authenticate: async () => null }, true);
+    const schema = { tags: ['widgets'], summary: 'Make a widget', body: z.object({ name: z.string() }), response: { 200: z.object({ id: z.string() }) } };
+    await app.register(async (plugin) => {
+      const api = plugin.withTypeProvider<ZodTypeProvider>();
+      api.post('/widgets', { schema, onRequest: guards.required() }, async () => ({ id: 'w1' }));
+      api.post('/gadgets', { schema, onRequest: [guards.conditional('user')] }, async () => ({ id: 'g1' }));
+      api.post('/sprockets', { schema, preHandler: guards.admin() }, async () => ({ id: 's1' }));
+      api.post('/gizmos', { schema, preValidation: [guards.conditional('user')] }, async () => ({ id: 'z1' }));
+    });
+    await app.ready();
+    expect(app.routeInventory.apiRoutes().map((route) => [route.url, route.auth])).toEqual([
+      ['/widgets', 'required'],
+      ['/gadgets', 'conditional'],
+      ['/sprockets', 'none'],
+      ['/gizmos', 'none'],
+    ]);
+    expect(app.routeInventory.problems()).toEqual([
+      'POST /sprockets: runs its preHandler guard requirePrincipal: guards belong in onRequest, before the body is read',
+      'POST /gizmos: runs its preValidation guard conditionalPrincipal: guards belong in onRequest, before the body is read',
+    ]);
     await app.close();
   });
 });

@@ -20,7 +20,7 @@ export const appLifecycleRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/applications/:appId/stop',
       {
         schema: { tags, summary: "Stop a deployed app's containers", params: AppParamsSchema, response: { 200: StopAppResponseSchema } },
-        preHandler: ctx.guards.conditional('user'),
+        onRequest: ctx.guards.conditional('user'),
       },
       async (request) => {
         const { appId } = request.params;
@@ -38,7 +38,7 @@ export const appLifecycleRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
           querystring: RemoveAppQuerySchema,
           response: { 200: RemoveAppResponseSchema },
         },
-        preHandler: ctx.guards.conditional('user'),
+        onRequest: ctx.guards.conditional('user'),
       },
       async (request) => {
         const { appId } = request.params;
@@ -50,7 +50,7 @@ export const appLifecycleRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/applications/:appId/logs',
       {
         schema: { tags, summary: "The last log lines of a deployed app's containers", params: AppParamsSchema, querystring: AppLogsQuerySchema, response: { 200: AppLogsResponseSchema } },
-        preHandler: ctx.guards.conditional('viewer'),
+        onRequest: ctx.guards.conditional('viewer'),
       },
       async (request) => {
         const { appId } = request.params;

@@ -314,7 +314,7 @@ describe('guards', () => {
     installErrorHandlers(app);
     app.decorateRequest('principal', null);
     const guards = createGuards(authenticator, authEnabled);
-    app.post('/operate', { preHandler: guards.conditional('user') }, (request) => ({ principal: request.principal?.username ?? null }));
+    app.post('/operate', { onRequest: guards.conditional('user') }, (request) => ({ principal: request.principal?.username ?? null }));
     await app.ready();
     return app;
   }

@@ -62,7 +62,7 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/auth/logout',
-      { preHandler: guards.required(), schema: { tags: TAGS, summary: "End the token's session", response: { 200: SuccessSchema } } },
+      { onRequest: guards.required(), schema: { tags: TAGS, summary: "End the token's session", response: { 200: SuccessSchema } } },
       (request) => {
         authService.logout(principalOf(request), metaOf(request));
         return { success: true as const };
@@ -71,14 +71,14 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.get(
       '/auth/me',
-      { preHandler: guards.required(), schema: { tags: TAGS, summary: 'Your profile', response: { 200: MeResponseSchema } } },
+      { onRequest: guards.required(), schema: { tags: TAGS, summary: 'Your profile', response: { 200: MeResponseSchema } } },
       (request) => ({ success: true as const, user: authService.me(principalOf(request)) }),
     );
 
     app.post(
       '/auth/change-password',
       {
-        preHandler: guards.required(),
+        onRequest: guards.required(),
         schema: {
           tags: TAGS,
           summary: 'Change your password (your other sessions end)',
@@ -94,14 +94,14 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.get(
       '/auth/sessions',
-      { preHandler: guards.required(), schema: { tags: TAGS, summary: 'Your live sessions', response: { 200: SessionsResponseSchema } } },
+      { onRequest: guards.required(), schema: { tags: TAGS, summary: 'Your live sessions', response: { 200: SessionsResponseSchema } } },
       (request) => ({ success: true as const, sessions: authService.sessions(principalOf(request)) }),
     );
 
     app.delete(
       '/auth/sessions/:sessionId',
       {
-        preHandler: guards.required(),
+        onRequest: guards.required(),
         schema: { tags: TAGS, summary: 'End one of your sessions', params: SessionIdParamsSchema, response: { 200: SuccessSchema } },
       },
       (request) => {
@@ -113,7 +113,7 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.post(
       '/auth/register',
       {
-        preHandler: guards.admin(),
+        onRequest: guards.admin(),
         schema: { tags: TAGS, summary: 'Create a user', body: RegisterRequestSchema, response: { 200: RegisterResponseSchema } },
       },
       async (request) => {
@@ -124,14 +124,14 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.get(
       '/auth/users',
-      { preHandler: guards.admin(), schema: { tags: TAGS, summary: 'All users', response: { 200: UsersResponseSchema } } },
+      { onRequest: guards.admin(), schema: { tags: TAGS, summary: 'All users', response: { 200: UsersResponseSchema } } },
       () => ({ success: true as const, users: users.list() }),
     );
 
     app.patch(
       '/auth/users/:id',
       {
-        preHandler: guards.admin(),
+        onRequest: guards.admin(),
         schema: {
           tags: TAGS,
           summary: "Change a user's role or email",
@@ -146,7 +146,7 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.delete(
       '/auth/users/:id',
       {
-        preHandler: guards.admin(),
+        onRequest: guards.admin(),
         schema: {
           tags: TAGS,
           summary: 'Delete a user (never yourself or the last admin)',
@@ -163,7 +163,7 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.put(
       '/auth/users/:id/password',
       {
-        preHandler: guards.admin(),
+        onRequest: guards.admin(),
         schema: {
           tags: TAGS,
           summary: "Set a user's password (their sessions end)",
@@ -182,7 +182,7 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.post(
       '/auth/api-keys',
       {
-        preHandler: guards.required(),
+        onRequest: guards.required(),
         schema: {
           tags: TAGS,
           summary: 'Create an API key (shown once)',
@@ -196,7 +196,7 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.get(
       '/auth/api-keys',
       {
-        preHandler: guards.required(),
+        onRequest: guards.required(),
         schema: { tags: TAGS, summary: 'Your API keys', querystring: ApiKeyListQuerySchema, response: { 200: ApiKeysResponseSchema } },
       },
       (request) => ({ success: true as const, apiKeys: apiKeys.list(principalOf(request), request.query.all === 'true') }),
@@ -205,7 +205,7 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.delete(
       '/auth/api-keys/:keyId',
       {
-        preHandler: guards.required(),
+        onRequest: guards.required(),
         schema: { tags: TAGS, summary: 'Revoke an API key', params: ApiKeyIdParamsSchema, response: { 200: SuccessSchema } },
       },
       (request) => {
@@ -216,14 +216,14 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.get(
       '/auth/me/stars',
-      { preHandler: guards.required(), schema: { tags: TAGS, summary: 'Your starred apps', response: { 200: StarsResponseSchema } } },
+      { onRequest: guards.required(), schema: { tags: TAGS, summary: 'Your starred apps', response: { 200: StarsResponseSchema } } },
       (request) => ({ success: true as const, stars: users.stars(principalOf(request).userId) }),
     );
 
     app.post(
       '/auth/me/stars/:appId',
       {
-        preHandler: guards.required(),
+        onRequest: guards.required(),
         schema: { tags: TAGS, summary: 'Star an app', params: StarParamsSchema, response: { 200: StarsResponseSchema } },
       },
       (request) => ({ success: true as const, stars: users.star(principalOf(request).userId, request.params.appId) }),
@@ -232,7 +232,7 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.delete(
       '/auth/me/stars/:appId',
       {
-        preHandler: guards.required(),
+        onRequest: guards.required(),
         schema: { tags: TAGS, summary: 'Unstar an app', params: StarParamsSchema, response: { 200: StarsResponseSchema } },
       },
       (request) => ({ success: true as const, stars: users.unstar(principalOf(request).userId, request.params.appId) }),
@@ -241,7 +241,7 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.get(
       '/auth/activity-log',
       {
-        preHandler: guards.admin(),
+        onRequest: guards.admin(),
         schema: {
           tags: TAGS,
           summary: 'Who did what, newest first',

@@ -1,5 +1,8 @@
-// Route guards for the seed's auth column: None / Required / Admin / Conditional.
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+// Route guards for the seed's auth column: None / Required / Admin / Conditional. Routes attach them
+// as `onRequest` hooks: Fastify parses and validates the body, params and query only after
+// onRequest, so an anonymous or under-privileged caller gets 401/403 before any 400 or 415, and
+// never has a body parsed (route-inventory.ts reports a guard attached to any later hook).
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Role } from '../../../contracts/common.js';
 import { AppError } from '../../errors.js';
 
@@ -39,11 +42,11 @@ const forbidden = (minimum: Role): AppError =>
 
 export type Guards = {
   /** Auth column "Required": any signed-in principal, at least `minimum`. */
-  required(minimum?: Role): preHandlerAsyncHookHandler;
+  required(minimum?: Role): onRequestAsyncHookHandler;
   /** Auth column "Admin". */
-  admin(): preHandlerAsyncHookHandler;
+  admin(): onRequestAsyncHookHandler;
   /** Auth column "Conditional": like required when AUTH_ENABLED is true, open when false. */
-  conditional(minimum?: Role): preHandlerAsyncHookHandler;
+  conditional(minimum?: Role): onRequestAsyncHookHandler;
 };
 
 export function createGuards(authenticator: Authenticator, authEnabled: boolean): Guards {
@@ -52,7 +55,7 @@ export function createGuards(authenticator: Authenticator, authEnabled: boolean)
     request.principal = await authenticator.authenticate(request);
     return request.principal;
   }
-  const require = (minimum: Role): preHandlerAsyncHookHandler =>
+  const require = (minimum: Role): onRequestAsyncHookHandler =>
     async function requirePrincipal(request: FastifyRequest, _reply: FastifyReply) {
       const principal = await resolve(request);
       if (!principal) throw unauthenticated();

@@ -54,7 +54,7 @@ export const catalogRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/applications/reload',
       {
         schema: { tags: ['applications'], summary: 'Re-read every catalog folder now (admin)', response: { 200: CatalogReloadResponseSchema } },
-        preHandler: ctx.guards.admin(),
+        onRequest: ctx.guards.admin(),
       },
       async (request) => {
         const summary = catalogService.reload();

@@ -30,14 +30,14 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/containers',
       {
         schema: { tags, summary: 'All containers (docker ps -a); ?stats=true adds live stats', querystring: ContainerListQuerySchema, response: { 200: ContainerListSchema } },
-        preHandler: viewer,
+        onRequest: viewer,
       },
       async (request) => service.list({ withStats: request.query.stats === true }),
     );
 
     app.get(
       '/containers/:id/stats',
-      { schema: { tags, summary: 'Live stats of one container', params: ContainerParamsSchema, response: { 200: ContainerStatsResponseSchema } }, preHandler: viewer },
+      { schema: { tags, summary: 'Live stats of one container', params: ContainerParamsSchema, response: { 200: ContainerStatsResponseSchema } }, onRequest: viewer },
       async (request) => service.stats(request.params.id),
     );
 
@@ -45,14 +45,14 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/containers/:id/logs',
       {
         schema: { tags, summary: 'Recent log lines, stdout and stderr apart', params: ContainerParamsSchema, querystring: ContainerLogsQuerySchema, response: { 200: ContainerLogsSchema } },
-        preHandler: viewer,
+        onRequest: viewer,
       },
       async (request) => service.logs(request.params.id, request.query),
     );
 
     app.post(
       '/containers/:id/start',
-      { schema: { tags, summary: 'Start a container (a running one is left as is)', params: ContainerParamsSchema, response: { 200: ContainerActionSchema } }, preHandler: operator },
+      { schema: { tags, summary: 'Start a container (a running one is left as is)', params: ContainerParamsSchema, response: { 200: ContainerActionSchema } }, onRequest: operator },
       async (request) => service.start(request.params.id, actorOf(request)),
     );
 
@@ -60,7 +60,7 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/containers/:id/stop',
       {
         schema: { tags, summary: 'Stop a container (a stopped one is left as is)', params: ContainerParamsSchema, querystring: ContainerStopQuerySchema, response: { 200: ContainerActionSchema } },
-        preHandler: operator,
+        onRequest: operator,
       },
       async (request) => service.stop(request.params.id, { timeoutSeconds: request.query.timeout }, actorOf(request)),
     );
@@ -69,7 +69,7 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/containers/:id/restart',
       {
         schema: { tags, summary: 'Restart a container', params: ContainerParamsSchema, querystring: ContainerStopQuerySchema, response: { 200: ContainerActionSchema } },
-        preHandler: operator,
+        onRequest: operator,
       },
       async (request) => service.restart(request.params.id, { timeoutSeconds: request.query.timeout }, actorOf(request)),
     );
@@ -78,7 +78,7 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/containers/:id',
       {
         schema: { tags, summary: 'Remove a container', params: ContainerParamsSchema, querystring: ContainerRemoveQuerySchema, response: { 200: ContainerActionSchema } },
-        preHandler: operator,
+        onRequest: operator,
       },
       async (request) => service.remove(request.params.id, request.query, actorOf(request)),
     );

@@ -22,7 +22,7 @@ export const deploymentsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/deploy',
       {
         schema: { tags, summary: 'Deploy an app (answers at once; follow the stream or the status)', body: DeployRequestSchema, response: { 200: DeployAcceptedSchema } },
-        preHandler: ctx.guards.conditional('user'),
+        onRequest: ctx.guards.conditional('user'),
       },
       (request) => deployments.start(request.principal, request.body, request.ip),
     );
@@ -31,7 +31,7 @@ export const deploymentsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/deployments/active',
       {
         schema: { tags, summary: 'Queued and in-progress deployments', response: { 200: ActiveDeploymentsResponseSchema } },
-        preHandler: ctx.guards.conditional('viewer'),
+        onRequest: ctx.guards.conditional('viewer'),
       },
       () => ({ success: true as const, deployments: deployments.active() }),
     );
@@ -40,7 +40,7 @@ export const deploymentsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/deployments',
       {
         schema: { tags, summary: 'Deployment history, newest first', querystring: DeploymentListQuerySchema, response: { 200: DeploymentListResponseSchema } },
-        preHandler: ctx.guards.conditional('viewer'),
+        onRequest: ctx.guards.conditional('viewer'),
       },
       (request) => ({ success: true as const, ...deployments.list(request.query), limit: request.query.limit, offset: request.query.offset }),
     );
@@ -49,7 +49,7 @@ export const deploymentsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/deployments/:deploymentId/status',
       {
         schema: { tags, summary: 'Status of one deployment', params: DeploymentParamsSchema, response: { 200: DeploymentStatusResponseSchema } },
-        preHandler: ctx.guards.conditional('viewer'),
+        onRequest: ctx.guards.conditional('viewer'),
       },
       (request) => ({ success: true as const, deployment: deployments.get(request.params.deploymentId) }),
     );
@@ -64,7 +64,7 @@ export const deploymentsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
           querystring: DeploymentEventsQuerySchema,
           response: { 200: DeploymentEventsResponseSchema },
         },
-        preHandler: ctx.guards.conditional('viewer'),
+        onRequest: ctx.guards.conditional('viewer'),
       },
       (request) => ({
         success: true as const,
@@ -79,7 +79,7 @@ export const deploymentsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       '/deployments/:deploymentId/cancel',
       {
         schema: { tags, summary: 'Cancel a queued or running deployment', params: DeploymentParamsSchema, response: { 200: CancelDeploymentResponseSchema } },
-        preHandler: ctx.guards.conditional('user'),
+        onRequest: ctx.guards.conditional('user'),
       },
       async (request) => {
         const deployment = await deployments.cancel(request.principal, request.params.deploymentId, request.ip);

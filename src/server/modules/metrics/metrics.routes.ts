@@ -37,7 +37,8 @@ export const metricsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
           security: [{ bearerAuth: [] }],
           response: { 200: MetricsTextSchema },
         },
-        preHandler: async function metricsAccess(this: unknown, request: FastifyRequest, reply: FastifyReply) {
+        // onRequest like every guard: the token is checked before anything else of the request is read.
+        onRequest: async function metricsAccess(this: unknown, request: FastifyRequest, reply: FastifyReply) {
           if (service.isMetricsToken(request.headers.authorization)) return;
           await admin.call(this as never, request, reply);
         },

@@ -32,32 +32,32 @@ export const mountsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.get(
       '/enhanced-mount/:containerId/status',
-      { preHandler: read, schema: { tags, summary: 'rclone version, remotes, mounts and VFS cache of a mount container', params: MountContainerParamsSchema, response: { 200: MountStatusSchema } } },
+      { onRequest: read, schema: { tags, summary: 'rclone version, remotes, mounts and VFS cache of a mount container', params: MountContainerParamsSchema, response: { 200: MountStatusSchema } } },
       async (request) => ({ success: true as const, containerId: request.params.containerId, data: await service.status(request.params.containerId) }),
     );
 
     app.get(
       '/enhanced-mount/:containerId/providers',
-      { preHandler: read, schema: { tags, summary: 'Supported storage providers, how each signs in, and which are configured', params: MountContainerParamsSchema, response: { 200: MountProvidersSchema } } },
+      { onRequest: read, schema: { tags, summary: 'Supported storage providers, how each signs in, and which are configured', params: MountContainerParamsSchema, response: { 200: MountProvidersSchema } } },
       async (request) => ({ success: true as const, containerId: request.params.containerId, data: await service.providers(request.params.containerId) }),
     );
 
     app.get(
       '/enhanced-mount/:containerId/costs',
-      { preHandler: read, schema: { tags, summary: 'Estimated monthly storage cost per provider (docs/mounts.md)', params: MountContainerParamsSchema, response: { 200: MountCostsSchema } } },
+      { onRequest: read, schema: { tags, summary: 'Estimated monthly storage cost per provider (docs/mounts.md)', params: MountContainerParamsSchema, response: { 200: MountCostsSchema } } },
       async (request) => ({ success: true as const, containerId: request.params.containerId, data: await service.costs(request.params.containerId) }),
     );
 
     app.get(
       '/enhanced-mount/:containerId/performance',
-      { preHandler: read, schema: { tags, summary: 'Transfer figures (core/stats) and VFS cache usage (vfs/stats)', params: MountContainerParamsSchema, response: { 200: MountPerformanceSchema } } },
+      { onRequest: read, schema: { tags, summary: 'Transfer figures (core/stats) and VFS cache usage (vfs/stats)', params: MountContainerParamsSchema, response: { 200: MountPerformanceSchema } } },
       async (request) => ({ success: true as const, containerId: request.params.containerId, data: await service.performance(request.params.containerId) }),
     );
 
     app.post(
       '/enhanced-mount/:containerId/providers/:provider/enable',
       {
-        preHandler: write,
+        onRequest: write,
         schema: {
           tags,
           summary: 'Mount the provider into the shared mount folder (creating a remote that needs no credentials)',
@@ -76,7 +76,7 @@ export const mountsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/enhanced-mount/:containerId/providers/:provider/disable',
-      { preHandler: write, schema: { tags, summary: 'Unmount the provider; its configuration stays', params: MountProviderParamsSchema, response: { 200: ProviderMountResultSchema } } },
+      { onRequest: write, schema: { tags, summary: 'Unmount the provider; its configuration stays', params: MountProviderParamsSchema, response: { 200: ProviderMountResultSchema } } },
       async (request) => ({
         success: true as const,
         containerId: request.params.containerId,
@@ -86,7 +86,7 @@ export const mountsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/enhanced-mount/:containerId/auth/start',
-      { preHandler: write, schema: { tags, summary: 'Start the OAuth authorization-code flow of google, dropbox, onedrive or box', params: MountContainerParamsSchema, body: AuthStartBodySchema, response: { 200: AuthStartResultSchema } } },
+      { onRequest: write, schema: { tags, summary: 'Start the OAuth authorization-code flow of google, dropbox, onedrive or box', params: MountContainerParamsSchema, body: AuthStartBodySchema, response: { 200: AuthStartResultSchema } } },
       async (request) => ({
         success: true as const,
         containerId: request.params.containerId,
@@ -96,7 +96,7 @@ export const mountsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/enhanced-mount/:containerId/auth/complete',
-      { preHandler: write, schema: { tags, summary: 'Exchange the authorization code for a token and store the remote', params: MountContainerParamsSchema, body: AuthCompleteBodySchema, response: { 200: AuthStoredResultSchema } } },
+      { onRequest: write, schema: { tags, summary: 'Exchange the authorization code for a token and store the remote', params: MountContainerParamsSchema, body: AuthCompleteBodySchema, response: { 200: AuthStoredResultSchema } } },
       async (request) => ({
         success: true as const,
         containerId: request.params.containerId,
@@ -106,7 +106,7 @@ export const mountsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/enhanced-mount/:containerId/auth/api-key',
-      { preHandler: write, schema: { tags, summary: 'Store a remote from keys or user and password; secrets are never echoed', params: MountContainerParamsSchema, body: AuthApiKeyBodySchema, response: { 200: AuthStoredResultSchema } } },
+      { onRequest: write, schema: { tags, summary: 'Store a remote from keys or user and password; secrets are never echoed', params: MountContainerParamsSchema, body: AuthApiKeyBodySchema, response: { 200: AuthStoredResultSchema } } },
       async (request) => ({
         success: true as const,
         containerId: request.params.containerId,
@@ -116,7 +116,7 @@ export const mountsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/enhanced-mount/:containerId/auth/test',
-      { preHandler: write, schema: { tags, summary: 'List the remote for real: ok, latency, error (rejected credentials are a 400)', params: MountContainerParamsSchema, body: AuthTestBodySchema, response: { 200: AuthTestResultSchema } } },
+      { onRequest: write, schema: { tags, summary: 'List the remote for real: ok, latency, error (rejected credentials are a 400)', params: MountContainerParamsSchema, body: AuthTestBodySchema, response: { 200: AuthTestResultSchema } } },
       async (request) => ({ success: true as const, containerId: request.params.containerId, data: await mountAuth.test(request.params.containerId, request.body.provider) }),
     );
   };

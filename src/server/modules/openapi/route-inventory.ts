@@ -12,25 +12,43 @@ export type InventoryRoute = {
   schema: (FastifySchema & Record<string, unknown>) | undefined;
   auth: AuthKind;
   isApiRoute: boolean;
+  /** Guards attached after onRequest (see lateGuards); empty when the route is sound. */
+  lateGuards: string[];
 };
 
 // The guards of modules/auth/guards.ts are named functions; their names tell the auth column.
 const GUARD_AUTH: Record<string, AuthKind> = { conditionalPrincipal: 'conditional', requirePrincipal: 'required' };
 
-function handlerNames(preHandler: RouteOptions['preHandler']): string[] {
-  if (!preHandler) return [];
-  const list = Array.isArray(preHandler) ? preHandler : [preHandler];
-  return list.map((handler) => (typeof handler === 'function' ? handler.name : ''));
+// Hooks that run after onRequest, when the body is being read (preParsing), parsed (preValidation)
+// or validated (preHandler). A guard there would answer an anonymous caller's malformed request with
+// a 400 that describes the schema before asking for a token; guards belong in onRequest.
+const LATE_HOOKS = ['preParsing', 'preValidation', 'preHandler'] as const;
+
+type HookOptions = Pick<RouteOptions, 'onRequest' | (typeof LATE_HOOKS)[number]>;
+
+function hookNames(hooks: HookOptions[keyof HookOptions]): string[] {
+  if (!hooks) return [];
+  const list: unknown[] = Array.isArray(hooks) ? hooks : [hooks];
+  return list.map((hook) => (typeof hook === 'function' ? hook.name : ''));
 }
 
-/** The auth column a route's preHandler guards or declared security imply. */
-export function authOf(route: Pick<RouteOptions, 'preHandler' | 'schema'>): AuthKind {
-  for (const name of handlerNames(route.preHandler)) {
+/** The auth column a route's onRequest guards or declared security imply. */
+export function authOf(route: Pick<RouteOptions, 'onRequest' | 'schema'>): AuthKind {
+  for (const name of hookNames(route.onRequest)) {
     const kind = GUARD_AUTH[name];
     if (kind) return kind;
   }
   const security = (route.schema as { security?: unknown[] } | undefined)?.security;
   return Array.isArray(security) && security.length > 0 ? 'required' : 'none';
+}
+
+/** "preHandler guard requirePrincipal" for each guard attached to a hook later than onRequest. */
+export function lateGuards(route: HookOptions): string[] {
+  return LATE_HOOKS.flatMap((hook) =>
+    hookNames(route[hook])
+      .filter((name) => GUARD_AUTH[name] !== undefined)
+      .map((name) => `${hook} guard ${name}`),
+  );
 }
 
 /**
@@ -73,6 +91,7 @@ export class RouteInventory {
         schema: route.schema as InventoryRoute['schema'],
         auth: authOf(route),
         isApiRoute: isApiRoute({ method, url: route.url }),
+        lateGuards: lateGuards(route),
       });
     }
   }
@@ -83,6 +102,11 @@ export class RouteInventory {
 
   /** "GET /containers/:id: declares no 2xx response schema", for every API route with a problem. */
   problems(): string[] {
-    return this.apiRoutes().flatMap((route) => schemaProblems(route).map((problem) => `${route.method} ${route.url}: ${problem}`));
+    return this.apiRoutes().flatMap((route) =>
+      [
+        ...schemaProblems(route),
+        ...route.lateGuards.map((guard) => `runs its ${guard}: guards belong in onRequest, before the body is read`),
+      ].map((problem) => `${route.method} ${route.url}: ${problem}`),
+    );
   }
 }

@@ -98,7 +98,7 @@ export const streamRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
           body: SubscribeRequestSchema,
           response: { 200: SubscribeResponseSchema },
         },
-        preHandler: ctx.guards.conditional('viewer'),
+        onRequest: ctx.guards.conditional('viewer'),
       },
       (request) => {
         const { deploymentId } = request.params;
