@@ -1,5 +1,6 @@
 // Credentials for api-tier tests, obtained the way a client gets them: the real POST /auth/login
 // and POST /auth/api-keys.
+import { expect } from 'vitest';
 import type { Role } from '../../src/contracts/common.js';
 import type { TestApp } from './app.js';
 
@@ -62,3 +63,33 @@ export class ManualClock {
     this.ms += ms;
   }
 }
+
+/** The whole error body the one error handler writes, with any request id. */
+export const errorBody = (code: string, error: string, details: string, extra: Record<string, unknown> = {}) => ({
+  error,
+  details,
+  code,
+  requestId: expect.any(String) as unknown,
+  ...extra,
+});
+
+/** 401 for a guarded route called without credentials. */
+export const NO_TOKEN = errorBody(
+  'UNAUTHENTICATED',
+  'Authentication required',
+  'Send Authorization: Bearer <token> from POST /auth/login, or an API key',
+);
+
+/** 403 for an admin route called by a lower role. */
+export const NEEDS_ADMIN = errorBody('FORBIDDEN', 'Not allowed', 'This action needs the admin role or higher');
+
+/** 401 for a token whose session was logged out or revoked. */
+export const SESSION_ENDED = errorBody(
+  'UNAUTHENTICATED',
+  'Session ended',
+  'This session was logged out or revoked; log in again with POST /auth/login',
+);
+
+/** 400 for one invalid request field. */
+export const invalid = (path: string, message: string) =>
+  errorBody('VALIDATION_FAILED', 'Invalid request', `${path}: ${message}`, { fields: [{ path, message }] });

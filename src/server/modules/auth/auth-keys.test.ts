@@ -2,7 +2,7 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import { apiKeyFor, bearer, ManualClock, tokenFor } from '../../../../test/helpers/auth.js';
+import { apiKeyFor, bearer, errorBody, invalid, ManualClock, NEEDS_ADMIN, NO_TOKEN, tokenFor } from '../../../../test/helpers/auth.js';
 import { installErrorHandlers } from '../../errors.js';
 import { createGuards, type Authenticator } from './guards.js';
 
@@ -11,22 +11,7 @@ afterEach(async () => {
   await testApp?.close();
 });
 
-const errorBody = (code: string, error: string, details: string, extra: Record<string, unknown> = {}) => ({
-  error,
-  details,
-  code,
-  requestId: expect.any(String) as unknown,
-  ...extra,
-});
-const NO_TOKEN = errorBody(
-  'UNAUTHENTICATED',
-  'Authentication required',
-  'Send Authorization: Bearer <token> from POST /auth/login, or an API key',
-);
-const NEEDS_ADMIN = errorBody('FORBIDDEN', 'Not allowed', 'This action needs the admin role or higher');
 const INVALID_KEY = errorBody('UNAUTHENTICATED', 'Invalid API key', 'The API key is unknown or was revoked');
-const invalid = (path: string, message: string) =>
-  errorBody('VALIDATION_FAILED', 'Invalid request', `${path}: ${message}`, { fields: [{ path, message }] });
 
 function inject(method: 'GET' | 'POST' | 'DELETE', url: string, token?: string, payload?: unknown) {
   return testApp.app.inject({

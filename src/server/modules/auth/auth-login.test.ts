@@ -2,34 +2,27 @@
 import { decodeJwt, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import { bearer, ensureTestUser, ManualClock, TEST_PASSWORD, testUsername, tokenFor } from '../../../../test/helpers/auth.js';
+import {
+  bearer,
+  ensureTestUser,
+  errorBody,
+  ManualClock,
+  NO_TOKEN,
+  SESSION_ENDED,
+  TEST_PASSWORD,
+  testUsername,
+  tokenFor,
+} from '../../../../test/helpers/auth.js';
 
 let testApp: TestApp;
 afterEach(async () => {
   await testApp?.close();
 });
 
-const errorBody = (code: string, error: string, details: string, extra: Record<string, unknown> = {}) => ({
-  error,
-  details,
-  code,
-  requestId: expect.any(String) as unknown,
-  ...extra,
-});
-const NO_TOKEN = errorBody(
-  'UNAUTHENTICATED',
-  'Authentication required',
-  'Send Authorization: Bearer <token> from POST /auth/login, or an API key',
-);
 const INVALID_TOKEN = errorBody(
   'UNAUTHENTICATED',
   'Invalid token',
   'The token is malformed or its signature does not verify; log in again with POST /auth/login',
-);
-const SESSION_ENDED = errorBody(
-  'UNAUTHENTICATED',
-  'Session ended',
-  'This session was logged out or revoked; log in again with POST /auth/login',
 );
 const BAD_CREDENTIALS = errorBody('UNAUTHENTICATED', 'Invalid username or password', 'Check the username and password and try again');
 

@@ -4,7 +4,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import { apiKeyFor, bearer, ensureTestUser, TEST_PASSWORD, testUsername, tokenFor } from '../../../../test/helpers/auth.js';
+import {
+  apiKeyFor,
+  bearer,
+  ensureTestUser,
+  errorBody,
+  invalid,
+  NEEDS_ADMIN,
+  NO_TOKEN,
+  SESSION_ENDED,
+  TEST_PASSWORD,
+  testUsername,
+  tokenFor,
+} from '../../../../test/helpers/auth.js';
 import { ConfigError } from '../../config.js';
 import { openDatabase } from '../../infra/db.js';
 import { nodeSecretFiles } from '../../infra/secret-files.js';
@@ -17,31 +29,11 @@ afterEach(async () => {
   await testApp?.close();
 });
 
-const errorBody = (code: string, error: string, details: string, extra: Record<string, unknown> = {}) => ({
-  error,
-  details,
-  code,
-  requestId: expect.any(String) as unknown,
-  ...extra,
-});
-const NO_TOKEN = errorBody(
-  'UNAUTHENTICATED',
-  'Authentication required',
-  'Send Authorization: Bearer <token> from POST /auth/login, or an API key',
-);
-const NEEDS_ADMIN = errorBody('FORBIDDEN', 'Not allowed', 'This action needs the admin role or higher');
-const SESSION_ENDED = errorBody(
-  'UNAUTHENTICATED',
-  'Session ended',
-  'This session was logged out or revoked; log in again with POST /auth/login',
-);
 const LAST_ADMIN = errorBody(
   'CONFLICT',
   'Last admin',
   'This is the only admin; make another user admin first, so someone can still manage the server',
 );
-const invalid = (path: string, message: string) =>
-  errorBody('VALIDATION_FAILED', 'Invalid request', `${path}: ${message}`, { fields: [{ path, message }] });
 
 function inject(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, token?: string, payload?: unknown) {
   return testApp.app.inject({
