@@ -6,6 +6,7 @@ import { hashSync as bcryptHashSync } from 'bcryptjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import { runCli, type CliIo } from '../../cli.js';
+import { testConfig } from '../../config.js';
 import { openDatabase } from '../../infra/db.js';
 import { parseUsersFile } from './users-import.js';
 
@@ -147,7 +148,8 @@ describe('homelabarr CLI', () => {
         io.errors += text;
       },
       readStdin: () => Promise.resolve(stdin),
-      env: { DATA_DIR: dataDir, PATH: process.env.PATH },
+      // PATH comes through testConfig, so config.ts stays the only reader of process.env.
+      env: { DATA_DIR: dataDir, PATH: testConfig().executablePath },
     };
     return io;
   }
