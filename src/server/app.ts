@@ -33,9 +33,10 @@ export type BuildAppOptions = {
 };
 
 /** Log lines never carry credentials: headers are redacted and access_token is cut from URLs. */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: { write(line: string): void }): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', '*.password', '*.token', '*.secret'],
       censor: '[redacted]',

@@ -10,6 +10,7 @@ import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
 import { DatabaseStartupError, openDatabase } from './infra/db.js';
 import { DockerodeEngine } from './infra/docker-engine.js';
 import { acquireDataDirLock, DataDirLockedError } from './infra/files.js';
+import { createBatchedLogDestination } from './infra/log-destination.js';
 import { createGuards } from './modules/auth/guards.js';
 import { SETUP_HINT } from './modules/health/health.service.js';
 import { createServices, PRODUCT_VERSION, type Infra } from './services.js';
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
     dashboardServer.on('clientError', answerClientError);
     return http.createServer(handler);
   };
-  const app = await buildApp(ctx, { logger: loggerOptions(config.logLevel), serverFactory, frontendPort: config.frontendPort });
+  const logDestination = createBatchedLogDestination();
+  const app = await buildApp(ctx, { logger: loggerOptions(config.logLevel, logDestination), serverFactory, frontendPort: config.frontendPort });
 
   app.addHook('onClose', async () => {
     dashboardServer?.closeIdleConnections();
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
   const initialAdmin = services.users.takeInitialAdminNotice();
   if (initialAdmin) {
     // Straight to the console, never through the logger: log lines get shipped and kept, this must be seen once.
+    logDestination.flushSync();
     process.stdout.write(
       `\n  First start: created the admin account.\n    username: ${initialAdmin.username}\n    password: ${initialAdmin.password}\n` +
         `  The password is also in ${initialAdmin.file} (mode 0600) until you change it. Log in and change it now.\n\n`,
