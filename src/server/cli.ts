@@ -42,13 +42,23 @@ function loadCliConfig(io: CliIo): Config {
   return loadConfig(io.env ? { env: io.env } : {});
 }
 
-/** Opens DATA_DIR's database with the auth module; close() when done. */
-function openAuth(io: CliIo): { auth: AuthModule; close: () => void } {
+/** Runs `work` with the auth module over DATA_DIR's database, closing the database afterwards. */
+async function withAuth<T>(io: CliIo, work: (auth: AuthModule) => Promise<T>): Promise<T> {
   const config = loadCliConfig(io);
   const db = openDatabase(config.dataDir);
-  const activity = new ActivityService(new ActivityRepository(db), systemClock);
-  const auth = createAuthModule({ db, clock: systemClock, files: nodeSecretFiles, activity, config });
-  return { auth, close: () => db.close() };
+  try {
+    const activity = new ActivityService(new ActivityRepository(db), systemClock);
+    return await work(createAuthModule({ db, clock: systemClock, files: nodeSecretFiles, activity, config }));
+  } finally {
+    db.close();
+  }
+}
+
+/** The command's single positional argument (`what` names it in the usage error). */
+function onePositional(positionals: string[], what: string): string {
+  const value = positionals[0];
+  if (positionals.length !== 1 || value === undefined) throw new UsageError(`give exactly one ${what}`);
+  return value;
 }
 
 function generatePassword(): string {
@@ -60,6 +70,13 @@ async function readPasswordFromStdin(io: CliIo): Promise<string> {
   const line = (await io.readStdin()).split(/\r?\n/)[0] ?? '';
   if (line.length === 0) throw new UsageError('--password-stdin: standard input is empty');
   return line;
+}
+
+/** The new password: from standard input with --password-stdin, else generated (and to be printed once). */
+async function choosePassword(fromStdin: boolean, io: CliIo): Promise<{ password: string; isGenerated: boolean }> {
+  return fromStdin
+    ? { password: await readPasswordFromStdin(io), isGenerated: false }
+    : { password: generatePassword(), isGenerated: true };
 }
 
 const CLI_META = { ip: null, userAgent: 'homelabarr-cli' };
@@ -77,22 +94,17 @@ const createUser: CliCommand = {
         'password-stdin': { type: 'boolean', default: false },
       },
     });
-    const username = positionals[0];
-    if (positionals.length !== 1 || username === undefined) throw new UsageError('give exactly one username');
+    const username = onePositional(positionals, 'username');
     if (!USERNAME_PATTERN.test(username)) throw new UsageError('the username must be 3 to 32 letters, digits, _ . or -');
     const role = RoleSchema.safeParse(values.role);
     if (!role.success) throw new UsageError('--role must be admin, user or viewer');
-    const isGenerated = !values['password-stdin'];
-    const password = isGenerated ? generatePassword() : await readPasswordFromStdin(io);
-    const { auth, close } = openAuth(io);
-    try {
+    const { password, isGenerated } = await choosePassword(values['password-stdin'], io);
+    return withAuth(io, async (auth) => {
       const user = await auth.users.createUser({ username, password, email: values.email ?? null, role: role.data });
       io.out(`Created ${user.role} ${user.username} (${user.id}).\n`);
       if (isGenerated) io.out(`Password (shown once): ${password}\n`);
       return 0;
-    } finally {
-      close();
-    }
+    });
   },
 };
 
@@ -105,12 +117,9 @@ const resetPassword: CliCommand = {
       allowPositionals: true,
       options: { 'password-stdin': { type: 'boolean', default: false } },
     });
-    const username = positionals[0];
-    if (positionals.length !== 1 || username === undefined) throw new UsageError('give exactly one username');
-    const isGenerated = !values['password-stdin'];
-    const password = isGenerated ? generatePassword() : await readPasswordFromStdin(io);
-    const { auth, close } = openAuth(io);
-    try {
+    const username = onePositional(positionals, 'username');
+    const { password, isGenerated } = await choosePassword(values['password-stdin'], io);
+    return withAuth(io, async (auth) => {
       const user = auth.users.findByUsername(username);
       if (!user) {
         io.err(`No user named ${username}.\n`);
@@ -120,9 +129,7 @@ const resetPassword: CliCommand = {
       io.out(`Password of ${user.username} set; its sessions have ended.\n`);
       if (isGenerated) io.out(`Password (shown once): ${password}\n`);
       return 0;
-    } finally {
-      close();
-    }
+    });
   },
 };
 
@@ -131,8 +138,7 @@ const importUsers: CliCommand = {
   summary: "Import the original product's users.json (bcrypt hashes become argon2id at each user's next login)",
   async run(args, io) {
     const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-    const file = positionals[0];
-    if (positionals.length !== 1 || file === undefined) throw new UsageError('give exactly one file');
+    const file = onePositional(positionals, 'file');
     let data: unknown;
     try {
       data = JSON.parse(readFileSync(file, 'utf8'));
@@ -146,8 +152,7 @@ const importUsers: CliCommand = {
         `Skipped ${problem.index >= 0 ? `entry ${problem.index}` : file}${problem.username ? ` (${problem.username})` : ''}: ${problem.reason}\n`,
       );
     }
-    const { auth, close } = openAuth(io);
-    try {
+    return withAuth(io, async (auth) => {
       const report = await auth.users.importUsers(parsed.users);
       for (const user of report.imported) io.out(`Imported ${user.role} ${user.username} (${user.id}).\n`);
       for (const user of report.skipped) io.err(`Skipped ${user.username}: ${user.reason}\n`);
@@ -158,9 +163,7 @@ const importUsers: CliCommand = {
       }
       io.out(`${report.imported.length} imported, ${report.skipped.length + parsed.problems.length} skipped.\n`);
       return parsed.problems.length > 0 || report.skipped.length > 0 ? 1 : 0;
-    } finally {
-      close();
-    }
+    });
   },
 };
 
