@@ -1,26 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATEGORIES } from '../../src/contracts/catalog.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, tokenFor } from '../helpers/auth.js';
 import { BROKEN_ROOT, FOREIGN_BRIDGE, NATIVE_ROOT } from './catalog-fixtures.js';
-
-const SEED_CATEGORIES = [
-  'addons',
-  'ai-tools',
-  'backup',
-  'coding',
-  'downloadclients',
-  'encoder',
-  'kasmworkspace',
-  'mediamanager',
-  'mediaserver',
-  'monitoring',
-  'myapps',
-  'request',
-  'selfhosted',
-  'share',
-  'system',
-];
 
 describe('GET /applications and POST /applications/reload', () => {
   let testApp: TestApp;
@@ -42,7 +25,7 @@ describe('GET /applications and POST /applications/reload', () => {
     expect(Object.keys(body)).toEqual(['success', 'source', 'applications', 'totalApps', 'categories']);
     expect(body.success).toBe(true);
     expect(body.source).toBe('cli');
-    expect(body.categories).toEqual(SEED_CATEGORIES);
+    expect(body.categories).toEqual(CATEGORIES);
     const ids = Object.values(body.applications as Record<string, { id: string }[]>).flatMap((apps) => apps.map((app) => app.id));
     expect(ids.sort()).toEqual([
       'addons-discord-bot',
@@ -80,7 +63,7 @@ describe('GET /applications and POST /applications/reload', () => {
     expect(bySearch.totalApps).toBe(1);
     expect(bySearch.applications.downloadclients[0].id).toBe('downloadclients-qbittorrent');
     const none = (await testApp.app.inject({ method: 'GET', url: '/applications?category=nothing-here' })).json();
-    expect(none).toEqual({ success: true, source: 'cli', applications: {}, totalApps: 0, categories: SEED_CATEGORIES });
+    expect(none).toEqual({ success: true, source: 'cli', applications: {}, totalApps: 0, categories: CATEGORIES });
   });
 
   it('answers 304 to a matching If-None-Match and a fresh body to a stale one', async () => {
