@@ -2,23 +2,14 @@
 // this user write there, how much space is left, and does a live server hold its lock.
 import { accessSync, constants, existsSync, readFileSync, statfsSync } from 'node:fs';
 import path from 'node:path';
+import { liveLockHolder } from './files.js';
 
 export type DataDirProbe = { exists: boolean; isWritable: boolean; freeBytes: number | null; serverPid: number | null };
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The pid in DATA_DIR/server.lock when that process still runs (a stale lock is ignored, as the server does). */
 export function readServerPid(dataDir: string): number | null {
   try {
-    const pid = Number(readFileSync(path.join(dataDir, 'server.lock'), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid) ? pid : null;
+    return liveLockHolder(readFileSync(path.join(dataDir, 'server.lock'), 'utf8'));
   } catch {
     return null;
   }

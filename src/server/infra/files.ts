@@ -20,6 +20,12 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** The pid a server.lock names when that process still runs and is not this one; null for a stale lock. */
+export function liveLockHolder(lockContent: string): number | null {
+  const pid = Number(lockContent.trim());
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid) ? pid : null;
+}
+
 /**
  * Two servers writing the same stacks and database would corrupt each other's deployments, so the
  * first one takes a pid lock; a lock left by a dead process is taken over.
@@ -41,8 +47,8 @@ export function acquireDataDirLock(dataDir: string): { release(): void } {
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(readFileSync(lockFile, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) throw new DataDirLockedError(lockFile, pid);
+      const pid = liveLockHolder(readFileSync(lockFile, 'utf8'));
+      if (pid !== null) throw new DataDirLockedError(lockFile, pid);
       rmSync(lockFile, { force: true });
     }
   }
