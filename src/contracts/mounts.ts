@@ -41,6 +41,16 @@ export const ActiveMountSchema = z.object({
   mountedOn: z.string().nullable(),
 });
 
+/** One rclone VFS cache's counters, as both the status and the performance answers report them. */
+const vfsCacheShape = {
+  cacheBytesUsed: z.number(),
+  cacheFiles: z.number(),
+  uploadsInProgress: z.number(),
+  uploadsQueued: z.number(),
+  erroredFiles: z.number(),
+  outOfSpace: z.boolean(),
+};
+
 export const MountStatusSchema = mountResponse(
   z.object({
     version: z.string().describe('rclone version of the mount container'),
@@ -52,17 +62,7 @@ export const MountStatusSchema = mountResponse(
       z.object({ enabled: z.boolean().describe('Mounted right now'), status: ProviderStatusSchema, quota: QuotaSchema.nullable() }),
     ),
     mounts: z.array(ActiveMountSchema),
-    vfs: z.array(
-      z.object({
-        fs: z.string(),
-        cacheBytesUsed: z.number(),
-        cacheFiles: z.number(),
-        uploadsInProgress: z.number(),
-        uploadsQueued: z.number(),
-        erroredFiles: z.number(),
-        outOfSpace: z.boolean(),
-      }),
-    ),
+    vfs: z.array(z.object({ fs: z.string(), ...vfsCacheShape })),
   }),
 );
 export type MountStatus = z.infer<typeof MountStatusSchema>;
@@ -127,12 +127,7 @@ export const MountPerformanceSchema = mountResponse(
       z.object({
         fs: z.string(),
         provider: z.string(),
-        cacheBytesUsed: z.number(),
-        cacheFiles: z.number(),
-        uploadsInProgress: z.number(),
-        uploadsQueued: z.number(),
-        erroredFiles: z.number(),
-        outOfSpace: z.boolean(),
+        ...vfsCacheShape,
         metadataDirs: z.number(),
         metadataFiles: z.number(),
       }),
