@@ -1,22 +1,22 @@
 // Metadata for a plain compose file without x-homelabarr (the original product's templates):
 // inferred from its first service, its labels and its ${VAR} references, with that product's defaults.
-import type { DeployModeType } from '../../../contracts/deployments.js';
-import { isGlobalVariable, isReservedVariableName, type ComposeDocument, type TemplateVariable, type WebEndpoint } from './catalog-template.js';
+import {
+  isGlobalVariable,
+  isReservedVariableName,
+  type CatalogTemplate,
+  type ComposeDocument,
+  type TemplateVariable,
+  type WebEndpoint,
+} from './catalog-template.js';
 import { interpolate } from './compose-variables.js';
 import { parsePortEntry } from './port-spec.js';
 import { asList, collectVariableReferences, labelMap } from './template-inspection.js';
 
-export type ForeignMetadata = {
-  displayName: string;
-  description: string;
-  homepage: string;
-  icon: string;
-  web: WebEndpoint | null;
-  modes: DeployModeType[];
-  variables: Record<string, TemplateVariable>;
-  requiresTraefik: boolean;
-  requiresAuthelia: boolean;
-};
+/** The part of a CatalogTemplate that a foreign template's contents imply. */
+export type ForeignMetadata = Pick<
+  CatalogTemplate,
+  'displayName' | 'description' | 'homepage' | 'icon' | 'web' | 'modes' | 'variables' | 'requiresTraefik' | 'requiresAuthelia'
+>;
 
 /** The original product's defaults for the variables its templates use besides the globals. */
 const FIXED_DEFAULTS: Record<string, string> = { SECURITYOPS: 'no-new-privileges', SECURITYOPSSET: 'true' };
