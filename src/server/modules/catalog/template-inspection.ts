@@ -77,36 +77,28 @@ function resolveObject(entry: object, values: Readonly<Record<string, string>>):
   return out;
 }
 
-/** Labels as a map, whichever syntax the service uses. */
-export function labelMap(service: ComposeService): Record<string, string> {
-  const labels = service.labels;
+/** A compose KEY=value list (`- KEY=value`, `- KEY`) or mapping as a map; a bare KEY maps to ''. */
+function keyValueMap(entries: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (Array.isArray(labels)) {
-    for (const label of labels) {
-      const text = String(label);
+  if (Array.isArray(entries)) {
+    for (const entry of entries) {
+      const text = String(entry);
       const index = text.indexOf('=');
       if (index < 0) out[text] = '';
       else out[text.slice(0, index)] = text.slice(index + 1);
     }
-  } else if (labels && typeof labels === 'object') {
-    for (const [key, value] of Object.entries(labels as Record<string, unknown>)) out[key] = scalarText(value);
+  } else if (entries && typeof entries === 'object') {
+    for (const [key, value] of Object.entries(entries as Record<string, unknown>)) out[key] = scalarText(value);
   }
   return out;
 }
 
+/** Labels as a map, whichever syntax the service uses. */
+export function labelMap(service: ComposeService): Record<string, string> {
+  return keyValueMap(service.labels);
+}
+
 /** Environment as a map, whichever syntax the service uses. */
 export function environmentMap(service: ComposeService): Record<string, string> {
-  const environment = service.environment;
-  const out: Record<string, string> = {};
-  if (Array.isArray(environment)) {
-    for (const item of environment) {
-      const text = String(item);
-      const index = text.indexOf('=');
-      if (index < 0) out[text] = '';
-      else out[text.slice(0, index)] = text.slice(index + 1);
-    }
-  } else if (environment && typeof environment === 'object') {
-    for (const [key, value] of Object.entries(environment as Record<string, unknown>)) out[key] = scalarText(value);
-  }
-  return out;
+  return keyValueMap(service.environment);
 }
