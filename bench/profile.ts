@@ -5,10 +5,12 @@
 //   PROFILE_AUTH=1                          send a Bearer JWT (Conditional routes)
 //   PROFILE_HEADERS='{"accept-encoding":"gzip"}'  extra request headers
 //   PROFILE_ENV='{"LOG_LEVEL":"warn"}'       extra server environment
-//   BENCH_NODE_FLAGS='--enable-source-maps'  node flags (default: those of npm start)
+//   PROFILE_CONTAINERS=50                   run that many labelled stub containers during the load
+//   BENCH_NODE_FLAGS='--enable-source-maps'  node flags (default: those the server is run with)
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createSleepers, ensureStubImage, removeBenchResources } from './lib/docker-fixtures.js';
 import { measureAlternating } from './lib/http-load.js';
 import { login, START_NODE_FLAGS, startServerUnderTest } from './lib/server-under-test.js';
 
@@ -20,6 +22,11 @@ const loadSeconds = Number(process.argv[3] ?? 10);
 const headers = JSON.parse(process.env.PROFILE_HEADERS ?? '{}') as Record<string, string>;
 const profileDir = mkdtempSync(path.join(os.tmpdir(), 'hlr-profile-'));
 
+const containers = Number(process.env.PROFILE_CONTAINERS ?? 0);
+if (containers > 0) {
+  await ensureStubImage();
+  await createSleepers(containers);
+}
 const spawnedAt = performance.now();
 const server = await startServerUnderTest({
   nodeFlags: process.env.BENCH_NODE_FLAGS === undefined ? START_NODE_FLAGS : process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean),
@@ -38,6 +45,7 @@ const [result] = await measureAlternating([{ label: routePath, url: `${server.ur
 });
 const loadedRss = server.rssBytes();
 await server.stop();
+if (containers > 0) await removeBenchResources();
 if (!result) throw new Error('no result');
 
 const file = readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile'));

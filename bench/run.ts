@@ -7,7 +7,7 @@ import { STUB_IMAGE } from '../test/helpers/docker.js';
 import { freePort } from '../test/helpers/server-process.js';
 import { benchRunId, countAllContainers, createSleepers, ensureStubImage, removeBenchResources } from './lib/docker-fixtures.js';
 import { composeDown, deploymentEvents, measureDeploys, startDeployment, waitForDeployment, type DeployRun } from './lib/deploy-timing.js';
-import { measureAlternating, measureTogether, type LoadPlan, type LoadResult } from './lib/http-load.js';
+import { loadClient, measureAlternating, measureTogether, type LoadPlan, type LoadResult } from './lib/http-load.js';
 import { mb, ms, perSecond, ratio, renderTable, seconds, writeLatestIntoReadme, type Row } from './lib/report.js';
 import { connectFanout } from './lib/sse-fanout.js';
 import { login, START_NODE_FLAGS, startServerUnderTest, type ServerUnderTest } from './lib/server-under-test.js';
@@ -516,7 +516,7 @@ function header(startLoad: number[]): string {
       .loadavg()
       .map((value) => value.toFixed(2))
       .join(' ')}.`,
-    `Server: node ${settings.nodeFlags.join(' ')} dist/server/main.js, LOG_LEVEL=info. Settings: BENCH_DURATION=${settings.duration} s per side in ${settings.rounds} alternating rounds (+${settings.warmup} s warm-up), c=${settings.connections}, ` +
+    `Server: node ${settings.nodeFlags.join(' ')} dist/server/main.js, LOG_LEVEL=info. Load client: ${loadClient}. Settings: BENCH_DURATION=${settings.duration} s per side in ${settings.rounds} alternating rounds (+${settings.warmup} s warm-up), c=${settings.connections}, ` +
       `${settings.containers} containers, ${settings.deployReps} deploy repetitions, ${settings.sseClients} SSE clients, ${settings.mixedSeconds} s mixed load, ${settings.restSeconds} s rest, ${settings.starts} starts.`,
   ].join('\n');
 }

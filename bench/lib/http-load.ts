@@ -1,9 +1,10 @@
-// HTTP load with autocannon: a fixed number of keep-alive connections, each sending its next
-// request as soon as the previous answer arrived, for a fixed time. Latencies are taken from
-// autocannon's per-response event (sub-millisecond precision; its own histogram rounds to whole
-// milliseconds, too coarse for routes that answer in a fraction of one).
+// HTTP load: a fixed number of keep-alive connections, each sending its next request as soon as
+// the previous answer arrived, for a fixed time, with every response time kept (sub-millisecond).
+// The lean client (lean-http-client.ts) runs by default; BENCH_CLIENT=autocannon runs autocannon
+// instead (latencies from its per-response event: its own histogram rounds to whole milliseconds).
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { runLeanLoad } from './lean-http-client.js';
 
 export type LoadTarget = {
   /** What the table calls it, e.g. "GET /containers". */
@@ -41,7 +42,25 @@ export type LoadResult = {
 
 type Samples = { latencies: number[]; errors: number; seconds: number; cpuMs: number };
 
-function runOnce(target: LoadTarget, connections: number, seconds: number): Promise<Samples> {
+/** Which load client runs: the lean one (default) or autocannon (BENCH_CLIENT=autocannon), for a cross-check. */
+export const loadClient = process.env.BENCH_CLIENT === 'autocannon' ? 'autocannon' : 'lean';
+
+async function runOnce(target: LoadTarget, connections: number, seconds: number): Promise<Samples> {
+  if (loadClient === 'autocannon') return runAutocannon(target, connections, seconds);
+  const expected = target.expectStatus ?? 200;
+  const cpuBefore = target.pid ? processCpuMs(target.pid) : Number.NaN;
+  const samples = await runLeanLoad({ url: target.url, ...(target.socketPath ? { socketPath: target.socketPath } : {}), ...(target.headers ? { headers: target.headers } : {}) }, connections, seconds);
+  const cpuMs = target.pid ? processCpuMs(target.pid) - cpuBefore : Number.NaN;
+  let unexpected = 0;
+  for (const [status, count] of samples.statuses) if (status !== expected) unexpected += count;
+  if (unexpected > 0) {
+    // Latencies of unexpected answers are not kept apart by the lean loop; a run with any is reported as errors only.
+    return { latencies: [], errors: unexpected + samples.errors, seconds: samples.seconds, cpuMs };
+  }
+  return { latencies: samples.latencies, errors: samples.errors, seconds: samples.seconds, cpuMs };
+}
+
+function runAutocannon(target: LoadTarget, connections: number, seconds: number): Promise<Samples> {
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     let errors = 0;
