@@ -139,6 +139,20 @@ export class ContainerNotFoundError extends AppError {
 
 const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
 
+/** The non-empty lines of a stream of Docker's newline-delimited JSON; an unterminated last line is dropped. */
+async function* jsonLines(readable: Readable): AsyncGenerator<string> {
+  readable.setEncoding('utf8');
+  let pending = '';
+  for await (const chunk of readable) {
+    pending += chunk as string;
+    for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
+      const line = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (line) yield line;
+    }
+  }
+}
+
 function dockerMessage(error: unknown): string {
   const err = error as { json?: { message?: string } | null; message?: string };
   return (err.json && typeof err.json === 'object' && err.json.message) || err.message || 'Docker gave no reason';
@@ -322,18 +336,8 @@ export class DockerodeEngine implements DockerEngine {
       if (signal.aborted) return;
       return translateContainerError(error, id);
     }
-    readable.setEncoding('utf8');
-    let pending = '';
     try {
-      // Docker writes one JSON document per line.
-      for await (const chunk of readable) {
-        pending += chunk as string;
-        for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
-          const line = pending.slice(0, newline).trim();
-          pending = pending.slice(newline + 1);
-          if (line) yield parseStatsSample(JSON.parse(line));
-        }
-      }
+      for await (const line of jsonLines(readable)) yield parseStatsSample(JSON.parse(line));
     } catch (error) {
       if (signal.aborted) return;
       return translateDockerError(error);
@@ -377,20 +381,12 @@ export class DockerodeEngine implements DockerEngine {
       if (status !== undefined && status >= 400) throw new ImagePullError(reference, dockerMessage(error));
       return translateDockerError(error);
     }
-    stream.setEncoding('utf8');
-    let pending = '';
     try {
-      // Docker writes one JSON message per line; a failure arrives as a message with `error`, not as a status code.
-      for await (const chunk of stream) {
-        pending += chunk as string;
-        for (let newline = pending.indexOf('\n'); newline !== -1; newline = pending.indexOf('\n')) {
-          const line = pending.slice(0, newline).trim();
-          pending = pending.slice(newline + 1);
-          if (!line) continue;
-          const message = JSON.parse(line) as PullMessage & { error?: string; errorDetail?: { message?: string } };
-          if (message.error || message.errorDetail) throw new ImagePullError(reference, message.errorDetail?.message ?? message.error ?? 'unknown error');
-          options.onProgress(message);
-        }
+      // A failure arrives as a message with `error`, not as a status code.
+      for await (const line of jsonLines(stream)) {
+        const message = JSON.parse(line) as PullMessage & { error?: string; errorDetail?: { message?: string } };
+        if (message.error || message.errorDetail) throw new ImagePullError(reference, message.errorDetail?.message ?? message.error ?? 'unknown error');
+        options.onProgress(message);
       }
     } catch (error) {
       if (error instanceof ImagePullError || options.signal?.aborted) throw error;
