@@ -4,6 +4,7 @@ import {
   ContainerActionSchema,
   ContainerListQuerySchema,
   ContainerListSchema,
+  type ContainerList,
   ContainerLogsQuerySchema,
   ContainerLogsSchema,
   ContainerParamsSchema,
@@ -32,7 +33,11 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
         schema: { tags, summary: 'All containers (docker ps -a); ?stats=true adds live stats', querystring: ContainerListQuerySchema, response: { 200: ContainerListSchema } },
         onRequest: viewer,
       },
-      async (request) => service.list({ withStats: request.query.stats === true }),
+      async (request, reply) => {
+        const body = await service.listBody({ withStats: request.query.stats === true });
+        // Serialized once for all concurrent requests; a string with a JSON content type skips the per-request serializer.
+        return reply.type('application/json; charset=utf-8').send(body as unknown as ContainerList);
+      },
     );
 
     app.get(

@@ -1,11 +1,12 @@
 // Containers over the Docker Engine API: list (with live stats), logs and lifecycle actions.
-import type {
-  Container,
-  ContainerAction,
-  ContainerList,
-  ContainerLogs,
-  ContainerLogsQuery,
-  ContainerStats,
+import {
+  ContainerListSchema,
+  type Container,
+  type ContainerAction,
+  type ContainerList,
+  type ContainerLogs,
+  type ContainerLogsQuery,
+  type ContainerStats,
 } from '../../../contracts/containers.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
@@ -14,6 +15,7 @@ import type { ActivityService } from '../activity/activity.service.js';
 import type { Principal } from '../auth/guards.js';
 import { findContainerApp } from './container-app.js';
 import { formatDockerPsPorts } from './docker-ps-ports.js';
+import { FreshSharedCall } from './fresh-shared-call.js';
 import type { StatsSampler } from './stats-sampler.js';
 
 /** Who asked, for the activity log. */
@@ -22,6 +24,13 @@ export type Actor = { principal: Principal | null; ip: string | null };
 const DURATION_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 export class ContainersService {
+  /**
+   * GET /containers bodies, shared by concurrent pollers: one Docker call, one mapping and one
+   * serialization answer every request that arrived while the previous answer was being made,
+   * and each answer is fetched after its requests arrived (see FreshSharedCall).
+   */
+  private readonly bodies: { plain: FreshSharedCall<string>; withStats: FreshSharedCall<string> };
+
   constructor(
     private readonly deps: {
       docker: DockerEngine;
@@ -30,7 +39,15 @@ export class ContainersService {
       clock: Clock;
       composeProjectPrefix: string;
     },
-  ) {}
+  ) {
+    const serialize = async (withStats: boolean): Promise<string> => JSON.stringify(ContainerListSchema.parse(await this.list({ withStats })));
+    this.bodies = { plain: new FreshSharedCall(() => serialize(false)), withStats: new FreshSharedCall(() => serialize(true)) };
+  }
+
+  /** The GET /containers body as JSON text (see `bodies`). */
+  listBody(options: { withStats: boolean }): Promise<string> {
+    return (options.withStats ? this.bodies.withStats : this.bodies.plain).run();
+  }
 
   async list(options: { withStats: boolean }): Promise<ContainerList> {
     const summaries = await this.deps.docker.listContainers({ all: true });
