@@ -97,6 +97,17 @@ async function stopTracked(server: ServerUnderTest): Promise<void> {
   servers.splice(servers.indexOf(server), 1);
 }
 
+/** The V8 heap and external memory as the server's /metrics reports them, e.g. "heap 31.0 of 38.5 MB, external 4.1 MB". */
+async function heapText(server: ServerUnderTest, bearer: Record<string, string>): Promise<string> {
+  try {
+    const text = await (await fetch(`${server.url}/metrics`, { headers: bearer })).text();
+    const value = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+    return `heap ${mb(value('nodejs_heap_size_used_bytes'))} of ${mb(value('nodejs_heap_size_total_bytes'))}, external ${mb(value('nodejs_external_memory_bytes'))}`;
+  } catch {
+    return 'heap unknown';
+  }
+}
+
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -187,6 +198,7 @@ async function main(): Promise<void> {
   const idleRss = server.rssBytes();
   const token = await login(server);
   const bearer = { authorization: `Bearer ${token}` };
+  const idleHeap = await heapText(server, bearer);
 
   if (wants('containers') || wants('stats') || wants('memory')) {
     log(`creating ${settings.containers} containers from ${STUB_IMAGE}`);
@@ -331,7 +343,7 @@ async function main(): Promise<void> {
 
   await runRow('memory', async () => {
     rows.push({
-      figure: 'Idle RSS, 3 s after start',
+      figure: `Idle RSS, 3 s after start (then: ${idleHeap})`,
       value: mb(idleRss),
       reference: '—',
       ratio: '',
@@ -362,10 +374,11 @@ async function main(): Promise<void> {
     );
     clearInterval(sampler);
     const loadedRss = server.rssBytes();
+    const loadedHeap = await heapText(server, bearer);
     const peakRss = Math.max(loadedRss, ...samples);
     const mix = results.map((result) => `${result.label} ${perSecond(result.rps)}`).join(', ');
     rows.push({
-      figure: `RSS after ${settings.mixedSeconds} s of mixed load (c=10: ${mix})`,
+      figure: `RSS after ${settings.mixedSeconds} s of mixed load (c=10: ${mix}; then: ${loadedHeap})`,
       value: `${mb(loadedRss)} (peak ${mb(peakRss)})`,
       reference: `idle ${mb(idleRss)}`,
       ratio: ratio(loadedRss / idleRss),
@@ -375,7 +388,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, settings.restSeconds * 1000));
     const restedRss = server.rssBytes();
     rows.push({
-      figure: `RSS after ${settings.restSeconds} s of rest`,
+      figure: `RSS after ${settings.restSeconds} s of rest (then: ${await heapText(server, bearer)})`,
       value: mb(restedRss),
       reference: `idle ${mb(idleRss)}`,
       ratio: ratio(restedRss / idleRss),

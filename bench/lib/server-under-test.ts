@@ -39,10 +39,10 @@ export type StartOptions = {
 
 /**
  * The node flags of the Dockerfile's CMD and the systemd unit (npm start passes the same memory
- * flag through package.json and enables source maps in-process): keep them alike, so the
+ * flags through package.json and enables source maps in-process): keep them alike, so the
  * benchmark measures the server as it is run.
  */
-export const START_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=1'];
+export const START_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=1', '--optimize-for-size'];
 
 export const ADMIN_PASSWORD = 'bench-admin-password-1';
 
