@@ -148,7 +148,7 @@ describe('homelabarr CLI', () => {
         io.errors += text;
       },
       readStdin: () => Promise.resolve(stdin),
-      // PATH comes through testConfig, so config.ts stays the only reader of process.env.
+      // PATH comes through testConfig, so config.ts stays the only reader of the environment.
       env: { DATA_DIR: dataDir, PATH: testConfig().executablePath },
     };
     return io;
