@@ -12,6 +12,7 @@ import { probeDataDir } from './infra/data-dir-probe.js';
 import { DatabaseStartupError, openDatabase, type Db } from './infra/db.js';
 import { DockerodeEngine } from './infra/docker-engine.js';
 import { DataDirLockedError } from './infra/files.js';
+import { AuthWrites } from './modules/auth/credential-cache.js';
 import { ProcHostPorts } from './infra/host-ports.js';
 import { nodeSecretFiles } from './infra/secret-files.js';
 import { ActivityRepository } from './modules/activity/activity.repository.js';
@@ -172,7 +173,8 @@ export const importOriginalCommand: CliCommand = {
       });
       const importer = new OriginalImportService({
         users: auth.users,
-        apiKeys: new ApiKeysRepository(db),
+        // This process caches no credentials; a running server sees these writes through data_version.
+        apiKeys: new ApiKeysRepository(db, new AuthWrites()),
         catalogApps: () => catalog.list(),
         activity,
         clock: systemClock,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import autocannon, { type Options, type Result } from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/server/cli.js';
+import { OTHER_WRITERS_CHECK_MS } from '../../src/server/modules/auth/credential-cache.js';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 import { appOnDataDir, recordingIo } from './ops-helpers.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
@@ -103,5 +104,30 @@ describe('the server process', () => {
     } finally {
       await close();
     }
+  });
+
+  it('ends sessions on the next request when the CLI resets a password while the server runs', async () => {
+    const username = 'cli-reset-user';
+    const created = recordingIo({ DATA_DIR: server.dataDir }, 'first-password-of-cli-user\n');
+    expect(await runCli(['create-user', username, '--role', 'viewer', '--password-stdin'], created), created.errors).toBe(0);
+    const login = await fetch(`${server.backendUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'first-password-of-cli-user' }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const me = () => fetch(`${server.backendUrl}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    // Repeated requests: the server answers these from its credential cache.
+    for (let i = 0; i < 5; i += 1) expect((await me()).status).toBe(200);
+    // The server checks for other processes' writes at most every OTHER_WRITERS_CHECK_MS; after a
+    // pause that long (an idle server), the first request after the reset must see it.
+    await new Promise((resolve) => setTimeout(resolve, OTHER_WRITERS_CHECK_MS));
+
+    const reset = recordingIo({ DATA_DIR: server.dataDir }, 'second-password-of-cli-user\n');
+    expect(await runCli(['reset-password', username, '--password-stdin'], reset), reset.errors).toBe(0);
+    const afterReset = await me();
+    expect(afterReset.status).toBe(401);
+    expect(((await afterReset.json()) as { error: string }).error).toBe('Session ended');
   });
 });

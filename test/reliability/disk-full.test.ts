@@ -64,7 +64,12 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'hlr-diskfull-'));
   // A tmpfs of 16 MiB: room for the database, far below the 256 MiB a deploy asks for.
   await runCommand('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0700', 'tmpfs', dataDir], ENV);
-  server = await startServer({ DATA_DIR: dataDir, DOCKER_HOST: daemon.host, CATALOG_PATHS: FIXTURES, COMPOSE_PROJECT_PREFIX: `hlrd${testRunId}` });
+  server = await startServer({
+    DATA_DIR: dataDir,
+    DOCKER_HOST: daemon.host,
+    CATALOG_PATHS: FIXTURES,
+    COMPOSE_PROJECT_PREFIX: `hlrd${testRunId}`,
+  });
   api = apiClient(server.backendUrl, figures, () => token);
   token = await api.login('admin', ADMIN_PASSWORD);
 }, 120_000);
@@ -81,14 +86,20 @@ afterAll(async () => {
 
 const DISK_FULL = {
   error: 'The disk is full',
-  details: expect.stringMatching(/^The disk holding DATA_DIR has no free space left, so nothing could be saved\. Free some space .+ and retry\.$/),
+  details: expect.stringMatching(
+    /^The disk holding DATA_DIR has no free space left, so nothing could be saved\. Free some space .+ and retry\.$/,
+  ),
   code: 'INSUFFICIENT_STORAGE',
   requestId: expect.any(String),
 };
 
 describe('a full disk under DATA_DIR', () => {
   it('refuses a deploy before writing anything when DATA_DIR lacks the space a deploy needs', async () => {
-    const answer = await api.post('/deploy', { appId: 'hlrtest-web', config: { WEB_PORT: await freePort(), HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } });
+    const answer = await api.post('/deploy', {
+      appId: 'hlrtest-web',
+      config: { WEB_PORT: await freePort(), HLR_TEST_RUN: testRunId },
+      mode: { type: 'standard' },
+    });
     expect(answer.status).toBe(200);
     const id = answer.body.deploymentId as string;
     const deployment = await pollUntil('the deploy ends', async () => {
@@ -98,7 +109,9 @@ describe('a full disk under DATA_DIR', () => {
     expect(deployment).toMatchObject({
       status: 'failed',
       step: 'preflight',
-      error: expect.stringMatching(/^Only \d+ MiB are free on the disk holding DATA_DIR \(.+\); at least 256 MiB are needed\. Free some space/),
+      error: expect.stringMatching(
+        /^Only \d+ MiB are free on the disk holding DATA_DIR \(.+\); at least 256 MiB are needed\. Free some space/,
+      ),
     });
     expect(await daemon.client.listContainers({ all: true })).toEqual([]);
   });
@@ -119,7 +132,11 @@ describe('a full disk under DATA_DIR', () => {
     outcomes.push(register.status);
     expect(register.status).toBe(507);
     expect(register.body).toEqual(DISK_FULL);
-    const deploy = await api.post('/deploy', { appId: 'hlrtest-web', config: { WEB_PORT: await freePort(), HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } });
+    const deploy = await api.post('/deploy', {
+      appId: 'hlrtest-web',
+      config: { WEB_PORT: await freePort(), HLR_TEST_RUN: testRunId },
+      mode: { type: 'standard' },
+    });
     outcomes.push(deploy.status);
     expect(deploy.status).toBe(507);
     expect(deploy.body).toEqual(DISK_FULL);
@@ -139,7 +156,9 @@ describe('a full disk under DATA_DIR', () => {
     rmSync(filler());
     const again = await api.call('POST', '/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD }, token: null });
     expect(again.status).toBe(200);
-    expect((await api.post('/auth/register', { username: 'after-full-disk', password: 'after-full-password', role: 'viewer' })).status).toBe(200);
+    expect(
+      (await api.post('/auth/register', { username: 'after-full-disk', password: 'after-full-password', role: 'viewer' })).status,
+    ).toBe(200);
     const users = (await api.get('/auth/users')).body.users as { username: string }[];
     expect(users.map((user) => user.username).sort()).toEqual(['admin', 'after-full-disk']);
   });
@@ -156,7 +175,12 @@ describe('a full disk under DATA_DIR', () => {
     } finally {
       db.close();
     }
-    server = await startServer({ DATA_DIR: dataDir, DOCKER_HOST: daemon.host, CATALOG_PATHS: FIXTURES, COMPOSE_PROJECT_PREFIX: `hlrd${testRunId}` });
+    server = await startServer({
+      DATA_DIR: dataDir,
+      DOCKER_HOST: daemon.host,
+      CATALOG_PATHS: FIXTURES,
+      COMPOSE_PROJECT_PREFIX: `hlrd${testRunId}`,
+    });
     api = apiClient(server.backendUrl, figures, () => token);
     token = await api.login('admin', ADMIN_PASSWORD);
     const users = (await api.get('/auth/users')).body.users as { username: string }[];
@@ -172,13 +196,17 @@ describe('batched last-seen times on a full disk', () => {
   it('keeps the times of a failed flush for the next one, and a failing timer flush does not end the process', async () => {
     let isFull = true;
     const written: string[] = [];
-    const sessions = { touchMany: (seen: Map<string, string>) => (isFull ? diskFull() : written.push(...seen.keys())) } as unknown as SessionsRepository;
-    const apiKeys = { touchMany: (used: Map<string, string>) => (isFull ? diskFull() : written.push(...used.keys())) } as unknown as ApiKeysRepository;
+    const sessions = {
+      touchMany: (seen: Map<string, string>) => (isFull ? diskFull() : written.push(...seen.keys())),
+    } as unknown as SessionsRepository;
+    const apiKeys = {
+      touchMany: (used: Map<string, string>) => (isFull ? diskFull() : written.push(...used.keys())),
+    } as unknown as ApiKeysRepository;
     const tracker = new UsageTracker(sessions, apiKeys);
-    tracker.noteSession('ses_a', '2025-01-01T00:00:00.000Z');
-    tracker.noteKey('key_a', '2025-01-01T00:00:00.000Z');
+    tracker.noteSession('ses_a', Date.parse('2025-01-01T00:00:00.000Z'));
+    tracker.noteKey('key_a', Date.parse('2025-01-01T00:00:00.000Z'));
     expect(() => tracker.flush()).toThrow('database or disk is full');
-    tracker.noteSession('ses_a', '2025-01-01T00:05:00.000Z');
+    tracker.noteSession('ses_a', Date.parse('2025-01-01T00:05:00.000Z'));
     expect(tracker.sessionLastSeen('ses_a')).toBe('2025-01-01T00:05:00.000Z');
     expect(tracker.keyLastUsed('key_a')).toBe('2025-01-01T00:00:00.000Z');
     // Ticks that throw would be uncaught exceptions (and fail this test file) without the guard.
@@ -190,7 +218,7 @@ describe('batched last-seen times on a full disk', () => {
     expect(written.sort()).toEqual(['key_a', 'ses_a']);
     expect(tracker.sessionLastSeen('ses_a')).toBeUndefined();
     isFull = true;
-    tracker.noteSession('ses_b', '2025-01-01T00:10:00.000Z');
+    tracker.noteSession('ses_b', Date.parse('2025-01-01T00:10:00.000Z'));
     expect(() => tracker.stop()).not.toThrow();
   });
 });

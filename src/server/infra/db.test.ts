@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyMigrations, DatabaseStartupError, openDatabase } from './db.js';
+import { applyMigrations, createOtherWritersProbe, DatabaseStartupError, openDatabase } from './db.js';
 
 describe('openDatabase', () => {
   it('creates the database in WAL mode with every migration applied once', () => {
@@ -23,5 +23,22 @@ describe('openDatabase', () => {
     writeFileSync(path.join(dir, 'homelabarr.db'), 'this is not a database at all'.repeat(200));
     expect(() => openDatabase(dir)).toThrowError(DatabaseStartupError);
     expect(() => openDatabase(dir)).toThrowError(/restore a backup/);
+  });
+});
+
+describe('createOtherWritersProbe', () => {
+  it("reports another connection's commits once each, and never this connection's own", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hlr-db-probe-'));
+    const server = openDatabase(dir);
+    const cli = openDatabase(dir);
+    const probe = createOtherWritersProbe(server);
+    expect(probe()).toBe(false);
+    server.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('own', 'x', 'now')").run();
+    expect(probe()).toBe(false);
+    cli.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('other', 'y', 'now')").run();
+    expect(probe()).toBe(true);
+    expect(probe()).toBe(false);
+    cli.close();
+    server.close();
   });
 });

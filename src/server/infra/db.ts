@@ -25,9 +25,7 @@ function readMigrations(dir: string): Migration[] {
 /** Applies every numbered migration not yet applied, each in its own transaction. Safe to run at every start. */
 export function applyMigrations(db: Db, dir = migrationsDir): string[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version),
-  );
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((row) => row.version));
   const newlyApplied: string[] = [];
   for (const migration of readMigrations(dir)) {
     if (applied.has(migration.version)) continue;
@@ -76,4 +74,21 @@ export function openDatabase(dataDir: string): Db {
         'if it is read-only, give the server write access to DATA_DIR.',
     );
   }
+}
+
+/**
+ * A probe answering "has another connection committed to this database since I last asked?".
+ * In practice the other connection is the `homelabarr` CLI (reset-password, create-user) writing
+ * while the server runs. SQLite's data_version moves only for other connections' commits, so the
+ * server's own writes never trip it; one call costs under a microsecond.
+ */
+export function createOtherWritersProbe(db: Db): () => boolean {
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  let seen = dataVersion.get();
+  return () => {
+    const current = dataVersion.get();
+    if (current === seen) return false;
+    seen = current;
+    return true;
+  };
 }

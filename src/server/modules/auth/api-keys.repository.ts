@@ -1,5 +1,6 @@
 import type { Role } from '../../../contracts/common.js';
 import type { Db } from '../../infra/db.js';
+import type { AuthWrites } from './credential-cache.js';
 import { toUserRecord, type UserRecord } from './users.repository.js';
 
 export type ApiKeyRecord = {
@@ -48,7 +49,11 @@ const SELECT_WITH_OWNER = 'SELECT k.*, u.username AS username FROM api_keys k JO
 export class ApiKeysRepository {
   private readonly findByHashStatement;
 
-  constructor(private readonly db: Db) {
+  /** `writes` is told about every write, so cached credential lookups are dropped (credential-cache.ts). */
+  constructor(
+    private readonly db: Db,
+    private readonly writes: AuthWrites,
+  ) {
     this.findByHashStatement = db.prepare(
       `SELECT k.id AS k_id, k.user_id AS k_user_id, k.label AS k_label, k.key_hash AS k_key_hash, k.key_prefix AS k_key_prefix,
               k.role AS k_role, k.created_at AS k_created_at, k.expires_at AS k_expires_at, k.last_used_at AS k_last_used_at, u.*
@@ -57,6 +62,7 @@ export class ApiKeysRepository {
   }
 
   insert(key: Omit<ApiKeyRecord, 'username'>): void {
+    this.writes.notify();
     this.db
       .prepare(
         'INSERT INTO api_keys (id, user_id, label, key_hash, key_prefix, role, created_at, expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -96,10 +102,12 @@ export class ApiKeysRepository {
   }
 
   delete(id: string): boolean {
+    this.writes.notify();
     return this.db.prepare('DELETE FROM api_keys WHERE id = ?').run(id).changes > 0;
   }
 
   touchMany(lastUsed: Map<string, string>): void {
+    this.writes.notify();
     const statement = this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)');
     this.db.transaction(() => {
       for (const [id, at] of lastUsed) statement.run(at, id, at);

@@ -1,11 +1,12 @@
 // Builds the auth module from its infrastructure; used by createServices (server and tests) and the CLI.
 import type { Clock } from '../../infra/clock.js';
-import type { Db } from '../../infra/db.js';
+import { createOtherWritersProbe, type Db } from '../../infra/db.js';
 import type { SecretFiles } from '../../infra/secret-files.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeyService } from './api-keys.service.js';
 import { AuthService } from './auth.service.js';
+import { AuthWrites, CredentialCache } from './credential-cache.js';
 import { LoginThrottle, type ThrottleLimits } from './login-throttle.js';
 import { PasswordHasher, type Argon2Cost } from './password-hasher.js';
 import { resolveJwtSecret, SessionTokens } from './session-tokens.js';
@@ -45,9 +46,10 @@ export type AuthModule = {
 
 export function createAuthModule(deps: AuthModuleDeps): AuthModule {
   const { db, clock, activity, config } = deps;
-  const users = new UsersRepository(db);
-  const sessions = new SessionsRepository(db);
-  const apiKeys = new ApiKeysRepository(db);
+  const authWrites = new AuthWrites();
+  const users = new UsersRepository(db, authWrites);
+  const sessions = new SessionsRepository(db, authWrites);
+  const apiKeys = new ApiKeysRepository(db, authWrites);
   const settings = new SettingsRepository(db);
   const hasher = new PasswordHasher(deps.argon2Cost);
   const tokens = new SessionTokens(resolveJwtSecret(config.jwtSecret, settings, clock), clock);
@@ -83,7 +85,15 @@ export function createAuthModule(deps: AuthModuleDeps): AuthModule {
     auth,
     users: userService,
     apiKeys: new ApiKeyService({ apiKeys, usage, activity, clock }),
-    authenticator: new TokenAuthenticator({ tokens, sessions, apiKeys, usage, clock }),
+    authenticator: new TokenAuthenticator({
+      tokens,
+      sessions,
+      apiKeys,
+      usage,
+      clock,
+      sessionCache: new CredentialCache(authWrites, createOtherWritersProbe(db)),
+      apiKeyCache: new CredentialCache(authWrites, createOtherWritersProbe(db)),
+    }),
     usage,
   };
 }

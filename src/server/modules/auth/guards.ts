@@ -2,7 +2,7 @@
 // as `onRequest` hooks: Fastify parses and validates the body, params and query only after
 // onRequest, so an anonymous or under-privileged caller gets 401/403 before any 400 or 415, and
 // never has a body parsed (route-inventory.ts reports a guard attached to any later hook).
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import type { Role } from '../../../contracts/common.js';
 import { AppError } from '../../errors.js';
 
@@ -18,8 +18,12 @@ export type Principal = {
 
 /** Turns a request's credentials into a principal. Implemented by the auth module. */
 export interface Authenticator {
-  /** null when the request carries no credentials; throws UNAUTHENTICATED for bad ones. */
-  authenticate(request: FastifyRequest): Promise<Principal | null>;
+  /**
+   * null when the request carries no credentials; throws (or rejects with) UNAUTHENTICATED for bad
+   * ones. Synchronous when no I/O is needed (a token seen before, an API key), so the guards on
+   * every request do not wait on promises for the common case; `await` handles both forms.
+   */
+  authenticate(request: FastifyRequest): Principal | null | Promise<Principal | null>;
 }
 
 declare module 'fastify' {
@@ -37,39 +41,82 @@ export function hasRole(principal: Principal, minimum: Role): boolean {
 const unauthenticated = (): AppError =>
   new AppError('UNAUTHENTICATED', 'Authentication required', 'Send Authorization: Bearer <token> from POST /auth/login, or an API key');
 
-const forbidden = (minimum: Role): AppError =>
-  new AppError('FORBIDDEN', 'Not allowed', `This action needs the ${minimum} role or higher`);
+const forbidden = (minimum: Role): AppError => new AppError('FORBIDDEN', 'Not allowed', `This action needs the ${minimum} role or higher`);
 
 export type Guards = {
   /** Auth column "Required": any signed-in principal, at least `minimum`. */
-  required(minimum?: Role): onRequestAsyncHookHandler;
+  required(minimum?: Role): onRequestHookHandler;
   /** Auth column "Admin". */
-  admin(): onRequestAsyncHookHandler;
+  admin(): onRequestHookHandler;
   /** Auth column "Conditional": like required when AUTH_ENABLED is true, open when false. */
-  conditional(minimum?: Role): onRequestAsyncHookHandler;
+  conditional(minimum?: Role): onRequestHookHandler;
 };
 
-export function createGuards(authenticator: Authenticator, authEnabled: boolean): Guards {
-  async function resolve(request: FastifyRequest): Promise<Principal | null> {
-    if (request.principal) return request.principal;
-    request.principal = await authenticator.authenticate(request);
-    return request.principal;
+/**
+ * Calls `done` with the outcome of `then(produce())`, synchronously when `produce` returns a value
+ * (or throws) rather than a promise. The guards are callback-style hooks for this reason: an async
+ * hook costs a request several promise turns even when the principal is already known, which was
+ * most of what auth added to a cheap route.
+ */
+function settle<T>(produce: () => T | Promise<T>, then: (resolved: T) => void, done: HookHandlerDoneFunction): void {
+  const finish = (resolved: T): void => {
+    try {
+      then(resolved);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done();
+  };
+  let value: T | Promise<T>;
+  try {
+    value = produce();
+  } catch (error) {
+    done(error as Error);
+    return;
   }
-  const require = (minimum: Role): onRequestAsyncHookHandler =>
-    async function requirePrincipal(request: FastifyRequest, _reply: FastifyReply) {
-      const principal = await resolve(request);
-      if (!principal) throw unauthenticated();
-      if (!hasRole(principal, minimum)) throw forbidden(minimum);
+  if (value instanceof Promise) value.then(finish, (error: Error) => done(error));
+  else finish(value);
+}
+
+export function createGuards(authenticator: Authenticator, authEnabled: boolean): Guards {
+  /** The request's principal, resolved once per request whichever guards run. */
+  function resolve(request: FastifyRequest): Principal | null | Promise<Principal | null> {
+    if (request.principal) return request.principal;
+    const result = authenticator.authenticate(request);
+    if (result instanceof Promise) {
+      return result.then((principal) => {
+        request.principal = principal;
+        return principal;
+      });
+    }
+    request.principal = result;
+    return result;
+  }
+  const require = (minimum: Role): onRequestHookHandler =>
+    function requirePrincipal(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+      settle(
+        () => resolve(request),
+        (principal) => {
+          if (!principal) throw unauthenticated();
+          if (!hasRole(principal, minimum)) throw forbidden(minimum);
+        },
+        done,
+      );
     };
   return {
     required: (minimum = 'viewer') => require(minimum),
     admin: () => require('admin'),
     conditional: (minimum = 'viewer') => {
       const guard = require(minimum);
-      return async function conditionalPrincipal(request: FastifyRequest, reply: FastifyReply) {
-        if (authEnabled) return guard.call(this, request, reply);
+      return function conditionalPrincipal(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+        if (authEnabled) return guard.call(this, request, reply, done);
         // With auth off, a caller who still sends a token is known (for the activity log), but nobody is refused.
-        await resolve(request).catch(() => null);
+        settle(
+          () => resolve(request),
+          () => {},
+          () => done(),
+        );
       };
     },
   };

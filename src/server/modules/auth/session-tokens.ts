@@ -69,11 +69,20 @@ export class SessionTokens {
       .sign(await this.key);
   }
 
-  /** The session the token names; throws UNAUTHENTICATED for expired, forged or malformed tokens (alg none included). */
-  async verify(token: string): Promise<{ sessionId: string; userId: string }> {
+  /**
+   * The claims of a token already verified and not yet expired, or null (then call verify): lets
+   * the common case, a token seen before, be answered without waiting on a promise.
+   */
+  rememberedClaims(token: string): { sessionId: string; userId: string } | null {
     const known = this.verified.get(token);
     // jose's own rule: a token is expired once its exp (whole seconds) is not after the current second.
-    if (known && known.exp > Math.floor(this.clock.nowMs() / 1000)) return known.claims;
+    return known && known.exp > Math.floor(this.clock.nowMs() / 1000) ? known.claims : null;
+  }
+
+  /** The session the token names; throws UNAUTHENTICATED for expired, forged or malformed tokens (alg none included). */
+  async verify(token: string): Promise<{ sessionId: string; userId: string }> {
+    const known = this.rememberedClaims(token);
+    if (known) return known;
     try {
       const { payload } = await jwtVerify(token, await this.key, { algorithms: ['HS256'], issuer: ISSUER, currentDate: this.clock.now() });
       if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw invalidToken();

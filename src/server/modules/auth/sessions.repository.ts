@@ -1,4 +1,5 @@
 import type { Db } from '../../infra/db.js';
+import type { AuthWrites } from './credential-cache.js';
 import { toUserRecord, type UserRecord } from './users.repository.js';
 
 export type SessionRecord = {
@@ -36,7 +37,11 @@ function toSessionRecord(row: SessionRow): SessionRecord {
 export class SessionsRepository {
   private readonly findStatement;
 
-  constructor(private readonly db: Db) {
+  /** `writes` is told about every write, so cached credential lookups are dropped (credential-cache.ts). */
+  constructor(
+    private readonly db: Db,
+    private readonly writes: AuthWrites,
+  ) {
     // Runs on every authenticated request: one indexed join, prepared once.
     this.findStatement = db.prepare(
       `SELECT s.id AS s_id, s.user_id AS s_user_id, s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at,
@@ -46,6 +51,7 @@ export class SessionsRepository {
   }
 
   insert(session: SessionRecord): void {
+    this.writes.notify();
     this.db
       .prepare('INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent, ip) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(session.id, session.userId, session.createdAt, session.lastSeenAt, session.expiresAt, session.userAgent, session.ip);
@@ -73,18 +79,22 @@ export class SessionsRepository {
   }
 
   delete(id: string): boolean {
+    this.writes.notify();
     return this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id).changes > 0;
   }
 
   deleteForUser(userId: string, exceptSessionId: string | null = null): number {
+    this.writes.notify();
     return this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?').run(userId, exceptSessionId).changes;
   }
 
   deleteExpired(nowIso: string): number {
+    this.writes.notify();
     return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(nowIso).changes;
   }
 
   touchMany(lastSeen: Map<string, string>): void {
+    this.writes.notify();
     const statement = this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?');
     this.db.transaction(() => {
       for (const [id, at] of lastSeen) statement.run(at, id, at);

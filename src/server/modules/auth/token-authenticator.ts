@@ -6,6 +6,7 @@ import type { Role } from '../../../contracts/common.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
 import type { ApiKeysRepository } from './api-keys.repository.js';
+import type { CredentialCache } from './credential-cache.js';
 import { hasRole, type Authenticator, type Principal } from './guards.js';
 import { sessionEnded, tokenExpired, type SessionTokens } from './session-tokens.js';
 import type { SessionsRepository } from './sessions.repository.js';
@@ -38,6 +39,16 @@ function readCredential(request: FastifyRequest): string | null {
   return typeof accessToken === 'string' && accessToken.length > 0 ? accessToken : null;
 }
 
+/**
+ * What a live session or API key grants, as cached between requests: the principal (frozen, since
+ * every request with that credential gets the same object) and when the credential expires.
+ */
+export type CredentialGrant = { principal: Readonly<Principal>; expiresAtMs: number | null };
+
+function grantOf(principal: Principal, expiresAt: string | null): CredentialGrant {
+  return { principal: Object.freeze(principal), expiresAtMs: expiresAt === null ? null : Date.parse(expiresAt) };
+}
+
 export class TokenAuthenticator implements Authenticator {
   constructor(
     private readonly deps: {
@@ -46,42 +57,64 @@ export class TokenAuthenticator implements Authenticator {
       apiKeys: ApiKeysRepository;
       usage: UsageTracker;
       clock: Clock;
+      sessionCache: CredentialCache<CredentialGrant>;
+      apiKeyCache: CredentialCache<CredentialGrant>;
     },
   ) {}
 
-  async authenticate(request: FastifyRequest): Promise<Principal | null> {
+  authenticate(request: FastifyRequest): Principal | null | Promise<Principal | null> {
     const credential = readCredential(request);
     if (credential === null) return null;
     if (credential.startsWith('hlr_')) return this.authenticateApiKey(credential);
-    return this.authenticateJwt(credential);
+    const claims = this.deps.tokens.rememberedClaims(credential);
+    // Only a token never seen before needs the (asynchronous) signature check.
+    if (claims) return this.principalForSession(claims);
+    return this.deps.tokens.verify(credential).then((verified) => this.principalForSession(verified));
   }
 
-  private async authenticateJwt(token: string): Promise<Principal> {
-    const claims = await this.deps.tokens.verify(token);
-    const found = this.deps.sessions.findWithUser(claims.sessionId);
-    if (!found || found.user.id !== claims.userId) throw sessionEnded();
-    const now = this.deps.clock.now();
-    if (Date.parse(found.session.expiresAt) <= now.getTime()) throw tokenExpired();
-    this.deps.usage.noteSession(found.session.id, now.toISOString());
-    // Role and username come from the user row, so a role change applies to the next request.
-    return { userId: found.user.id, username: found.user.username, role: found.user.role, sessionId: found.session.id, apiKeyId: null };
+  private principalForSession(claims: { sessionId: string; userId: string }): Principal {
+    const grant = this.deps.sessionCache.lookup(claims.sessionId, () => this.loadSessionGrant(claims.sessionId));
+    if (!grant || grant.principal.userId !== claims.userId) throw sessionEnded();
+    const nowMs = this.deps.clock.nowMs();
+    if (grant.expiresAtMs !== null && grant.expiresAtMs <= nowMs) throw tokenExpired();
+    this.deps.usage.noteSession(claims.sessionId, nowMs);
+    return grant.principal;
   }
 
   private authenticateApiKey(key: string): Principal {
     if (!API_KEY_PATTERN.test(key)) throw invalidApiKey();
     const keyHash = hashApiKey(key);
+    const grant = this.deps.apiKeyCache.lookup(keyHash, () => this.loadApiKeyGrant(keyHash));
+    if (!grant) throw invalidApiKey();
+    const nowMs = this.deps.clock.nowMs();
+    if (grant.expiresAtMs !== null && grant.expiresAtMs <= nowMs) throw apiKeyExpired();
+    this.deps.usage.noteKey(grant.principal.apiKeyId as string, nowMs);
+    return grant.principal;
+  }
+
+  private loadSessionGrant(sessionId: string): CredentialGrant | null {
+    const found = this.deps.sessions.findWithUser(sessionId);
+    if (!found) return null;
+    // Role and username come from the user row, so a role change applies to the next request (any write drops the cache).
+    return grantOf(
+      { userId: found.user.id, username: found.user.username, role: found.user.role, sessionId: found.session.id, apiKeyId: null },
+      found.session.expiresAt,
+    );
+  }
+
+  private loadApiKeyGrant(keyHash: string): CredentialGrant | null {
     const found = this.deps.apiKeys.findByHashWithUser(keyHash);
     // The lookup is by hash, so its timing says nothing about the key; the compare is constant-time anyway.
-    if (!found || !timingSafeEqual(Buffer.from(found.key.keyHash, 'hex'), Buffer.from(keyHash, 'hex'))) throw invalidApiKey();
-    const now = this.deps.clock.now();
-    if (found.key.expiresAt !== null && Date.parse(found.key.expiresAt) <= now.getTime()) throw apiKeyExpired();
-    this.deps.usage.noteKey(found.key.id, now.toISOString());
-    return {
-      userId: found.user.id,
-      username: found.user.username,
-      role: lowerRole(found.key.role, found.user.role),
-      sessionId: null,
-      apiKeyId: found.key.id,
-    };
+    if (!found || !timingSafeEqual(Buffer.from(found.key.keyHash, 'hex'), Buffer.from(keyHash, 'hex'))) return null;
+    return grantOf(
+      {
+        userId: found.user.id,
+        username: found.user.username,
+        role: lowerRole(found.key.role, found.user.role),
+        sessionId: null,
+        apiKeyId: found.key.id,
+      },
+      found.key.expiresAt,
+    );
   }
 }

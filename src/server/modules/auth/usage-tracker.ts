@@ -5,9 +5,14 @@ import type { SessionsRepository } from './sessions.repository.js';
 
 export const USAGE_FLUSH_INTERVAL_MS = 60_000;
 
+function toIsoTimes(times: Map<string, number>): Map<string, string> {
+  return new Map([...times].map(([id, atMs]) => [id, new Date(atMs).toISOString()]));
+}
+
 export class UsageTracker {
-  private sessionSeen = new Map<string, string>();
-  private keyUsed = new Map<string, string>();
+  // Epoch milliseconds: noting a use is on every authenticated request, so it stays a number until a flush or a read.
+  private sessionSeen = new Map<string, number>();
+  private keyUsed = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -15,20 +20,24 @@ export class UsageTracker {
     private readonly apiKeys: ApiKeysRepository,
   ) {}
 
-  noteSession(sessionId: string, at: string): void {
-    this.sessionSeen.set(sessionId, at);
+  noteSession(sessionId: string, atMs: number): void {
+    this.sessionSeen.set(sessionId, atMs);
   }
 
-  noteKey(keyId: string, at: string): void {
-    this.keyUsed.set(keyId, at);
+  noteKey(keyId: string, atMs: number): void {
+    this.keyUsed.set(keyId, atMs);
   }
 
+  /** ISO time of the session's last request not yet written to the database. */
   sessionLastSeen(sessionId: string): string | undefined {
-    return this.sessionSeen.get(sessionId);
+    const atMs = this.sessionSeen.get(sessionId);
+    return atMs === undefined ? undefined : new Date(atMs).toISOString();
   }
 
+  /** ISO time of the key's last use not yet written to the database. */
   keyLastUsed(keyId: string): string | undefined {
-    return this.keyUsed.get(keyId);
+    const atMs = this.keyUsed.get(keyId);
+    return atMs === undefined ? undefined : new Date(atMs).toISOString();
   }
 
   flush(): void {
@@ -37,8 +46,8 @@ export class UsageTracker {
     this.sessionSeen = new Map();
     this.keyUsed = new Map();
     try {
-      if (sessionSeen.size > 0) this.sessions.touchMany(sessionSeen);
-      if (keyUsed.size > 0) this.apiKeys.touchMany(keyUsed);
+      if (sessionSeen.size > 0) this.sessions.touchMany(toIsoTimes(sessionSeen));
+      if (keyUsed.size > 0) this.apiKeys.touchMany(toIsoTimes(keyUsed));
     } catch (error) {
       // A full or read-only disk: keep the times for the next flush (newer ones noted meanwhile win).
       for (const [id, at] of sessionSeen) if (!this.sessionSeen.has(id)) this.sessionSeen.set(id, at);

@@ -1,5 +1,6 @@
 import type { Role } from '../../../contracts/common.js';
 import type { Db } from '../../infra/db.js';
+import type { AuthWrites } from './credential-cache.js';
 
 export type UserRecord = {
   id: string;
@@ -37,7 +38,11 @@ export function toUserRecord(row: UserRow): UserRecord {
 }
 
 export class UsersRepository {
-  constructor(private readonly db: Db) {}
+  /** `writes` is told about every write, so cached credential lookups are dropped (credential-cache.ts). */
+  constructor(
+    private readonly db: Db,
+    private readonly writes: AuthWrites,
+  ) {}
 
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
@@ -63,6 +68,7 @@ export class UsersRepository {
   }
 
   insert(user: UserRecord): void {
+    this.writes.notify();
     this.db
       .prepare(
         'INSERT INTO users (id, username, email, password_hash, role, created_at, updated_at, last_login) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -71,24 +77,29 @@ export class UsersRepository {
   }
 
   update(id: string, changes: { role?: Role; email?: string | null }, at: string): void {
+    this.writes.notify();
     if (changes.role !== undefined) this.db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE id = ?').run(changes.role, at, id);
     if (changes.email !== undefined) this.db.prepare('UPDATE users SET email = ?, updated_at = ? WHERE id = ?').run(changes.email, at, id);
   }
 
   setPasswordHash(id: string, passwordHash: string, at: string): void {
+    this.writes.notify();
     this.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(passwordHash, at, id);
   }
 
   /** Replaces a hash only if it is still the one that was verified (a concurrent password change wins). */
   replacePasswordHash(id: string, expected: string, passwordHash: string): void {
+    this.writes.notify();
     this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?').run(passwordHash, id, expected);
   }
 
   setLastLogin(id: string, at: string): void {
+    this.writes.notify();
     this.db.prepare('UPDATE users SET last_login = ? WHERE id = ?').run(at, id);
   }
 
   delete(id: string): void {
+    this.writes.notify();
     this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
   }
 
@@ -104,10 +115,12 @@ export class UsersRepository {
   }
 
   addStar(userId: string, appId: string, at: string): void {
+    this.writes.notify();
     this.db.prepare('INSERT INTO user_stars (user_id, app_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(userId, appId, at);
   }
 
   removeStar(userId: string, appId: string): void {
+    this.writes.notify();
     this.db.prepare('DELETE FROM user_stars WHERE user_id = ? AND app_id = ?').run(userId, appId);
   }
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { MetricsTextSchema } from '../../../contracts/operations.js';
 import type { AppContext } from '../../app-context.js';
@@ -38,9 +38,9 @@ export const metricsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
           response: { 200: MetricsTextSchema },
         },
         // onRequest like every guard: the token is checked before anything else of the request is read.
-        onRequest: async function metricsAccess(this: unknown, request: FastifyRequest, reply: FastifyReply) {
-          if (service.isMetricsToken(request.headers.authorization)) return;
-          await admin.call(this as never, request, reply);
+        onRequest: function metricsAccess(this: unknown, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+          if (service.isMetricsToken(request.headers.authorization)) return done();
+          admin.call(this as never, request, reply, done);
         },
       },
       async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await service.scrape()),
