@@ -3,16 +3,26 @@
 // it must (the status line, Content-Length or the chunk sizes) and skips bodies without parsing
 // them, so one core of it outruns the server even on the ~30 KB catalog answer. autocannon's
 // JavaScript HTTP parser needs ~0.45 ms of CPU per such answer and became the bottleneck (see
-// bench/README.md).
+// bench/README.md). Each connection reads into one buffer of its own, reused for every read:
+// with a fresh Buffer per read (Node's default), allocating and collecting them cost the client
+// 0.17 CPU ms per 234 KB catalog answer against the server's 0.10, so the client was what the
+// uncompressed catalog row measured.
 import net from 'node:net';
 
 export type LeanTarget = { url: string; socketPath?: string; headers?: Record<string, string> };
 export type LeanSamples = { latencies: number[]; statuses: Map<number, number>; errors: number; seconds: number };
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
+/** Per connection; a read takes at most this much of what the socket holds. */
+const READ_BUFFER_BYTES = 256 * 1024;
 const CRLF = Buffer.from('\r\n');
 
-type State = { phase: 'head' } | { phase: 'length'; remaining: number } | { phase: 'chunk-size' } | { phase: 'chunk-data'; remaining: number } | { phase: 'trailer' };
+type State =
+  | { phase: 'head' }
+  | { phase: 'length'; remaining: number }
+  | { phase: 'chunk-size' }
+  | { phase: 'chunk-data'; remaining: number }
+  | { phase: 'trailer' };
 
 /** Parses one response stream; `onResponse` is called with the status of every complete answer. */
 class ResponseReader {
@@ -67,7 +77,8 @@ class ResponseReader {
         if (isLast) this.complete();
       }
     }
-    if (offset < data.length) this.pending = data.subarray(offset);
+    // A copy: `data` may be the connection's read buffer, which the next read overwrites.
+    if (offset < data.length) this.pending = Buffer.from(data.subarray(offset));
   }
 
   private complete(): void {
@@ -82,7 +93,9 @@ function requestBytes(target: LeanTarget): { bytes: Buffer; connect: net.NetConn
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   const bytes = Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\n${headers}\r\n`, 'latin1');
-  const connect: net.NetConnectOpts = target.socketPath ? { path: target.socketPath } : { host: url.hostname, port: Number(url.port || 80) };
+  const connect: net.NetConnectOpts = target.socketPath
+    ? { path: target.socketPath }
+    : { host: url.hostname, port: Number(url.port || 80) };
   return { bytes, connect };
 }
 
@@ -98,23 +111,31 @@ export async function runLeanLoad(target: LeanTarget, connections: number, secon
       new Promise<void>((resolve) => {
         let sentAt = 0;
         let socket: net.Socket;
+        const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
         const open = (): void => {
-          socket = net.connect(connect);
-          socket.setNoDelay(true);
           const reader = new ResponseReader((status) => {
             samples.latencies.push(performance.now() - sentAt);
             samples.statuses.set(status, (samples.statuses.get(status) ?? 0) + 1);
             send();
           });
-          socket.on('connect', send);
-          socket.on('data', (chunk: Buffer) => {
-            try {
-              reader.push(chunk);
-            } catch {
-              samples.errors += 1;
-              socket.destroy();
-            }
+          socket = net.connect({
+            ...connect,
+            onread: {
+              buffer: readBuffer,
+              // Returning true keeps the socket reading.
+              callback: (size: number, buffer: Uint8Array) => {
+                try {
+                  reader.push(Buffer.from(buffer.buffer, buffer.byteOffset, size));
+                } catch {
+                  samples.errors += 1;
+                  socket.destroy();
+                }
+                return true;
+              },
+            },
           });
+          socket.setNoDelay(true);
+          socket.on('connect', send);
           socket.on('error', () => undefined);
           socket.on('close', () => {
             if (performance.now() >= deadline) return resolve();
