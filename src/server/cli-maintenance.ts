@@ -10,7 +10,7 @@ import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
 import { backupDataDir, BackupError, DATABASE_FILE, restoreDataDir } from './infra/data-backup.js';
 import { probeDataDir } from './infra/data-dir-probe.js';
 import { DatabaseStartupError, openDatabase, type Db } from './infra/db.js';
-import { DockerodeEngine } from './infra/docker-engine.js';
+import { EngineApiClient } from './infra/docker-engine.js';
 import { DataDirLockedError } from './infra/files.js';
 import { AuthWrites } from './modules/auth/credential-cache.js';
 import { ProcHostPorts } from './infra/host-ports.js';
@@ -90,7 +90,7 @@ export const doctorCommand: CliCommand = {
   async run(args, io) {
     parseArgs({ args, allowPositionals: false, options: {} });
     const config = configOf(io);
-    const docker = new DockerodeEngine(config.dockerHost);
+    const docker = new EngineApiClient(config.dockerHost);
     const compose = await detectCompose(composeProcessEnv(config.executablePath, config.dockerHost), config.composeBinary);
     const dataDir = probeDataDir(config.dataDir);
     let db: Db | null = null;

@@ -8,7 +8,7 @@ import { answerClientError } from './errors.js';
 import { systemClock } from './infra/clock.js';
 import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
 import { DatabaseStartupError, openDatabase } from './infra/db.js';
-import { DockerodeEngine } from './infra/docker-engine.js';
+import { EngineApiClient } from './infra/docker-engine.js';
 import { acquireDataDirLock, DataDirLockedError } from './infra/files.js';
 import { createBatchedLogDestination } from './infra/log-destination.js';
 import { createGuards } from './modules/auth/guards.js';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const docker = new DockerodeEngine(config.dockerHost);
+  const docker = new EngineApiClient(config.dockerHost);
   const compose = await detectCompose(composeProcessEnv(config.executablePath, config.dockerHost), config.composeBinary);
   const infra: Infra = { config, db, docker, clock: systemClock, compose: { current: compose } };
   const { services, authenticator } = createServices(infra);

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerodeEngine } from '../../src/server/infra/docker-engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker-engine.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { docker, removeTestResources, requireDocker, STUB_IMAGE, testLabels, testRunId } from '../helpers/docker.js';
 import { freePort } from '../helpers/server-process.js';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   await docker.createNetwork({ Name: network, Labels: testLabels() });
   hostPort = await freePort();
   testApp = await createTestApp({
-    docker: new DockerodeEngine('unix:///var/run/docker.sock'),
+    docker: new EngineApiClient('unix:///var/run/docker.sock'),
     config: { authEnabled: false, composeProjectPrefix: prefix },
   });
   // A little steady work (a few percent of a core), so every CPU figure has something to measure.
@@ -206,7 +206,7 @@ describe('containers against the real daemon', () => {
 
   it('answers 503 when the Docker socket does not answer', async () => {
     const unreachable = await createTestApp({
-      docker: new DockerodeEngine(`unix:///tmp/hlr-no-docker-${testRunId}.sock`),
+      docker: new EngineApiClient(`unix:///tmp/hlr-no-docker-${testRunId}.sock`),
       config: { authEnabled: false, composeProjectPrefix: prefix },
     });
     try {

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Config } from '../../src/server/config.js';
 import { detectCompose } from '../../src/server/infra/compose-cli.js';
-import { DockerodeEngine } from '../../src/server/infra/docker-engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker-engine.js';
 import { createTestApp, type TestApp } from './app.js';
 import { docker, DOCKER_SOCKET, removeTestResources, testEnv, testRunId } from './docker.js';
 
@@ -26,7 +26,7 @@ export async function startDeployApp(suffix: string, config: Partial<Config> = {
       deployVerifyTimeoutSeconds: 30,
       ...config,
     },
-    docker: new DockerodeEngine(`unix://${DOCKER_SOCKET}`),
+    docker: new EngineApiClient(`unix://${DOCKER_SOCKET}`),
     compose,
   });
   const url = await t.app.listen({ port: 0, host: '127.0.0.1' });

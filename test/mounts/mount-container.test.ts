@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerodeEngine } from '../../src/server/infra/docker-engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker-engine.js';
 import { HttpRcloneClient } from '../../src/server/infra/rclone-rc.js';
 import { runCommand } from '../../src/server/infra/run-command.js';
 import { StackFiles } from '../../src/server/infra/stack-files.js';
@@ -127,7 +127,7 @@ beforeAll(async () => {
   await compose('up', '-d');
   await waitForLog(containerName, /Serving remote control on/);
 
-  testApp = await createTestApp({ docker: new DockerodeEngine(`unix://${DOCKER_SOCKET}`), config: { authEnabled: false } });
+  testApp = await createTestApp({ docker: new EngineApiClient(`unix://${DOCKER_SOCKET}`), config: { authEnabled: false } });
   // What a deployment from the catalog leaves behind: the stack's .env with the generated password.
   new StackFiles(testApp.config.dataDir).write(APP_ID, { composeYaml: 'services: {}\n', envFile: envText });
 }, 240_000);

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerodeEngine } from '../../src/server/infra/docker-engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker-engine.js';
 import { ProcHostPorts } from '../../src/server/infra/host-ports.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { docker, removeTestResources, requireDocker, STUB_IMAGE, testLabels, testRunId } from '../helpers/docker.js';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   // A network of our own: containers do not depend on the default bridge (docker0) being healthy.
   await docker.createNetwork({ Name: network, Labels: testLabels() });
   base = await threeFreePorts();
-  testApp = await createTestApp({ docker: new DockerodeEngine('unix:///var/run/docker.sock'), config: { authEnabled: true, composeProjectPrefix: prefix } });
+  testApp = await createTestApp({ docker: new EngineApiClient('unix:///var/run/docker.sock'), config: { authEnabled: true, composeProjectPrefix: prefix } });
   container = await docker.createContainer({
     name: `${prefix}-ports`,
     Image: STUB_IMAGE,

@@ -1,7 +1,8 @@
-// The Docker Engine API, in the project's vocabulary. Only this file imports dockerode.
+// The Docker Engine API, in the project's vocabulary. The calls go over plain HTTP
+// (docker-api-transport.ts); this file names them and maps Docker's answers onto the project's errors.
 import type { Readable } from 'node:stream';
-import Docker from 'dockerode';
 import { AppError, DockerUnavailableError } from '../errors.js';
+import { DockerApiTransport, type DockerEndpoint } from './docker-api-transport.js';
 import { parseContainerLogs, type ContainerLogLine } from './docker-log-demux.js';
 import { parseStatsSample, type ContainerStatsSample } from './docker-stats-sample.js';
 
@@ -123,10 +124,10 @@ export function translateDockerError(error: unknown): never {
   throw error;
 }
 
-export function dockerOptionsFromHost(dockerHost: string): Docker.DockerOptions {
-  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length), timeout: 30_000 };
+export function dockerOptionsFromHost(dockerHost: string): DockerEndpoint {
+  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
   const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-  return { host: url.hostname, port: Number(url.port), protocol: 'http', timeout: 30_000 };
+  return { host: url.hostname, port: Number(url.port) };
 }
 
 /** A container id or name Docker does not know. */
@@ -153,9 +154,9 @@ async function* jsonLines(readable: Readable): AsyncGenerator<string> {
   }
 }
 
+/** Docker's reason: DockerApiError carries the `message` of Docker's JSON error body. */
 function dockerMessage(error: unknown): string {
-  const err = error as { json?: { message?: string } | null; message?: string };
-  return (err.json && typeof err.json === 'object' && err.json.message) || err.message || 'Docker gave no reason';
+  return (error as { message?: string }).message || 'Docker gave no reason';
 }
 
 /** Maps Docker's answers about one container onto the project's errors. */
@@ -172,11 +173,44 @@ function translateContainerError(error: unknown, id: string): never {
 
 // A whole logs body is held in memory to split it into lines; this caps one answer.
 const MAX_LOG_BYTES = 16 * 1024 * 1024;
+// Ordinary calls answer within seconds; a socket silent for this long means the daemon is stuck.
+const DEFAULT_TIMEOUT_MS = 30_000;
+const PING_TIMEOUT_MS = 3_000;
 // Stop and restart wait up to their grace period before Docker answers; the deadline adds headroom.
 const DEFAULT_STOP_SECONDS = 10;
 const STOP_HEADROOM_MS = 60_000;
 
-function toContainerSummary(info: Docker.ContainerInfo): ContainerSummary {
+/** The fields of GET /containers/json rows that the project reads. */
+type EngineContainerRow = {
+  Id: string;
+  Names?: string[] | null;
+  Image: string;
+  ImageID: string;
+  Command: string;
+  Created: number;
+  State: string;
+  Status: string;
+  Labels?: Record<string, string> | null;
+  Ports?: { PrivatePort: number; PublicPort?: number; Type: string; IP?: string }[] | null;
+};
+
+/** The fields of GET /containers/{id}/json that the project reads. */
+type EngineContainerInspect = {
+  Id: string;
+  Name: string;
+  Image: string;
+  Created: string;
+  Config?: { Image?: string; Tty?: boolean; Labels?: Record<string, string> | null } | null;
+  State: { Status: string; Running: boolean; StartedAt?: string; FinishedAt?: string; ExitCode: number; Health?: { Status?: string } | null };
+  RestartCount: number;
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> | null } | null;
+};
+
+type EngineVersion = { Version: string; ApiVersion: string; Os: string; Arch: string; KernelVersion?: string };
+
+type EngineNetwork = { Id: string; Name: string; Driver: string; Labels?: Record<string, string> | null };
+
+function toContainerSummary(info: EngineContainerRow): ContainerSummary {
   return {
     id: info.Id,
     names: info.Names ?? [],
@@ -198,7 +232,7 @@ function toContainerSummary(info: Docker.ContainerInfo): ContainerSummary {
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-function toContainerDetails(info: Docker.ContainerInspectInfo): ContainerDetails {
+function toContainerDetails(info: EngineContainerInspect): ContainerDetails {
   const state = info.State;
   const networks: Record<string, { ipAddress: string }> = {};
   for (const [name, network] of Object.entries(info.NetworkSettings?.Networks ?? {})) {
@@ -225,16 +259,36 @@ function toContainerDetails(info: Docker.ContainerInspectInfo): ContainerDetails
   };
 }
 
-export class DockerodeEngine implements DockerEngine {
-  readonly client: Docker;
+const containerPath = (id: string, rest = ''): string => `/containers/${encodeURIComponent(id)}${rest}`;
 
-  constructor(readonly dockerHost: string) {
-    this.client = new Docker(dockerOptionsFromHost(dockerHost));
+/**
+ * fromImage and tag for POST /images/create. Docker pulls every tag of a name given without one,
+ * so a bare name gets `latest`, as `docker pull` does. A colon followed by a slash belongs to a
+ * registry port; a digest (`@sha256:…`) goes in `tag`, which Docker accepts.
+ */
+function splitImageReference(reference: string): { fromImage: string; tag: string } {
+  const digestAt = reference.indexOf('@');
+  const separator = digestAt >= 0 ? digestAt : reference.lastIndexOf(':');
+  if (separator < 0) return { fromImage: reference, tag: 'latest' };
+  const tag = reference.slice(separator + 1);
+  if (tag.includes('/')) return { fromImage: reference, tag: 'latest' };
+  return { fromImage: reference.slice(0, separator), tag };
+}
+
+export class EngineApiClient implements DockerEngine {
+  private readonly api: DockerApiTransport;
+
+  /** timeoutMs: how long an ordinary call may leave the socket silent (tests shorten it). */
+  constructor(
+    readonly dockerHost: string,
+    options: { timeoutMs?: number } = {},
+  ) {
+    this.api = new DockerApiTransport(dockerOptionsFromHost(dockerHost), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
 
   async ping(): Promise<void> {
     try {
-      await (this.client.ping({ abortSignal: AbortSignal.timeout(3000) } as never) as unknown as Promise<unknown>);
+      await this.api.send({ method: 'GET', path: '/_ping', signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
     } catch (error) {
       if (isDaemonUnreachable(error) || (error as Error).name === 'AbortError') {
         throw new DockerUnavailableError(`The Docker daemon at ${this.dockerHost} did not answer`);
@@ -245,7 +299,7 @@ export class DockerodeEngine implements DockerEngine {
 
   async version(): Promise<DockerVersion> {
     try {
-      const info = await this.client.version();
+      const info = await this.api.json<EngineVersion>({ method: 'GET', path: '/version' });
       return {
         version: info.Version,
         apiVersion: info.ApiVersion,
@@ -258,20 +312,14 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  // Stop, restart and forced removal can take longer than the client's 30 s socket timeout (a stop
-  // waits out its grace period before Docker answers), so they use a client without one and carry
-  // their own deadline instead.
-  private patientClientCache: Docker | null = null;
-  private get patientClient(): Docker {
-    this.patientClientCache ??= new Docker({ ...dockerOptionsFromHost(this.dockerHost), timeout: undefined });
-    return this.patientClientCache;
-  }
-
   async listContainers(options: { all?: boolean; labels?: string[] } = {}): Promise<ContainerSummary[]> {
+    const query = new URLSearchParams({ all: options.all === false ? '0' : '1' });
+    const labels = options.labels ?? [];
+    // Docker reads filters as JSON inside the query string.
+    if (labels.length > 0) query.set('filters', JSON.stringify({ label: labels }));
     try {
-      const labels = options.labels ?? [];
-      const containers = await this.client.listContainers({ all: options.all ?? true, ...(labels.length > 0 ? { filters: { label: labels } } : {}) });
-      return containers.map(toContainerSummary);
+      const rows = await this.api.json<EngineContainerRow[]>({ method: 'GET', path: `/containers/json?${query.toString()}` });
+      return rows.map(toContainerSummary);
     } catch (error) {
       return translateDockerError(error);
     }
@@ -279,7 +327,7 @@ export class DockerodeEngine implements DockerEngine {
 
   async inspectContainer(id: string): Promise<ContainerDetails | null> {
     try {
-      return toContainerDetails(await this.client.getContainer(id).inspect());
+      return toContainerDetails(await this.api.json<EngineContainerInspect>({ method: 'GET', path: containerPath(id, '/json') }));
     } catch (error) {
       if (statusOf(error) === 404) return null;
       return translateDockerError(error);
@@ -288,7 +336,7 @@ export class DockerodeEngine implements DockerEngine {
 
   async startContainer(id: string): Promise<{ changed: boolean }> {
     try {
-      await this.client.getContainer(id).start();
+      await this.api.send({ method: 'POST', path: containerPath(id, '/start') });
       return { changed: true };
     } catch (error) {
       if (statusOf(error) === 304) return { changed: false };
@@ -296,10 +344,17 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
+  // Stop, restart and removal are patient calls: Docker answers a stop only after the grace
+  // period, so a socket timeout would cut it off; each carries its own deadline instead.
   async stopContainer(id: string, options: { timeoutSeconds?: number } = {}): Promise<{ changed: boolean }> {
     const seconds = options.timeoutSeconds ?? DEFAULT_STOP_SECONDS;
     try {
-      await this.patientClient.getContainer(id).stop({ t: seconds, abortSignal: AbortSignal.timeout(seconds * 1000 + STOP_HEADROOM_MS) });
+      await this.api.send({
+        method: 'POST',
+        path: containerPath(id, `/stop?t=${seconds}`),
+        isPatient: true,
+        signal: AbortSignal.timeout(seconds * 1000 + STOP_HEADROOM_MS),
+      });
       return { changed: true };
     } catch (error) {
       if (statusOf(error) === 304) return { changed: false };
@@ -310,19 +365,21 @@ export class DockerodeEngine implements DockerEngine {
   async restartContainer(id: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
     const seconds = options.timeoutSeconds ?? DEFAULT_STOP_SECONDS;
     try {
-      await this.patientClient.getContainer(id).restart({ t: seconds, abortSignal: AbortSignal.timeout(seconds * 1000 + STOP_HEADROOM_MS) });
+      await this.api.send({
+        method: 'POST',
+        path: containerPath(id, `/restart?t=${seconds}`),
+        isPatient: true,
+        signal: AbortSignal.timeout(seconds * 1000 + STOP_HEADROOM_MS),
+      });
     } catch (error) {
       return translateContainerError(error, id);
     }
   }
 
   async removeContainer(id: string, options: { force?: boolean; removeVolumes?: boolean } = {}): Promise<void> {
+    const query = new URLSearchParams({ force: options.force === true ? '1' : '0', v: options.removeVolumes === true ? '1' : '0' });
     try {
-      await this.patientClient.getContainer(id).remove({
-        force: options.force === true,
-        v: options.removeVolumes === true,
-        abortSignal: AbortSignal.timeout(STOP_HEADROOM_MS),
-      });
+      await this.api.send({ method: 'DELETE', path: containerPath(id, `?${query.toString()}`), isPatient: true, signal: AbortSignal.timeout(STOP_HEADROOM_MS) });
     } catch (error) {
       return translateContainerError(error, id);
     }
@@ -331,7 +388,7 @@ export class DockerodeEngine implements DockerEngine {
   async *streamContainerStats(id: string, signal: AbortSignal): AsyncGenerator<ContainerStatsSample> {
     let readable: Readable;
     try {
-      readable = (await this.client.getContainer(id).stats({ stream: true, abortSignal: signal } as { stream: true })) as Readable;
+      readable = await this.api.open({ method: 'GET', path: containerPath(id, '/stats?stream=1'), signal });
     } catch (error) {
       if (signal.aborted) return;
       return translateContainerError(error, id);
@@ -349,11 +406,12 @@ export class DockerodeEngine implements DockerEngine {
   async containerLogs(id: string, options: { tail: number; sinceSeconds?: number }): Promise<{ isTty: boolean; lines: ContainerLogLine[] }> {
     const details = await this.inspectContainer(id);
     if (!details) throw new ContainerNotFoundError(id);
-    const query: Record<string, string | boolean | number> = { stdout: true, stderr: true, timestamps: true, tail: String(options.tail) };
-    if (options.sinceSeconds !== undefined) query.since = options.sinceSeconds;
+    const query = new URLSearchParams({ stdout: '1', stderr: '1', timestamps: '1', tail: String(options.tail) });
+    if (options.sinceSeconds !== undefined) query.set('since', String(options.sinceSeconds));
     let body: Buffer;
     try {
-      body = await this.readLogBody(details.id, query);
+      // Raw bytes, never JSON-parsed: a TTY log line may itself be JSON.
+      body = await this.api.bytes({ method: 'GET', path: containerPath(details.id, `/logs?${query.toString()}`) }, MAX_LOG_BYTES);
     } catch (error) {
       return translateContainerError(error, id);
     }
@@ -362,7 +420,7 @@ export class DockerodeEngine implements DockerEngine {
 
   async hasImage(reference: string): Promise<boolean> {
     try {
-      await this.client.getImage(reference).inspect();
+      await this.api.send({ method: 'GET', path: `/images/${encodeURIComponent(reference)}/json` });
       return true;
     } catch (error) {
       if (statusOf(error) === 404) return false;
@@ -373,8 +431,13 @@ export class DockerodeEngine implements DockerEngine {
   async pullImage(reference: string, options: { signal?: AbortSignal; onProgress: (message: PullMessage) => void }): Promise<void> {
     let stream: Readable;
     try {
-      // A pull runs as long as the image needs: the client's socket timeout would cut big images off.
-      stream = (await this.patientClient.pull(reference, options.signal ? { abortSignal: options.signal } : {})) as Readable;
+      // A pull runs as long as the image needs: a socket timeout would cut big images off.
+      stream = await this.api.open({
+        method: 'POST',
+        path: `/images/create?${new URLSearchParams(splitImageReference(reference)).toString()}`,
+        isPatient: true,
+        signal: options.signal,
+      });
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const status = statusOf(error);
@@ -398,7 +461,7 @@ export class DockerodeEngine implements DockerEngine {
 
   async inspectNetwork(name: string): Promise<NetworkSummary | null> {
     try {
-      const info = (await this.client.getNetwork(name).inspect()) as { Id: string; Name: string; Driver: string; Labels?: Record<string, string> | null };
+      const info = await this.api.json<EngineNetwork>({ method: 'GET', path: `/networks/${encodeURIComponent(name)}` });
       return { id: info.Id, name: info.Name, driver: info.Driver, labels: info.Labels ?? {} };
     } catch (error) {
       if (statusOf(error) === 404) return null;
@@ -408,7 +471,11 @@ export class DockerodeEngine implements DockerEngine {
 
   async createNetwork(name: string, options: { labels: Record<string, string>; driver?: string }): Promise<NetworkSummary> {
     try {
-      await this.client.createNetwork({ Name: name, Driver: options.driver ?? 'bridge', Labels: options.labels, CheckDuplicate: true });
+      await this.api.send({
+        method: 'POST',
+        path: '/networks/create',
+        body: { Name: name, Driver: options.driver ?? 'bridge', Labels: options.labels, CheckDuplicate: true },
+      });
     } catch (error) {
       // Another deploy created it a moment ago: that is the outcome we wanted.
       if (statusOf(error) !== 409) {
@@ -420,40 +487,5 @@ export class DockerodeEngine implements DockerEngine {
     const network = await this.inspectNetwork(name);
     if (!network) throw new AppError('UPSTREAM_FAILED', `Docker could not create the network ${name}`, 'The network was not there after it was created');
     return network;
-  }
-
-  /**
-   * dockerode hands a non-follow logs body through JSON.parse, so a TTY log that happens to be
-   * JSON would come back as an object; asking the modem for the raw stream keeps every byte.
-   */
-  private readLogBody(id: string, query: Record<string, string | boolean | number>): Promise<Buffer> {
-    const modem = this.client.modem as unknown as {
-      dial(options: Record<string, unknown>, callback: (error: Error | null, stream: Readable | null) => void): void;
-    };
-    return new Promise<Buffer>((resolve, reject) => {
-      modem.dial(
-        {
-          path: `/containers/${encodeURIComponent(id)}/logs?`,
-          method: 'GET',
-          options: query,
-          isStream: true,
-          statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
-        },
-        (error, stream) => {
-          if (error || !stream) return reject(error ?? new Error('Docker sent no logs body'));
-          const chunks: Buffer[] = [];
-          let size = 0;
-          stream.on('data', (chunk: Buffer) => {
-            if (size >= MAX_LOG_BYTES) return;
-            chunks.push(chunk);
-            size += chunk.length;
-            if (size >= MAX_LOG_BYTES) stream.destroy();
-          });
-          stream.on('error', (streamError) => (size >= MAX_LOG_BYTES ? resolve(Buffer.concat(chunks)) : reject(streamError)));
-          stream.on('close', () => resolve(Buffer.concat(chunks)));
-          stream.on('end', () => resolve(Buffer.concat(chunks)));
-        },
-      );
-    });
   }
 }
