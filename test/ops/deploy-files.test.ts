@@ -82,7 +82,7 @@ describe('deploy/homelabarr.service', () => {
 
   it('runs the built server as an unprivileged docker-group member with DATA_DIR as its only writable path', () => {
     expect([...new Set([...directives.keys()].map((key) => key.split('.')[0]))]).toEqual(['Unit', 'Service', 'Install']);
-    expect(value('Service.ExecStart')).toBe('/usr/bin/env node --enable-source-maps --max-semi-space-size=1 --optimize-for-size /opt/homelabarr/dist/server/main.js');
+    expect(value('Service.ExecStart')).toBe('/usr/bin/env node --max-semi-space-size=1 --optimize-for-size --v8-pool-size=1 /opt/homelabarr/dist/server/main.js');
     expect(value('Service.User')).toBe('homelabarr');
     expect(value('Service.SupplementaryGroups')).toBe('docker');
     expect(directives.get('Service.Environment')).toContain('DATA_DIR=/var/lib/homelabarr');
@@ -108,7 +108,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^ARG DOCKER_GID=\d+$/m);
     expect(dockerfile).toMatch(/^USER homelabarr$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "-e", .*\/health/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "--enable-source-maps", "--max-semi-space-size=1", "--optimize-for-size", "dist\/server\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=1", "--optimize-for-size", "--v8-pool-size=1", "dist\/server\/main\.js"\]$/m);
   });
 });
 
