@@ -31,7 +31,13 @@ async function setup(config: Partial<Config> = {}): Promise<Harness> {
   const compose = new FakeComposeRunner(docker);
   const hostPorts = new FakeHostPorts();
   const t = await createTestApp({
-    config: { catalogPaths: [FIXTURES], composeProjectPrefix: 'hlrt', proxyNetwork: 'hlrt-proxy', deployVerifyTimeoutSeconds: 3, ...config },
+    config: {
+      catalogPaths: [FIXTURES],
+      composeProjectPrefix: 'hlrt',
+      proxyNetwork: 'hlrt-proxy',
+      deployVerifyTimeoutSeconds: 3,
+      ...config,
+    },
     docker,
     composeRunner: compose,
     hostPorts,
@@ -58,7 +64,9 @@ async function deployAndSettle(h: Harness, body: Record<string, unknown>): Promi
 
 async function status(h: Harness, id: string) {
   const response = await h.t.app.inject({ method: 'GET', url: `/deployments/${id}/status`, headers: auth(h) });
-  return response.json<{ deployment: Record<string, unknown> & { status: string; error: string | null; result: Record<string, unknown> | null } }>().deployment;
+  return response.json<{
+    deployment: Record<string, unknown> & { status: string; error: string | null; result: Record<string, unknown> | null };
+  }>().deployment;
 }
 
 async function events(h: Harness, id: string): Promise<{ event: string; data: Record<string, unknown> }[]> {
@@ -74,7 +82,11 @@ function stepTrail(list: { event: string; data: Record<string, unknown> }[]): st
 describe('POST /deploy', () => {
   it('answers at once with exactly the seed fields, then runs every step to a completed deployment', async () => {
     const h = await setup();
-    const response = await deploy(h, { appId: 'hlrtest-web', config: { WEB_PORT: 18111, TZ: 'Europe/Berlin' }, mode: { type: 'standard' } });
+    const response = await deploy(h, {
+      appId: 'hlrtest-web',
+      config: { WEB_PORT: 18111, TZ: 'Europe/Berlin' },
+      mode: { type: 'standard' },
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json<Record<string, string>>();
     expect(body).toEqual({
@@ -120,7 +132,9 @@ describe('POST /deploy', () => {
           deploymentMode: 'standard',
           completedAt: expect.any(String),
           urls: ['http://localhost:18111'],
-          containers: [{ id: expect.any(String), name: 'hlrt-hlrtest-web-web-1', service: 'web', image: STUB, state: 'running', health: null }],
+          containers: [
+            { id: expect.any(String), name: 'hlrt-hlrtest-web-web-1', service: 'web', image: STUB, state: 'running', health: null },
+          ],
           error: null,
         },
         completedAt: expect.any(String),
@@ -160,7 +174,9 @@ describe('POST /deploy', () => {
     expect(compose).toContain('homelabarr.app-id: hlrtest-web');
     expect(statSync(path.join(directory, '.env')).mode & 0o777).toBe(0o600);
     expect(readFileSync(path.join(directory, '.env'), 'utf8')).toMatch(/^WEB_PORT='18112'$/m);
-    expect(h.compose.calls.map((call) => [call.action, call.project.name, call.project.directory])).toEqual([['up', 'hlrt-hlrtest-web', directory]]);
+    expect(h.compose.calls.map((call) => [call.action, call.project.name, call.project.directory])).toEqual([
+      ['up', 'hlrt-hlrtest-web', directory],
+    ]);
   });
 
   it('accepts "local" as an alias of the standard mode', async () => {
@@ -216,7 +232,11 @@ describe('POST /deploy', () => {
     const h = await setup();
     const response = await deploy(h, { appId: 'hlrtest-web', config: {}, mode: { type: 'swarm' } });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ error: 'Invalid request', code: 'VALIDATION_FAILED', details: expect.stringContaining('body.mode.type') });
+    expect(response.json()).toMatchObject({
+      error: 'Invalid request',
+      code: 'VALIDATION_FAILED',
+      details: expect.stringContaining('body.mode.type'),
+    });
   });
 
   it('needs a token, and the user role', async () => {
@@ -224,9 +244,19 @@ describe('POST /deploy', () => {
     const anonymous = await h.t.app.inject({ method: 'POST', url: '/deploy', payload: { appId: 'hlrtest-web' } });
     expect(anonymous.statusCode).toBe(401);
     const viewer = await tokenFor(h.t, 'viewer');
-    const forbidden = await h.t.app.inject({ method: 'POST', url: '/deploy', headers: { authorization: `Bearer ${viewer}` }, payload: { appId: 'hlrtest-web' } });
+    const forbidden = await h.t.app.inject({
+      method: 'POST',
+      url: '/deploy',
+      headers: { authorization: `Bearer ${viewer}` },
+      payload: { appId: 'hlrtest-web' },
+    });
     expect(forbidden.statusCode).toBe(403);
-    expect(forbidden.json()).toEqual({ error: 'Not allowed', details: 'This action needs the user role or higher', code: 'FORBIDDEN', requestId: expect.any(String) });
+    expect(forbidden.json()).toEqual({
+      error: 'Not allowed',
+      details: 'This action needs the user role or higher',
+      code: 'FORBIDDEN',
+      requestId: expect.any(String),
+    });
   });
 
   it('answers 409 while the same app is deploying, naming the running deployment', async () => {
@@ -244,7 +274,10 @@ describe('POST /deploy', () => {
       requestId: expect.any(String),
     });
     const active = await h.t.app.inject({ method: 'GET', url: '/deployments/active', headers: auth(h) });
-    expect(active.json()).toEqual({ success: true, deployments: [expect.objectContaining({ id: first, status: 'in-progress', step: 'deploy' })] });
+    expect(active.json()).toEqual({
+      success: true,
+      deployments: [expect.objectContaining({ id: first, status: 'in-progress', step: 'deploy' })],
+    });
     await h.t.app.inject({ method: 'POST', url: `/deployments/${first}/cancel`, headers: auth(h) });
   });
 
@@ -276,6 +309,19 @@ describe('POST /deploy', () => {
     });
   });
 
+  it('answers 503 with the fix, and writes nothing, when only compose v1 is installed', async () => {
+    const h = await setup();
+    h.compose.info = { available: true, version: '1.29.2', command: 'docker-compose', baseArgs: [], isV2: false };
+    const response = await deploy(h, { appId: 'hlrtest-web', config: {} });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({
+      error: 'docker-compose 1.29.2 is v1, which cannot deploy',
+      details: expect.stringContaining('Deploys need docker compose v2'),
+      code: 'COMPOSE_UNAVAILABLE',
+    });
+    expect(h.t.ctx.services.deployments.list({ limit: 10, offset: 0 }).total).toBe(0);
+  });
+
   it('records deploy.start and deploy.complete in the activity log', async () => {
     const h = await setup();
     const id = await deployAndSettle(h, { appId: 'hlrtest-web', config: { WEB_PORT: 18115 } });
@@ -290,7 +336,11 @@ describe('POST /deploy', () => {
 describe('the deploy runner', () => {
   it('fails at preflight when another container publishes the port, naming it', async () => {
     const h = await setup();
-    h.docker.addContainer({ name: 'other-app', labels: { 'homelabarr.app-id': 'mediaserver-plex' }, ports: [{ privatePort: 80, publicPort: 18120, type: 'tcp', ip: '0.0.0.0' }] });
+    h.docker.addContainer({
+      name: 'other-app',
+      labels: { 'homelabarr.app-id': 'mediaserver-plex' },
+      ports: [{ privatePort: 80, publicPort: 18120, type: 'tcp', ip: '0.0.0.0' }],
+    });
     const id = await deployAndSettle(h, { appId: 'hlrtest-web', config: { WEB_PORT: 18120 } });
     const deployment = await status(h, id);
     expect(deployment).toMatchObject({ status: 'failed', step: 'preflight' });
@@ -299,7 +349,10 @@ describe('the deploy runner', () => {
     );
     const list = await events(h, id);
     expect(stepTrail(list).slice(-1)).toEqual(['preflight:failed']);
-    expect(list.at(-1)).toMatchObject({ event: 'deployment-complete', data: { success: false, status: 'failed', summary: { error: deployment.error } } });
+    expect(list.at(-1)).toMatchObject({
+      event: 'deployment-complete',
+      data: { success: false, status: 'failed', summary: { error: deployment.error } },
+    });
     expect(h.compose.calls).toEqual([]);
   });
 
@@ -323,7 +376,9 @@ describe('the deploy runner', () => {
       'traefik.docker.network': 'hlrt-proxy',
       'traefik.http.routers.hlrt-hlrtest-web.middlewares': 'chain-authelia@file',
     });
-    const preflight = (await events(h, id)).find((item) => item.event === 'deployment-step' && item.data.step === 'preflight' && item.data.status === 'completed');
+    const preflight = (await events(h, id)).find(
+      (item) => item.event === 'deployment-step' && item.data.step === 'preflight' && item.data.status === 'completed',
+    );
     expect(preflight?.data.details).toMatchObject({ proxyNetwork: 'hlrt-proxy', networkCreated: true });
   });
 
@@ -351,7 +406,10 @@ describe('the deploy runner', () => {
       bytesDone: 4000,
       bytesTotal: 4000,
       status: 'complete',
-      layers: { aaaaaaaaaaaa: { status: 'Pull complete', current: 1000, total: 1000 }, bbbbbbbbbbbb: { status: 'Pull complete', current: 3000, total: 3000 } },
+      layers: {
+        aaaaaaaaaaaa: { status: 'Pull complete', current: 1000, total: 1000 },
+        bbbbbbbbbbbb: { status: 'Pull complete', current: 3000, total: 3000 },
+      },
     });
     const percents = progress.map((item) => item.percent as number);
     expect([...percents].sort((a, b) => a - b)).toEqual(percents);
@@ -372,12 +430,16 @@ describe('the deploy runner', () => {
 
   it('fails with compose’s own last lines when docker compose up exits non-zero', async () => {
     const h = await setup();
-    h.compose.upFailure = { exitCode: 1, stderr: ['Error response from daemon: driver failed programming external connectivity: port is already allocated'] };
+    h.compose.upFailure = {
+      exitCode: 1,
+      stderr: ['Error response from daemon: driver failed programming external connectivity: port is already allocated'],
+    };
     const id = await deployAndSettle(h, { appId: 'hlrtest-web', config: { WEB_PORT: 18126 } });
     expect(await status(h, id)).toMatchObject({
       status: 'failed',
       step: 'deploy',
-      error: 'docker compose up exited with code 1:\nError response from daemon: driver failed programming external connectivity: port is already allocated',
+      error:
+        'docker compose up exited with code 1:\nError response from daemon: driver failed programming external connectivity: port is already allocated',
     });
   });
 
@@ -393,7 +455,10 @@ describe('the deploy runner', () => {
       step: 'verify',
       error: 'Container hlrt-hlrtest-web-web-1 (service web) is unhealthy. Last log lines:\nconfig file /config/app.ini is missing',
     });
-    expect(h.t.ctx.services.activity.list({ limit: 5, offset: 0 }).entries[0]).toMatchObject({ action: 'deploy.fail', target: 'hlrtest-web' });
+    expect(h.t.ctx.services.activity.list({ limit: 5, offset: 0 }).entries[0]).toMatchObject({
+      action: 'deploy.fail',
+      target: 'hlrtest-web',
+    });
   });
 
   it('fails verification of a container that exited', async () => {
@@ -435,7 +500,10 @@ describe('the deploy runner', () => {
     expect(h.compose.calls.map((call) => call.action)).toEqual(['up', 'down']);
     const list = await events(h, id);
     expect(stepTrail(list).slice(-2)).toEqual(['deploy:started', 'deploy:failed']);
-    expect(list.at(-1)).toMatchObject({ event: 'deployment-complete', data: { success: false, status: 'cancelled', summary: { error: 'Cancelled by test-user' } } });
+    expect(list.at(-1)).toMatchObject({
+      event: 'deployment-complete',
+      data: { success: false, status: 'cancelled', summary: { error: 'Cancelled by test-user' } },
+    });
 
     const again = await h.t.app.inject({ method: 'POST', url: `/deployments/${id}/cancel`, headers: auth(h) });
     expect(again.statusCode).toBe(409);
@@ -478,7 +546,11 @@ describe('deployment queries', () => {
 
   it('answers 404 for an unknown deployment and 400 for a malformed id', async () => {
     const h = await setup();
-    const unknown = await h.t.app.inject({ method: 'GET', url: '/deployments/00000000-0000-4000-8000-000000000000/status', headers: auth(h) });
+    const unknown = await h.t.app.inject({
+      method: 'GET',
+      url: '/deployments/00000000-0000-4000-8000-000000000000/status',
+      headers: auth(h),
+    });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({
       error: 'Deployment not found',
@@ -495,13 +567,27 @@ describe('deployment queries', () => {
     const h = await setup();
     const repository = new DeploymentsRepository(h.t.db);
     const id = '11111111-1111-4111-8111-111111111111';
-    repository.create({ id, appId: 'hlrtest-web', mode: 'standard', project: 'hlrt-hlrtest-web', isRedeploy: false, userId: null, username: null, configKeys: [], startedAt: new Date().toISOString() });
+    repository.create({
+      id,
+      appId: 'hlrtest-web',
+      mode: 'standard',
+      project: 'hlrt-hlrtest-web',
+      isRedeploy: false,
+      userId: null,
+      username: null,
+      configKeys: [],
+      startedAt: new Date().toISOString(),
+    });
     repository.update(id, { status: 'in-progress', step: 'deploy', progress: 60 }, new Date().toISOString());
-    h.docker.addContainer({ name: 'hlrt-hlrtest-web-web-1', labels: { 'com.docker.compose.project': 'hlrt-hlrtest-web', 'com.docker.compose.service': 'web' } });
+    h.docker.addContainer({
+      name: 'hlrt-hlrtest-web-web-1',
+      labels: { 'com.docker.compose.project': 'hlrt-hlrtest-web', 'com.docker.compose.service': 'web' },
+    });
 
     const recovered = await h.t.ctx.services.deployments.recoverInterrupted();
     expect(recovered.map((deployment) => deployment.id)).toEqual([id]);
-    const reason = 'The server stopped while this deployment was at the deploy step. Its containers are running: hlrt-hlrtest-web-web-1. Deploy the app again to finish it.';
+    const reason =
+      'The server stopped while this deployment was at the deploy step. Its containers are running: hlrt-hlrtest-web-web-1. Deploy the app again to finish it.';
     expect(await status(h, id)).toMatchObject({
       status: 'interrupted',
       error: reason,

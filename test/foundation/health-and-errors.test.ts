@@ -55,6 +55,20 @@ describe('GET /health', () => {
     );
   });
 
+  it('reports compose v1 as degraded: it cannot deploy', async () => {
+    testApp = await createTestApp({
+      compose: { available: true, version: '1.29.2', command: 'docker-compose', baseArgs: [], isV2: false },
+    });
+    const response = await testApp.app.inject({ method: 'GET', url: '/health' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().troubleshooting).toContainEqual({
+      problem: 'Only docker-compose 1.29.2 (v1) was found, so apps cannot be deployed',
+      fix: expect.stringContaining('Install compose v2'),
+    });
+    const modes = await testApp.app.inject({ method: 'GET', url: '/deployment-modes' });
+    expect(modes.json().cliAvailable).toBe(false);
+  });
+
   it('warns in troubleshooting when auth is disabled', async () => {
     testApp = await createTestApp({ compose: COMPOSE_V2, config: { authEnabled: false } });
     const body = (await testApp.app.inject({ method: 'GET', url: '/health' })).json();
@@ -112,9 +126,19 @@ describe('errors', () => {
 
   it('answers malformed JSON with a 400 in the wire format', async () => {
     const app = await echoApp();
-    const response = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"name": ' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ error: 'Malformed JSON', details: 'The request body is not valid JSON', code: 'BAD_REQUEST', requestId: 'req-1' });
+    expect(response.json()).toEqual({
+      error: 'Malformed JSON',
+      details: 'The request body is not valid JSON',
+      code: 'BAD_REQUEST',
+      requestId: 'req-1',
+    });
   });
 
   it('answers a body over 1 MiB with a 413', async () => {
@@ -182,10 +206,20 @@ describe('CORS and headers', () => {
 describe('JSON bodies', () => {
   it('treats an empty JSON body on an action route as no body, and still rejects malformed JSON', async () => {
     testApp = await createTestApp({ config: { authEnabled: false } });
-    const empty = await testApp.app.inject({ method: 'POST', url: '/containers/no-such-container/stop', headers: { 'content-type': 'application/json' }, payload: '' });
+    const empty = await testApp.app.inject({
+      method: 'POST',
+      url: '/containers/no-such-container/stop',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
     expect(empty.statusCode).toBe(404);
     expect(empty.json().code).toBe('NOT_FOUND');
-    const malformed = await testApp.app.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":' });
+    const malformed = await testApp.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"username":',
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json()).toMatchObject({ error: 'Malformed JSON', code: 'BAD_REQUEST' });
     const polluted = await testApp.app.inject({

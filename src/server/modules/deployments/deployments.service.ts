@@ -2,7 +2,13 @@
 // background with a per-app lock, answer status and history, cancel, and recover after a restart.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { AppIdSchema, type DeployAccepted, type DeployRequest, type Deployment, type DeploymentStatus } from '../../../contracts/deployments.js';
+import {
+  AppIdSchema,
+  type DeployAccepted,
+  type DeployRequest,
+  type Deployment,
+  type DeploymentStatus,
+} from '../../../contracts/deployments.js';
 import { AppError, notFound } from '../../errors.js';
 import type { Principal } from '../auth/guards.js';
 import { globalDefaultsFromConfig, type CatalogEntry } from '../catalog/catalog-template.js';
@@ -55,7 +61,11 @@ export class DeploymentService {
     const appId = entry.app.id;
     // The id names a folder and a compose project; a catalog file with an odd name must not reach either.
     if (!AppIdSchema.safeParse(appId).success) {
-      throw new AppError('VALIDATION_FAILED', 'This app cannot be deployed', `The app id ${JSON.stringify(appId)} is not usable as a folder and project name; rename its template file`);
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'This app cannot be deployed',
+        `The app id ${JSON.stringify(appId)} is not usable as a folder and project name; rename its template file`,
+      );
     }
     const mode = request.mode.type;
     const stackName = stackNameFor(appId);
@@ -87,6 +97,15 @@ export class DeploymentService {
     await docker.ping();
     const composeInfo = await compose.detect();
     if (!composeInfo.available) throw new AppError('COMPOSE_UNAVAILABLE', 'docker compose is not installed', COMPOSE_SETUP_FIX);
+    // v1 rejects the top-level `name:` of the files the renderer writes: refuse here, before
+    // anything is written, rather than fail at `up` with v1's schema error.
+    if (!composeInfo.isV2) {
+      throw new AppError(
+        'COMPOSE_UNAVAILABLE',
+        `docker-compose ${composeInfo.version ?? ''} is v1, which cannot deploy`,
+        COMPOSE_SETUP_FIX,
+      );
+    }
     // The checks above waited on Docker: another request for the same app may have taken the lock meanwhile.
     const operation: AppOperation = { kind: 'deploy', deploymentId };
     if (!this.deps.locks.tryAcquire(appId, operation)) throw this.lockConflict(entry, this.deps.locks.holder(appId));
@@ -128,7 +147,13 @@ export class DeploymentService {
         this.deps.locks.release(appId, operation);
       });
     this.runningByApp.set(appId, { job, done });
-    activity.record({ principal, action: 'deploy.start', target: appId, ip, details: { deploymentId, mode, isRedeploy, config: configKeys } });
+    activity.record({
+      principal,
+      action: 'deploy.start',
+      target: appId,
+      ip,
+      details: { deploymentId, mode, isRedeploy, config: configKeys },
+    });
     return {
       success: true,
       message: `${appId} deployment started with real-time progress tracking`,
@@ -182,7 +207,11 @@ export class DeploymentService {
     const deployment = this.get(deploymentId);
     const running = this.runningByApp.get(deployment.appId);
     if (!running || running.job.deploymentId !== deploymentId) {
-      throw new AppError('CONFLICT', 'Deployment already finished', `Deployment ${deploymentId} is ${deployment.status}; only queued and in-progress deployments can be cancelled`);
+      throw new AppError(
+        'CONFLICT',
+        'Deployment already finished',
+        `Deployment ${deploymentId} is ${deployment.status}; only queued and in-progress deployments can be cancelled`,
+      );
     }
     running.job.cancelledBy = principal?.username ?? 'an anonymous user';
     running.job.controller.abort();
@@ -202,7 +231,9 @@ export class DeploymentService {
    */
   async recoverInterrupted(): Promise<Deployment[]> {
     const { repository, events, docker, clock } = this.deps;
-    const orphans = repository.listActive().filter((deployment) => this.runningByApp.get(deployment.appId)?.job.deploymentId !== deployment.id);
+    const orphans = repository
+      .listActive()
+      .filter((deployment) => this.runningByApp.get(deployment.appId)?.job.deploymentId !== deployment.id);
     const recovered: Deployment[] = [];
     for (const deployment of orphans) {
       let note: string;
@@ -211,7 +242,8 @@ export class DeploymentService {
         const found = await listProjectContainers(docker, deployment.project);
         containers = found.map(toDeployedContainer);
         if (found.length === 0) note = 'None of its containers exist.';
-        else if (found.every((container) => container.state === 'running')) note = `Its containers are running: ${found.map((container) => container.name).join(', ')}.`;
+        else if (found.every((container) => container.state === 'running'))
+          note = `Its containers are running: ${found.map((container) => container.name).join(', ')}.`;
         else note = `Its containers: ${found.map((container) => `${container.name} (${container.state})`).join(', ')}.`;
       } catch {
         note = 'Docker was not reachable, so what runs for it is unknown.';

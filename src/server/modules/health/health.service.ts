@@ -41,8 +41,10 @@ export class HealthService {
     return result;
   }
 
+  /** Whether apps can be deployed: compose v2 is there (v1 cannot read the files the server writes). */
   composeAvailable(): boolean {
-    return this.deps.compose().available;
+    const compose = this.deps.compose();
+    return compose.available && compose.isV2;
   }
 
   /** Whether Docker answered the last probe (probing if none is fresh). */
@@ -71,10 +73,16 @@ export class HealthService {
         fix: `Install compose v2: ${SETUP_HINT}, or set COMPOSE_BINARY to a docker-compose binary.`,
       });
     } else if (!compose.isV2) {
-      warnings.push(`compose ${compose.version ?? ''} is v1; some templates need compose v2`);
+      troubleshooting.push({
+        problem: `Only docker-compose ${compose.version ?? ''} (v1) was found, so apps cannot be deployed`,
+        fix: `Install compose v2: ${SETUP_HINT}, or set COMPOSE_BINARY to a compose v2 binary. Compose v1 is no longer maintained and cannot read the compose files this server writes.`,
+      });
     }
     if (!databaseOk) {
-      troubleshooting.push({ problem: 'The database does not answer', fix: 'Check that DATA_DIR is writable and has free space; see the server log.' });
+      troubleshooting.push({
+        problem: 'The database does not answer',
+        fix: 'Check that DATA_DIR is writable and has free space; see the server log.',
+      });
     }
     if (catalog.invalid.length > 0) {
       troubleshooting.push({
@@ -90,7 +98,7 @@ export class HealthService {
       });
     }
 
-    const isHealthy = docker.ok && compose.available && databaseOk;
+    const isHealthy = docker.ok && compose.available && compose.isV2 && databaseOk;
     const status: Health['status'] = !databaseOk ? 'error' : isHealthy ? 'healthy' : 'degraded';
     const body: Health = {
       status,
@@ -122,7 +130,11 @@ export class HealthService {
       body.paths = {
         dataDir: config.dataDir,
         appFolder: config.appFolder,
-        catalog: [config.bundledCatalogPath, ...config.catalogPaths, ...(config.cliBridgeHostPath ? [`${config.cliBridgeHostPath}/apps`] : [])],
+        catalog: [
+          config.bundledCatalogPath,
+          ...config.catalogPaths,
+          ...(config.cliBridgeHostPath ? [`${config.cliBridgeHostPath}/apps`] : []),
+        ],
       };
       body.catalogErrors = catalog.invalid;
     }
