@@ -18,6 +18,8 @@ const APP_ID = 'myapps-stub-web';
 const MOUNT_APP_ID = 'myapps-stub-rclone-mount';
 const PROJECT_PREFIX = `hlrb${testRunId}`;
 const CATALOG = path.join(ROOT, 'test', 'fixtures', 'browser-catalog');
+// Named after the run, so the cleanup of compose leftovers removes it with the projects' networks.
+const PROXY_NETWORK = `${PROJECT_PREFIX}-proxy`;
 
 let server: ServerProcess;
 let oauth: OAuthFixture;
@@ -84,6 +86,7 @@ beforeAll(async () => {
     ADMIN_PASSWORD,
     CATALOG_PATHS: catalog,
     COMPOSE_PROJECT_PREFIX: PROJECT_PREFIX,
+    PROXY_NETWORK,
     FRONTEND_PORT: String(frontendPort),
     RCLONE_OAUTH_CONFIG: oauthConfig,
   });
@@ -346,6 +349,64 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     await group.waitFor({ state: 'detached' });
     expect(await appContainers()).toEqual([]);
   }, 60_000);
+
+  it('deploys through Traefik with a domain, then behind Authelia, from the form', async () => {
+    const appId = 'myapps-stub-proxied';
+    const router = `${PROJECT_PREFIX}-${appId}`;
+    const proxiedContainer = async () => {
+      const [summary] = await docker.listContainers({
+        all: true,
+        filters: { label: [`homelabarr.test=${testRunId}`, `homelabarr.app-id=${appId}`] },
+      });
+      return summary ? docker.getContainer(summary.Id).inspect() : null;
+    };
+    const removeApp = async () => {
+      const response = await fetch(`${server.backendUrl}/applications/${appId}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${await adminToken()}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await proxiedContainer()).toBeNull();
+    };
+    const deployInMode = async (mode: 'traefik' | 'authelia') => {
+      await page.goto(`${server.frontendUrl}/catalog?q=proxied`);
+      await page.getByRole('button', { name: 'Deploy Stub Proxied Site' }).click();
+      const dialog = page.getByTestId('deploy-dialog');
+      await dialog.waitFor();
+      expect(await dialog.getByRole('radio').count()).toBe(3);
+      // Standard comes first and needs no domain; a proxy mode asks for one.
+      expect(await dialog.getByLabel(/^DOMAIN/).count()).toBe(0);
+      await dialog.locator(`input[name="mode"][value="${mode}"]`).check();
+      await dialog.getByLabel(/^DOMAIN/).fill('home.test');
+      await dialog.getByLabel(/^HLR_TEST_RUN/).fill(testRunId);
+      expect(await unnamedControls(page), `controls without a name in the ${mode} form`).toEqual([]);
+      await dialog.getByRole('button', { name: 'Deploy Stub Proxied Site' }).click();
+      await dialog.locator('[data-testid="deploy-result"][data-success="true"]').waitFor({ timeout: 90_000 });
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      const container = await proxiedContainer();
+      if (!container) throw new Error(`no container after the ${mode} deploy`);
+      return container;
+    };
+
+    const traefik = await deployInMode('traefik');
+    const labels = traefik.Config.Labels;
+    expect(labels['traefik.enable']).toBe('true');
+    expect(labels[`traefik.http.routers.${router}.rule`]).toBe('Host(`stub-proxied.home.test`)');
+    expect(labels[`traefik.http.routers.${router}.tls`]).toBe('true');
+    expect(labels[`traefik.http.services.${router}.loadbalancer.server.port`]).toBe('8080');
+    expect(labels['traefik.docker.network']).toBe(PROXY_NETWORK);
+    expect(labels[`traefik.http.routers.${router}.middlewares`]).toBeUndefined();
+    // On the network Traefik watches, and not published on the host (the form's checkbox was left off).
+    expect(Object.keys(traefik.NetworkSettings.Networks)).toContain(PROXY_NETWORK);
+    expect(Object.keys(traefik.NetworkSettings.Ports ?? {}).flatMap((port) => traefik.NetworkSettings.Ports[port] ?? [])).toEqual([]);
+    await removeApp();
+
+    const authelia = await deployInMode('authelia');
+    expect(authelia.Config.Labels[`traefik.http.routers.${router}.rule`]).toBe('Host(`stub-proxied.home.test`)');
+    expect(authelia.Config.Labels[`traefik.http.routers.${router}.middlewares`]).toBe('chain-authelia@file');
+    await removeApp();
+  }, 240_000);
 
   it('creates an API key shown once, copies it, and revokes it', async () => {
     await page.getByRole('button', { name: 'Account menu for admin' }).click();
