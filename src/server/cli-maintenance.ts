@@ -91,7 +91,7 @@ export const doctorCommand: CliCommand = {
     parseArgs({ args, allowPositionals: false, options: {} });
     const config = configOf(io);
     const docker = new EngineApiClient(config.dockerHost);
-    const compose = await detectCompose(composeProcessEnv(config.executablePath, config.dockerHost), config.composeBinary);
+    const compose = await detectCompose(composeProcessEnv(config), config.composeBinary);
     const dataDir = probeDataDir(config.dataDir);
     let db: Db | null = null;
     let database: 'open' | 'missing' | { error: string } = 'missing';

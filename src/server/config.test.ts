@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDotEnv, parseDurationSeconds } from './config.js';
+import { composeProcessEnv } from './infra/compose-cli.js';
 
 const emptyDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'hlr-config-'));
 
@@ -28,6 +29,22 @@ describe('loadConfig', () => {
       expect(problems).toContain('AUTH_ENABLED="maybe": must be true or false');
       expect(problems).toContain('DOCKER_HOST="http://x"');
     }
+  });
+
+  it("gives docker and compose the server account's home, or HOME and DOCKER_CONFIG when set", () => {
+    const dir = emptyDir();
+    // No HOME (as under some service managers): the account's home from the user database.
+    expect(loadConfig({ env: {}, cwd: dir }).commandHome).toBe(os.userInfo().homedir);
+    expect(loadConfig({ env: {}, cwd: dir }).dockerConfigDir).toBeUndefined();
+    const config = loadConfig({ env: { HOME: '/var/lib/homelabarr', DOCKER_CONFIG: 'docker-cli' }, cwd: dir });
+    expect(config.commandHome).toBe('/var/lib/homelabarr');
+    expect(config.dockerConfigDir).toBe(path.join(dir, 'docker-cli'));
+    expect(composeProcessEnv({ ...config, executablePath: '/usr/bin:/bin', dockerHost: 'unix:///run/docker.sock' })).toEqual({
+      PATH: '/usr/bin:/bin',
+      DOCKER_HOST: 'unix:///run/docker.sock',
+      HOME: '/var/lib/homelabarr',
+      DOCKER_CONFIG: path.join(dir, 'docker-cli'),
+    });
   });
 
   it('refuses the same port for API and dashboard', () => {

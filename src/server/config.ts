@@ -1,5 +1,6 @@
 // The only module that reads the environment. Everything else receives a Config.
 import { readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -56,14 +57,26 @@ const EnvSchema = z.object({
   TZ: z.string().min(1).default('UTC'),
   APPFOLDER: absoluteHostPath.default('/opt/appdata'),
   MEDIAFOLDER: absoluteHostPath.default('/mnt/media'),
-  ID: z.string().regex(/^\d{1,10}$/, 'must be a numeric user/group id').default('1000'),
-  UMASK: z.string().regex(/^[0-7]{3,4}$/, 'must be an octal umask such as 002').default('002'),
-  RESTARTAPP: z.enum(['no', 'always', 'unless-stopped', 'on-failure'], {
-    message: 'must be one of no, always, unless-stopped, on-failure',
-  }).default('unless-stopped'),
-  DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name such as example.com').default('localhost'),
+  ID: z
+    .string()
+    .regex(/^\d{1,10}$/, 'must be a numeric user/group id')
+    .default('1000'),
+  UMASK: z
+    .string()
+    .regex(/^[0-7]{3,4}$/, 'must be an octal umask such as 002')
+    .default('002'),
+  RESTARTAPP: z
+    .enum(['no', 'always', 'unless-stopped', 'on-failure'], {
+      message: 'must be one of no, always, unless-stopped, on-failure',
+    })
+    .default('unless-stopped'),
+  DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name such as example.com')
+    .default('localhost'),
   CLI_BRIDGE_HOST_PATH: z.string().optional(),
   CATALOG_PATHS: z.string().default(''),
+  DOCKER_CONFIG: z.string().optional(),
   LOG_LEVEL: logLevel.default('info'),
   ADMIN_PASSWORD: z.string().optional(),
   ADMIN_PASSWORD_FILE: z.string().optional(),
@@ -71,11 +84,26 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.string().default(''),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   AUTO_CREATE_PROXY_NETWORK: booleanFlag.default(true),
-  PROXY_NETWORK: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a Docker network name').default('proxy'),
-  TRAEFIK_ENTRYPOINT: z.string().regex(/^[A-Za-z0-9_-]+$/).default('https'),
-  TRAEFIK_CERT_RESOLVER: z.string().regex(/^[A-Za-z0-9_-]*$/).default('dns-cloudflare'),
-  AUTHELIA_MIDDLEWARE: z.string().regex(/^[A-Za-z0-9_@.-]+$/).default('chain-authelia@file'),
-  COMPOSE_PROJECT_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lowercase letters, digits, _ or -').default('hlr'),
+  PROXY_NETWORK: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a Docker network name')
+    .default('proxy'),
+  TRAEFIK_ENTRYPOINT: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('https'),
+  TRAEFIK_CERT_RESOLVER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/)
+    .default('dns-cloudflare'),
+  AUTHELIA_MIDDLEWARE: z
+    .string()
+    .regex(/^[A-Za-z0-9_@.-]+$/)
+    .default('chain-authelia@file'),
+  COMPOSE_PROJECT_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lowercase letters, digits, _ or -')
+    .default('hlr'),
   DEPLOY_VERIFY_TIMEOUT: duration.default(120),
   DEPLOY_STEP_TIMEOUT: duration.default(15 * 60),
   COMPOSE_BINARY: z.string().optional(),
@@ -126,8 +154,24 @@ export type Config = {
   webRoot: string;
   /** PATH handed to subprocesses so they can find docker and its plugins. */
   executablePath: string;
+  /**
+   * HOME handed to docker and compose: the CLI reads its config.json and looks for plugins under it,
+   * and fails to find compose when it cannot read them (e.g. HOME=/root for a non-root service user).
+   */
+  commandHome: string;
+  /** DOCKER_CONFIG handed to docker and compose (a folder holding config.json: registry logins); unset means HOME/.docker. */
+  dockerConfigDir: string | undefined;
   isCI: boolean;
 };
+
+/** The home folder of the account the server runs as (from the user database, not the environment). */
+function accountHome(): string {
+  try {
+    return os.userInfo().homedir;
+  } catch {
+    return os.tmpdir();
+  }
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -235,12 +279,14 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; cwd?: string; rea
     bundledCatalogPath: path.join(projectRoot, 'apps'),
     webRoot: path.join(projectRoot, 'dist', 'web'),
     executablePath: env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    commandHome: env.HOME ?? accountHome(),
+    dockerConfigDir: e.DOCKER_CONFIG ? path.resolve(cwd, e.DOCKER_CONFIG) : undefined,
     isCI: env.CI === 'true',
   };
 }
 
 /** A configuration for tests: defaults plus overrides, never reading the real environment. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const base = loadConfig({ env: { PATH: process.env.PATH, CI: process.env.CI }, readDotEnv: false });
+  const base = loadConfig({ env: { PATH: process.env.PATH, CI: process.env.CI, HOME: process.env.HOME }, readDotEnv: false });
   return { ...base, ...overrides };
 }

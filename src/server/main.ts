@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   }
 
   const docker = new EngineApiClient(config.dockerHost);
-  const compose = await detectCompose(composeProcessEnv(config.executablePath, config.dockerHost), config.composeBinary);
+  const compose = await detectCompose(composeProcessEnv(config), config.composeBinary);
   const infra: Infra = { config, db, docker, clock: systemClock, compose: { current: compose } };
   const { services, authenticator } = createServices(infra);
   const ctx: AppContext = { config, services, authenticator, guards: createGuards(authenticator, config.authEnabled) };

@@ -126,7 +126,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
   );
   const stacks = new StackFiles(config.dataDir);
   const composeRunner =
-    infra.composeRunner ?? new CliComposeRunner(infra.compose, composeProcessEnv(config.executablePath, config.dockerHost), config.composeBinary);
+    infra.composeRunner ?? new CliComposeRunner(infra.compose, composeProcessEnv(config), config.composeBinary);
   const deploymentsRepository = new DeploymentsRepository(db);
   const deploymentEvents = new DeploymentEventLog(deploymentsRepository, clock);
   const stream = new StreamHub(deploymentEvents, clock);

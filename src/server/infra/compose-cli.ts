@@ -12,9 +12,23 @@ export type ComposeInfo = {
 
 export const NO_COMPOSE: ComposeInfo = { available: false, version: null, command: 'docker', baseArgs: ['compose'], isV2: false };
 
-/** The minimal environment a compose or docker process needs: where programs are and where Docker is. */
-export function composeProcessEnv(executablePath: string, dockerHost: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: executablePath, DOCKER_HOST: dockerHost, HOME: '/root', ...extra };
+export type CommandEnvSettings = {
+  executablePath: string;
+  dockerHost: string;
+  /** The CLI reads HOME/.docker (config.json, cli-plugins); one it cannot read hides the compose plugin. */
+  commandHome: string;
+  dockerConfigDir: string | undefined;
+};
+
+/** The minimal environment a compose or docker process needs: where programs are, where Docker is, where its CLI config is. */
+export function composeProcessEnv(settings: CommandEnvSettings, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: settings.executablePath,
+    DOCKER_HOST: settings.dockerHost,
+    HOME: settings.commandHome,
+    ...(settings.dockerConfigDir ? { DOCKER_CONFIG: settings.dockerConfigDir } : {}),
+    ...extra,
+  };
 }
 
 async function tryVersion(command: string, baseArgs: string[], env: Record<string, string>): Promise<string | null> {
@@ -149,13 +163,17 @@ export class CliComposeRunner implements ComposeRunner {
     const prefix = info.isV2 ? ['--no-log-prefix'] : [];
     // A container's stderr comes out on compose's stderr, so both streams make up the log.
     const lines: string[] = [];
-    await this.run(project, ['logs', '--no-color', ...prefix, '--tail', String(options.tail), ...(options.service ? [options.service] : [])], {
-      ...options,
-      onLine: (line, stream) => {
-        lines.push(line);
-        options.onLine?.(line, stream);
+    await this.run(
+      project,
+      ['logs', '--no-color', ...prefix, '--tail', String(options.tail), ...(options.service ? [options.service] : [])],
+      {
+        ...options,
+        onLine: (line, stream) => {
+          lines.push(line);
+          options.onLine?.(line, stream);
+        },
       },
-    });
+    );
     return lines;
   }
 }
