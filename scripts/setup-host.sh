@@ -16,6 +16,8 @@ have curl || need_pkgs+=(curl)
 have git || need_pkgs+=(git)
 # The product image's test builds its base with debootstrap (no image can be pulled here).
 [ -x /usr/sbin/debootstrap ] || need_pkgs+=(debootstrap)
+# systemd-analyze checks deploy/homelabarr.service (test/ops/deploy-files.test.ts).
+have systemd-analyze || need_pkgs+=(systemd)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "setup-host: installing ${need_pkgs[*]}"

@@ -1,7 +1,8 @@
 // The self-hosting files: compose.yaml is valid for compose v2 and wires what the docs say, the
 // systemd unit and the Dockerfile hold their promises, the Grafana dashboard only queries metrics
 // the server exports, the docs list every metric, and `npx homelabarr` runs the CLI.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/server/infra/run-command.js';
@@ -82,7 +83,9 @@ describe('deploy/homelabarr.service', () => {
 
   it('runs the built server as an unprivileged docker-group member with DATA_DIR as its only writable path', () => {
     expect([...new Set([...directives.keys()].map((key) => key.split('.')[0]))]).toEqual(['Unit', 'Service', 'Install']);
-    expect(value('Service.ExecStart')).toBe('/usr/bin/env node --max-semi-space-size=1 --optimize-for-size --v8-pool-size=1 /opt/homelabarr/dist/server/main.js');
+    expect(value('Service.ExecStart')).toBe(
+      '/usr/bin/env node --max-semi-space-size=1 --optimize-for-size --v8-pool-size=1 /opt/homelabarr/dist/server/main.js',
+    );
     expect(value('Service.User')).toBe('homelabarr');
     expect(value('Service.SupplementaryGroups')).toBe('docker');
     expect(directives.get('Service.Environment')).toContain('DATA_DIR=/var/lib/homelabarr');
@@ -93,6 +96,15 @@ describe('deploy/homelabarr.service', () => {
     expect(value('Service.Restart')).toBe('on-failure');
     expect(value('Service.EnvironmentFile')).toBe('-/etc/homelabarr/homelabarr.env');
     expect(value('Install.WantedBy')).toBe('multi-user.target');
+  });
+
+  it('is a unit systemd accepts (systemd-analyze verify)', async () => {
+    const copy = path.join(mkdtempSync(path.join(os.tmpdir(), 'hlr-unit-')), 'homelabarr.service');
+    writeFileSync(copy, unit);
+    // verify prints problems on stderr and still exits 0 for some of them: both must stay empty.
+    const result = await runCommand('systemd-analyze', ['verify', copy], { env: testEnv(), timeoutMs: 60_000 });
+    expect(result.stderr.trim()).toBe('');
+    expect(result.stdout.trim()).toBe('');
   });
 });
 
@@ -108,7 +120,9 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^ARG DOCKER_GID=\d+$/m);
     expect(dockerfile).toMatch(/^USER homelabarr$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "-e", .*\/health/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=1", "--optimize-for-size", "--v8-pool-size=1", "dist\/server\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(
+      /^CMD \["node", "--max-semi-space-size=1", "--optimize-for-size", "--v8-pool-size=1", "dist\/server\/main\.js"\]$/m,
+    );
   });
 });
 
