@@ -34,7 +34,12 @@ async function setup(): Promise<Harness> {
 }
 
 async function deployWeb(h: Harness, port: number): Promise<void> {
-  const response = await h.t.app.inject({ method: 'POST', url: '/deploy', headers: h.headers, payload: { appId: 'hlrtest-web', config: { WEB_PORT: port } } });
+  const response = await h.t.app.inject({
+    method: 'POST',
+    url: '/deploy',
+    headers: h.headers,
+    payload: { appId: 'hlrtest-web', config: { WEB_PORT: port } },
+  });
   expect(response.statusCode).toBe(200);
   await h.t.ctx.services.deployments.settled();
 }
@@ -50,11 +55,24 @@ describe('POST /applications/:appId/stop', () => {
       success: true,
       message: 'hlrtest-web stopped (1 container(s))',
       appId: 'hlrtest-web',
-      containers: [{ id: expect.any(String), name: 'hlrt-hlrtest-web-web-1', service: 'web', image: 'hlr-test/busybox:1', state: 'exited', health: null }],
+      containers: [
+        {
+          id: expect.any(String),
+          name: 'hlrt-hlrtest-web-web-1',
+          service: 'web',
+          image: 'hlr-test/busybox:1',
+          state: 'exited',
+          health: null,
+        },
+      ],
     });
     expect(h.compose.calls.at(-1)).toMatchObject({ action: 'stop', project: { name: 'hlrt-hlrtest-web' } });
     expect([...h.docker.containers.values()].find((container) => container.name === 'look-alike-web-1')?.state).toBe('running');
-    expect(h.t.ctx.services.activity.list({ limit: 1, offset: 0 }).entries[0]).toMatchObject({ action: 'app.stop', target: 'hlrtest-web', username: 'test-user' });
+    expect(h.t.ctx.services.activity.list({ limit: 1, offset: 0 }).entries[0]).toMatchObject({
+      action: 'app.stop',
+      target: 'hlrtest-web',
+      username: 'test-user',
+    });
   });
 
   it('answers 404 for an app that is not deployed', async () => {
@@ -73,7 +91,12 @@ describe('POST /applications/:appId/stop', () => {
     const h = await setup();
     h.compose.isUpHanging = true;
     const upStarted = h.compose.nextUp();
-    const started = await h.t.app.inject({ method: 'POST', url: '/deploy', headers: h.headers, payload: { appId: 'hlrtest-web', config: { WEB_PORT: 18302 } } });
+    const started = await h.t.app.inject({
+      method: 'POST',
+      url: '/deploy',
+      headers: h.headers,
+      payload: { appId: 'hlrtest-web', config: { WEB_PORT: 18302 } },
+    });
     const deploymentId = started.json<{ deploymentId: string }>().deploymentId;
     await upStarted;
     const response = await h.t.app.inject({ method: 'POST', url: '/applications/hlrtest-web/stop', headers: h.headers });
@@ -121,7 +144,11 @@ describe('DELETE /applications/:appId', () => {
       appId: 'hlrtest-web',
       removedVolumes: true,
     });
-    expect(h.compose.calls.at(-1)).toMatchObject({ action: 'down', removeVolumes: true, project: { name: 'hlrt-hlrtest-web', directory: stack } });
+    expect(h.compose.calls.at(-1)).toMatchObject({
+      action: 'down',
+      removeVolumes: true,
+      project: { name: 'hlrt-hlrtest-web', directory: stack },
+    });
     expect(existsSync(stack)).toBe(false);
     expect(h.docker.containers.size).toBe(0);
     const again = await h.t.app.inject({ method: 'DELETE', url: '/applications/hlrtest-web', headers: h.headers });
@@ -134,7 +161,25 @@ describe('DELETE /applications/:appId', () => {
     const response = await h.t.app.inject({ method: 'DELETE', url: '/applications/hlrtest-web', headers: h.headers });
     expect(response.json()).toMatchObject({ removedVolumes: false, message: 'hlrtest-web removed; its data under APPFOLDER was kept' });
     expect(h.compose.calls.at(-1)).toMatchObject({ action: 'down', removeVolumes: false });
-    expect(h.t.ctx.services.activity.list({ limit: 1, offset: 0 }).entries[0]).toMatchObject({ action: 'app.remove', target: 'hlrtest-web' });
+    expect(h.t.ctx.services.activity.list({ limit: 1, offset: 0 }).entries[0]).toMatchObject({
+      action: 'app.remove',
+      target: 'hlrtest-web',
+    });
+  });
+});
+
+describe('DELETE /applications/:appId with only compose v1', () => {
+  it('removes the containers one by one instead of running a compose that cannot read the files', async () => {
+    const h = await setup();
+    await deployWeb(h, 18305);
+    expect(h.docker.containers.size).toBe(1);
+    h.compose.info = { available: true, version: '1.29.2', command: 'docker-compose', baseArgs: [], isV2: false };
+    const callsBefore = h.compose.calls.length;
+    const response = await h.t.app.inject({ method: 'DELETE', url: '/applications/hlrtest-web', headers: h.headers });
+    expect(response.statusCode).toBe(200);
+    expect(h.compose.calls.slice(callsBefore).filter((call) => call.action === 'down')).toEqual([]);
+    expect(h.docker.containers.size).toBe(0);
+    expect(existsSync(path.join(h.t.dataDir, 'stacks', 'hlrtest-web'))).toBe(false);
   });
 });
 
@@ -160,8 +205,20 @@ describe('GET /applications/:appId/logs', () => {
       appId: 'hlrtest-web',
       logs: 'sidecar | sidecar ready\nweb | GET / 200',
       entries: [
-        { service: 'sidecar', container: 'hlrt-hlrtest-web-sidecar-1', timestamp: '2024-01-01T00:00:02.000000000Z', stream: 'stdout', message: 'sidecar ready' },
-        { service: 'web', container: 'hlrt-hlrtest-web-web-1', timestamp: '2024-01-01T00:00:03.000000000Z', stream: 'stderr', message: 'GET / 200' },
+        {
+          service: 'sidecar',
+          container: 'hlrt-hlrtest-web-sidecar-1',
+          timestamp: '2024-01-01T00:00:02.000000000Z',
+          stream: 'stdout',
+          message: 'sidecar ready',
+        },
+        {
+          service: 'web',
+          container: 'hlrt-hlrtest-web-web-1',
+          timestamp: '2024-01-01T00:00:03.000000000Z',
+          stream: 'stderr',
+          message: 'GET / 200',
+        },
       ],
     });
   });

@@ -89,8 +89,9 @@ export class AppLifecycleService {
       const app = await this.locate(appId);
       await this.deps.docker.ping();
       const compose = await this.deps.compose.detect();
-      if (app.project.directory || compose.isV2) {
+      if (compose.isV2) {
         // compose v2 finds a project's containers, networks and volumes by name even without its files.
+        // v1 (or no compose) cannot read the files the renderer writes: the containers are removed one by one.
         await this.deps.compose
           .down(app.project, removeVolumes, { timeoutMs: COMPOSE_TIMEOUT_MS })
           .catch((error: unknown) => this.composeFailure('remove', appId, error));

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthWrites, CredentialCache, OTHER_WRITERS_CHECK_MS } from './credential-cache.js';
 
@@ -68,5 +70,32 @@ describe('CredentialCache', () => {
     vi.advanceTimersByTime(OTHER_WRITERS_CHECK_MS);
     expect(subject.lookup()).toBeNull();
     expect(probes).toBe(2);
+  });
+});
+
+describe('writes to the auth tables', () => {
+  it('happen only in the repositories that tell AuthWrites (the server sees its own other writes nowhere else)', () => {
+    const serverRoot = path.resolve(import.meta.dirname, '..', '..');
+    const files = readdirSync(serverRoot, { recursive: true, encoding: 'utf8' }).filter(
+      (file) => file.endsWith('.ts') && !file.endsWith('.test.ts'),
+    );
+    const writers = files.filter((file) =>
+      /\b(INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+(users|sessions|api_keys|user_stars)\b/i.test(
+        readFileSync(path.join(serverRoot, file), 'utf8'),
+      ),
+    );
+    expect(writers.sort()).toEqual([
+      path.join('modules', 'auth', 'api-keys.repository.ts'),
+      path.join('modules', 'auth', 'sessions.repository.ts'),
+      path.join('modules', 'auth', 'users.repository.ts'),
+    ]);
+    for (const file of writers) {
+      const source = readFileSync(path.join(serverRoot, file), 'utf8');
+      // Every method that runs a statement changing rows notifies first.
+      const methods = source
+        .split(/\n {2}(?=[a-zA-Z]+\()/)
+        .filter((method) => /\.run\(|transaction\(/.test(method) && !/^transaction\(/.test(method));
+      for (const method of methods) expect(method, `${file}: ${method.split('\n')[0]}`).toContain('this.writes.notify()');
+    }
   });
 });

@@ -159,7 +159,7 @@ export class MetricsService {
     const { registry, deps } = this;
     const sse = registry.gauge('homelabarr_sse_clients', 'Open progress-stream (server-sent events) connections');
     const dockerUp = registry.gauge('homelabarr_docker_up', '1 when the Docker daemon answers, 0 when it does not (catalog-only mode)');
-    const composeUp = registry.gauge('homelabarr_compose_available', '1 when a docker compose CLI was found, so deploys can run');
+    const composeUp = registry.gauge('homelabarr_compose_available', '1 when docker compose v2 was found, so deploys can run');
     const catalogApps = registry.gauge('homelabarr_catalog_apps', 'Apps in the catalog');
     const catalogInvalid = registry.gauge('homelabarr_catalog_invalid_templates', 'Catalog templates that failed to load and were skipped');
     const containers = registry.gauge(
