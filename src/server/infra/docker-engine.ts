@@ -112,7 +112,9 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRES
 export function isDaemonUnreachable(error: unknown): boolean {
   const err = error as { code?: string; message?: string; statusCode?: number };
   if (err.code && UNREACHABLE_CODES.has(err.code)) return true;
-  return typeof err.message === 'string' && /socket hang up|connect ECONNREFUSED|connect ENOENT|timeout/i.test(err.message) && !err.statusCode;
+  return (
+    typeof err.message === 'string' && /socket hang up|connect ECONNREFUSED|connect ENOENT|timeout/i.test(err.message) && !err.statusCode
+  );
 }
 
 /** Rethrows daemon-unreachable errors as DockerUnavailableError; other errors unchanged. */
@@ -124,7 +126,7 @@ export function translateDockerError(error: unknown): never {
   throw error;
 }
 
-export function dockerOptionsFromHost(dockerHost: string): DockerEndpoint {
+export function dockerEndpointFromHost(dockerHost: string): DockerEndpoint {
   if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
   const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
   return { host: url.hostname, port: Number(url.port) };
@@ -201,7 +203,14 @@ type EngineContainerInspect = {
   Image: string;
   Created: string;
   Config?: { Image?: string; Tty?: boolean; Labels?: Record<string, string> | null } | null;
-  State: { Status: string; Running: boolean; StartedAt?: string; FinishedAt?: string; ExitCode: number; Health?: { Status?: string } | null };
+  State: {
+    Status: string;
+    Running: boolean;
+    StartedAt?: string;
+    FinishedAt?: string;
+    ExitCode: number;
+    Health?: { Status?: string } | null;
+  };
   RestartCount: number;
   NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> | null } | null;
 };
@@ -283,7 +292,7 @@ export class EngineApiClient implements DockerEngine {
     readonly dockerHost: string,
     options: { timeoutMs?: number } = {},
   ) {
-    this.api = new DockerApiTransport(dockerOptionsFromHost(dockerHost), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.api = new DockerApiTransport(dockerEndpointFromHost(dockerHost), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   }
 
   async ping(): Promise<void> {
@@ -349,12 +358,7 @@ export class EngineApiClient implements DockerEngine {
   async stopContainer(id: string, options: { timeoutSeconds?: number } = {}): Promise<{ changed: boolean }> {
     const seconds = options.timeoutSeconds ?? DEFAULT_STOP_SECONDS;
     try {
-      await this.api.send({
-        method: 'POST',
-        path: containerPath(id, `/stop?t=${seconds}`),
-        isPatient: true,
-        signal: AbortSignal.timeout(seconds * 1000 + STOP_HEADROOM_MS),
-      });
+      await this.stopOrRestart(id, 'stop', seconds);
       return { changed: true };
     } catch (error) {
       if (statusOf(error) === 304) return { changed: false };
@@ -365,21 +369,31 @@ export class EngineApiClient implements DockerEngine {
   async restartContainer(id: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
     const seconds = options.timeoutSeconds ?? DEFAULT_STOP_SECONDS;
     try {
-      await this.api.send({
-        method: 'POST',
-        path: containerPath(id, `/restart?t=${seconds}`),
-        isPatient: true,
-        signal: AbortSignal.timeout(seconds * 1000 + STOP_HEADROOM_MS),
-      });
+      await this.stopOrRestart(id, 'restart', seconds);
     } catch (error) {
       return translateContainerError(error, id);
     }
   }
 
+  /** POST …/stop or …/restart with Docker's grace period `t`, bounded by that period plus headroom. */
+  private stopOrRestart(id: string, action: 'stop' | 'restart', seconds: number): Promise<void> {
+    return this.api.send({
+      method: 'POST',
+      path: containerPath(id, `/${action}?t=${seconds}`),
+      isPatient: true,
+      signal: AbortSignal.timeout(seconds * 1000 + STOP_HEADROOM_MS),
+    });
+  }
+
   async removeContainer(id: string, options: { force?: boolean; removeVolumes?: boolean } = {}): Promise<void> {
     const query = new URLSearchParams({ force: options.force === true ? '1' : '0', v: options.removeVolumes === true ? '1' : '0' });
     try {
-      await this.api.send({ method: 'DELETE', path: containerPath(id, `?${query.toString()}`), isPatient: true, signal: AbortSignal.timeout(STOP_HEADROOM_MS) });
+      await this.api.send({
+        method: 'DELETE',
+        path: containerPath(id, `?${query.toString()}`),
+        isPatient: true,
+        signal: AbortSignal.timeout(STOP_HEADROOM_MS),
+      });
     } catch (error) {
       return translateContainerError(error, id);
     }
@@ -403,7 +417,10 @@ export class EngineApiClient implements DockerEngine {
     }
   }
 
-  async containerLogs(id: string, options: { tail: number; sinceSeconds?: number }): Promise<{ isTty: boolean; lines: ContainerLogLine[] }> {
+  async containerLogs(
+    id: string,
+    options: { tail: number; sinceSeconds?: number },
+  ): Promise<{ isTty: boolean; lines: ContainerLogLine[] }> {
     const details = await this.inspectContainer(id);
     if (!details) throw new ContainerNotFoundError(id);
     const query = new URLSearchParams({ stdout: '1', stderr: '1', timestamps: '1', tail: String(options.tail) });
@@ -448,7 +465,8 @@ export class EngineApiClient implements DockerEngine {
       // A failure arrives as a message with `error`, not as a status code.
       for await (const line of jsonLines(stream)) {
         const message = JSON.parse(line) as PullMessage & { error?: string; errorDetail?: { message?: string } };
-        if (message.error || message.errorDetail) throw new ImagePullError(reference, message.errorDetail?.message ?? message.error ?? 'unknown error');
+        if (message.error || message.errorDetail)
+          throw new ImagePullError(reference, message.errorDetail?.message ?? message.error ?? 'unknown error');
         options.onProgress(message);
       }
     } catch (error) {
@@ -480,12 +498,18 @@ export class EngineApiClient implements DockerEngine {
       // Another deploy created it a moment ago: that is the outcome we wanted.
       if (statusOf(error) !== 409) {
         const status = statusOf(error);
-        if (status !== undefined && status >= 400) throw new AppError('UPSTREAM_FAILED', `Docker could not create the network ${name}`, dockerMessage(error));
+        if (status !== undefined && status >= 400)
+          throw new AppError('UPSTREAM_FAILED', `Docker could not create the network ${name}`, dockerMessage(error));
         return translateDockerError(error);
       }
     }
     const network = await this.inspectNetwork(name);
-    if (!network) throw new AppError('UPSTREAM_FAILED', `Docker could not create the network ${name}`, 'The network was not there after it was created');
+    if (!network)
+      throw new AppError(
+        'UPSTREAM_FAILED',
+        `Docker could not create the network ${name}`,
+        'The network was not there after it was created',
+      );
     return network;
   }
 }

@@ -4,7 +4,8 @@
 import { createReadStream, readdirSync, statSync, type ReadStream } from 'node:fs';
 import path from 'node:path';
 
-export type StaticFile = { file: string; size: number; mtimeMs: number; contentType: string; etag: string };
+/** A file with the headers that describe it, worked out once at start. */
+export type StaticFile = { file: string; size: number; contentType: string; etag: string; lastModified: string };
 
 // What Vite emits for the dashboard, plus the usual companions; anything else is sent as bytes.
 const CONTENT_TYPES: Record<string, string> = {
@@ -38,9 +39,9 @@ export function listStaticFiles(root: string): Map<string, StaticFile> {
     files.set(urlPath, {
       file,
       size: stats.size,
-      mtimeMs: stats.mtimeMs,
       contentType: CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
       etag: `W/"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`,
+      lastModified: stats.mtime.toUTCString(),
     });
   }
   return files;

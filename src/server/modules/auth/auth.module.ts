@@ -91,8 +91,7 @@ export function createAuthModule(deps: AuthModuleDeps): AuthModule {
       apiKeys,
       usage,
       clock,
-      sessionCache: new CredentialCache(authWrites, createOtherWritersProbe(db)),
-      apiKeyCache: new CredentialCache(authWrites, createOtherWritersProbe(db)),
+      credentials: new CredentialCache(authWrites, createOtherWritersProbe(db)),
     }),
     usage,
   };

@@ -57,8 +57,8 @@ export class TokenAuthenticator implements Authenticator {
       apiKeys: ApiKeysRepository;
       usage: UsageTracker;
       clock: Clock;
-      sessionCache: CredentialCache<CredentialGrant>;
-      apiKeyCache: CredentialCache<CredentialGrant>;
+      /** Sessions under `session:<id>`, API keys under `key:<sha256>`: one cache, one check for writes. */
+      credentials: CredentialCache<CredentialGrant>;
     },
   ) {}
 
@@ -73,7 +73,7 @@ export class TokenAuthenticator implements Authenticator {
   }
 
   private principalForSession(claims: { sessionId: string; userId: string }): Principal {
-    const grant = this.deps.sessionCache.lookup(claims.sessionId, () => this.loadSessionGrant(claims.sessionId));
+    const grant = this.deps.credentials.lookup(`session:${claims.sessionId}`, () => this.loadSessionGrant(claims.sessionId));
     if (!grant || grant.principal.userId !== claims.userId) throw sessionEnded();
     const nowMs = this.deps.clock.nowMs();
     if (grant.expiresAtMs !== null && grant.expiresAtMs <= nowMs) throw tokenExpired();
@@ -84,7 +84,7 @@ export class TokenAuthenticator implements Authenticator {
   private authenticateApiKey(key: string): Principal {
     if (!API_KEY_PATTERN.test(key)) throw invalidApiKey();
     const keyHash = hashApiKey(key);
-    const grant = this.deps.apiKeyCache.lookup(keyHash, () => this.loadApiKeyGrant(keyHash));
+    const grant = this.deps.credentials.lookup(`key:${keyHash}`, () => this.loadApiKeyGrant(keyHash));
     if (!grant) throw invalidApiKey();
     const nowMs = this.deps.clock.nowMs();
     if (grant.expiresAtMs !== null && grant.expiresAtMs <= nowMs) throw apiKeyExpired();

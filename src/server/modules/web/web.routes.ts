@@ -11,6 +11,9 @@ const PLACEHOLDER = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <h1>HomelabARR CE</h1><p>The dashboard has not been built yet. Run <code>npm run build</code> (or <code>npm start</code>, which builds it),
 then reload. The API is available under <a href="/api/health">/api</a>.</p></body></html>`;
 
+const notPartOfDashboard = (urlPath: string): AppError =>
+  new AppError('NOT_FOUND', 'File not found', `${urlPath} is not part of the dashboard`);
+
 export const webRoutes = (webRoot: string, isBuilt: boolean): FastifyPluginAsync =>
   async function web(app) {
     if (!isBuilt) {
@@ -24,7 +27,7 @@ export const webRoutes = (webRoot: string, isBuilt: boolean): FastifyPluginAsync
     if (!index) throw new Error(`${webRoot} has no index.html: rebuild the dashboard with npm run build`);
 
     const send = (request: FastifyRequest, reply: FastifyReply, file: StaticFile, cacheControl: string): FastifyReply => {
-      reply.header('cache-control', cacheControl).header('etag', file.etag).header('last-modified', new Date(file.mtimeMs).toUTCString());
+      reply.header('cache-control', cacheControl).header('etag', file.etag).header('last-modified', file.lastModified);
       if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
       reply.type(file.contentType).header('content-length', file.size);
       // Fastify answers HEAD from the GET route: it keeps these headers and drains the stream.
@@ -38,13 +41,13 @@ export const webRoutes = (webRoot: string, isBuilt: boolean): FastifyPluginAsync
       if (file) return send(request, reply, file, urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       // Client-side routes (/containers, /deploy/…) are the dashboard's own pages: answer them with index.html.
       if (!/\.[a-z0-9]+$/i.test(urlPath)) return send(request, reply, index, 'no-cache');
-      return sendError(reply, new AppError('NOT_FOUND', 'File not found', `${urlPath} is not part of the dashboard`));
+      return sendError(reply, notPartOfDashboard(urlPath));
     };
     // The dashboard's root arrives as the bare prefix, which '/*' does not match.
     app.get('/', serve);
     app.get('/*', serve);
     app.setNotFoundHandler((request, reply) => {
       const urlPath = (request.url.split('?')[0] ?? '').replace(WEB_PREFIX, '') || '/';
-      return sendError(reply, new AppError('NOT_FOUND', 'File not found', `${urlPath} is not part of the dashboard`));
+      return sendError(reply, notPartOfDashboard(urlPath));
     });
   };
