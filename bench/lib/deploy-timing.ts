@@ -23,7 +23,13 @@ type StoredEvent = { id: number; event: string; data: Record<string, unknown> };
 
 const nowEpochMs = (): number => performance.timeOrigin + performance.now();
 
-async function api(server: ServerUnderTest, token: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function api(
+  server: ServerUnderTest,
+  token: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${server.url}${urlPath}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -32,13 +38,22 @@ async function api(server: ServerUnderTest, token: string, method: string, urlPa
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-export async function startDeployment(server: ServerUnderTest, token: string, appId: string, config: Record<string, unknown>): Promise<string> {
+export async function startDeployment(
+  server: ServerUnderTest,
+  token: string,
+  appId: string,
+  config: Record<string, unknown>,
+): Promise<string> {
   const { status, json } = await api(server, token, 'POST', '/deploy', { appId, config, mode: { type: 'standard' } });
   if (status !== 200) throw new Error(`POST /deploy answered ${status}: ${JSON.stringify(json)}`);
   return json.deploymentId as string;
 }
 
-export async function deploymentStatus(server: ServerUnderTest, token: string, id: string): Promise<{ status: string; step: string | null; error: string | null }> {
+export async function deploymentStatus(
+  server: ServerUnderTest,
+  token: string,
+  id: string,
+): Promise<{ status: string; step: string | null; error: string | null }> {
   const { json } = await api(server, token, 'GET', `/deployments/${id}/status`);
   return json.deployment as { status: string; step: string | null; error: string | null };
 }
@@ -71,7 +86,12 @@ export async function removeApp(server: ServerUnderTest, token: string, appId: s
 
 const FINISHED = new Set(['completed', 'failed', 'interrupted', 'cancelled']);
 
-async function deployThroughApi(server: ServerUnderTest, token: string, appId: string, config: Record<string, unknown>): Promise<DeployRun & { id: string }> {
+async function deployThroughApi(
+  server: ServerUnderTest,
+  token: string,
+  appId: string,
+  config: Record<string, unknown>,
+): Promise<DeployRun & { id: string }> {
   const postedAt = nowEpochMs();
   const id = await startDeployment(server, token, appId, config);
   const final = await waitForDeployment(server, token, id, (state) => FINISHED.has(state.status));
@@ -88,20 +108,36 @@ async function deployThroughApi(server: ServerUnderTest, token: string, appId: s
   }
   const complete = events.find((event) => event.event === 'deployment-complete');
   const deployEnd = steps.deploy?.endMs;
-  if (!complete || deployEnd === undefined || Number.isNaN(deployEnd)) throw new Error(`Deployment ${id} has no deploy-step end or completion event`);
+  if (!complete || deployEnd === undefined || Number.isNaN(deployEnd))
+    throw new Error(`Deployment ${id} has no deploy-step end or completion event`);
   return { id, runningMs: deployEnd, completedMs: at(complete), steps };
 }
 
 async function compose(project: string, directory: string, action: string[]): Promise<void> {
   await runCommand(
     'docker',
-    ['compose', '--ansi', 'never', '--progress', 'plain', '-p', project, '-f', path.join(directory, 'compose.yaml'), '--env-file', path.join(directory, '.env'), ...action],
+    [
+      'compose',
+      '--ansi',
+      'never',
+      '--progress',
+      'plain',
+      '-p',
+      project,
+      '-f',
+      path.join(directory, 'compose.yaml'),
+      '--env-file',
+      path.join(directory, '.env'),
+      ...action,
+    ],
     { env: testEnv(), cwd: directory, timeoutMs: 120_000 },
   );
 }
 
 export async function composeDown(project: string): Promise<void> {
-  await runCommand('docker', ['compose', '-p', project, 'down', '--remove-orphans'], { env: testEnv(), timeoutMs: 120_000 }).catch(() => undefined);
+  await runCommand('docker', ['compose', '-p', project, 'down', '--remove-orphans'], { env: testEnv(), timeoutMs: 120_000 }).catch(
+    () => undefined,
+  );
 }
 
 /**

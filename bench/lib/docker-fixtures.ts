@@ -59,13 +59,23 @@ export async function removeBenchResources(): Promise<number> {
   const containers = await docker.listContainers({ all: true, filters: { label: [label] } });
   await inBatches(containers.length, 8, async (index) => {
     const id = (containers[index] as { Id: string }).Id;
-    await docker.getContainer(id).remove({ force: true, v: true }).catch(() => undefined);
+    await docker
+      .getContainer(id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
   });
   // A network can still hold the endpoint of a container the daemon is finishing removing: retry a little.
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const networks = await docker.listNetworks({ filters: { label: [label] } });
     if (networks.length === 0) break;
-    await Promise.all(networks.map((network) => docker.getNetwork(network.Id).remove().catch(() => undefined)));
+    await Promise.all(
+      networks.map((network) =>
+        docker
+          .getNetwork(network.Id)
+          .remove()
+          .catch(() => undefined),
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   return containers.length;

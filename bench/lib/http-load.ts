@@ -49,7 +49,15 @@ async function runOnce(target: LoadTarget, connections: number, seconds: number)
   if (loadClient === 'autocannon') return runAutocannon(target, connections, seconds);
   const expected = target.expectStatus ?? 200;
   const cpuBefore = target.pid ? processCpuMs(target.pid) : Number.NaN;
-  const samples = await runLeanLoad({ url: target.url, ...(target.socketPath ? { socketPath: target.socketPath } : {}), ...(target.headers ? { headers: target.headers } : {}) }, connections, seconds);
+  const samples = await runLeanLoad(
+    {
+      url: target.url,
+      ...(target.socketPath ? { socketPath: target.socketPath } : {}),
+      ...(target.headers ? { headers: target.headers } : {}),
+    },
+    connections,
+    seconds,
+  );
   const cpuMs = target.pid ? processCpuMs(target.pid) - cpuBefore : Number.NaN;
   let unexpected = 0;
   for (const [status, count] of samples.statuses) if (status !== expected) unexpected += count;

@@ -12,7 +12,8 @@ export type Row = {
   pass: boolean | null | string;
 };
 
-export const ms = (value: number): string => (Number.isNaN(value) ? 'n/a' : value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(1)} ms`);
+export const ms = (value: number): string =>
+  Number.isNaN(value) ? 'n/a' : value < 10 ? `${value.toFixed(2)} ms` : `${value.toFixed(1)} ms`;
 export const seconds = (valueMs: number): string => `${(valueMs / 1000).toFixed(2)} s`;
 export const perSecond = (value: number): string => `${Math.round(value).toLocaleString('en-US')} req/s`;
 export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -29,7 +30,9 @@ export function renderTable(rows: Row[]): string {
   const header = ['Figure', 'Value', 'Reference (same run)', 'Ratio', 'Budget', 'Result'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const row of rows) {
-    const cells = [row.figure, row.value, row.reference, row.ratio, row.budget, verdict(row.pass)].map((cell) => cell.replace(/\|/g, '\\|').replace(/\n/g, ' '));
+    const cells = [row.figure, row.value, row.reference, row.ratio, row.budget, verdict(row.pass)].map((cell) =>
+      cell.replace(/\|/g, '\\|').replace(/\n/g, ' '),
+    );
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');

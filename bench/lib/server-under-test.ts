@@ -61,7 +61,10 @@ export async function startServerUnderTest(options: StartOptions = {}): Promise<
   const logFile = path.join(dataDir, `server-${Date.now()}.log`);
   const logSink = spawn('tee', ['-a', logFile], { stdio: ['pipe', 'ignore', 'ignore'] });
   await new Promise<void>((resolve, reject) => logSink.once('spawn', resolve).once('error', reject));
-  const nodeArgs = [...(options.nodeFlags ?? START_NODE_FLAGS), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
+  const nodeArgs = [
+    ...(options.nodeFlags ?? START_NODE_FLAGS),
+    ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+  ];
   if (options.cpuProfileDir) mkdirSync(options.cpuProfileDir, { recursive: true });
   // fetch loads its HTTP client on first use: do that now, not inside the measured start.
   await fetch('http://127.0.0.1:1/').catch(() => undefined);

@@ -3,7 +3,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { connectClients } from './sse-clients.js';
 
 type Setup = { url: string; headers: Record<string, string>; count: number };
-export type WorkerCommand = { cmd: 'waitForFrames'; frames: number; timeoutMs: number } | { cmd: 'arm' } | { cmd: 'deliveries'; timeoutMs: number } | { cmd: 'close' };
+export type WorkerCommand =
+  | { cmd: 'waitForFrames'; frames: number; timeoutMs: number }
+  | { cmd: 'arm' }
+  | { cmd: 'deliveries'; timeoutMs: number }
+  | { cmd: 'close' };
 export type WorkerRequest = { id: number } & WorkerCommand;
 
 const port = parentPort;

@@ -44,7 +44,9 @@ function startWorker(setup: { url: string; headers: Record<string, string>; coun
 }
 
 export async function connectFanout(url: string, headers: Record<string, string>, count: number, threads = 2): Promise<Fanout> {
-  const shares = Array.from({ length: threads }, (_, index) => Math.floor(count / threads) + (index < count % threads ? 1 : 0)).filter((share) => share > 0);
+  const shares = Array.from({ length: threads }, (_, index) => Math.floor(count / threads) + (index < count % threads ? 1 : 0)).filter(
+    (share) => share > 0,
+  );
   const workers = shares.map((share) => startWorker({ url, headers, count: share }));
   const counts = await Promise.all(workers.map((worker) => worker.ready));
   const all = <T>(request: WorkerCommand): Promise<T[]> => Promise.all(workers.map((worker) => worker.call<T>(request)));

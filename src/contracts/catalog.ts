@@ -58,11 +58,17 @@ export const AppSchema = z.object({
 });
 export type App = z.infer<typeof AppSchema>;
 
-export const CatalogCategorySchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a category name (lowercase letters, digits, - and _)');
+export const CatalogCategorySchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a category name (lowercase letters, digits, - and _)');
 
 export const ApplicationsQuerySchema = z.object({
   category: CatalogCategorySchema.optional().describe('Only apps of this category'),
-  search: z.string().max(100, 'must be at most 100 characters').optional().describe('Words that must all appear in the id, name, description, category or image'),
+  search: z
+    .string()
+    .max(100, 'must be at most 100 characters')
+    .optional()
+    .describe('Words that must all appear in the id, name, description, category or image'),
 });
 export type ApplicationsQuery = z.infer<typeof ApplicationsQuerySchema>;
 

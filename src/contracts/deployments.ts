@@ -163,7 +163,7 @@ export const StopAppResponseSchema = z.object({
   success: z.literal(true),
   message: z.string(),
   appId: z.string(),
-  containers: z.array(DeployedContainerSchema).describe('The app\'s containers after the stop'),
+  containers: z.array(DeployedContainerSchema).describe("The app's containers after the stop"),
 });
 
 export const RemoveAppQuerySchema = z.object({
@@ -177,7 +177,7 @@ export const RemoveAppResponseSchema = z.object({
   success: z.literal(true),
   message: z.string(),
   appId: z.string(),
-  removedVolumes: z.boolean().describe('Whether the project\'s named volumes were removed (data under APPFOLDER never is)'),
+  removedVolumes: z.boolean().describe("Whether the project's named volumes were removed (data under APPFOLDER never is)"),
 });
 
 export const AppLogsQuerySchema = z.object({

@@ -18,9 +18,7 @@ export const HealthSchema = z.object({
   catalog: z.object({ apps: z.number(), invalid: z.number() }),
   auth: z.object({ enabled: z.boolean() }),
   troubleshooting: z.array(TroubleshootingSchema),
-  platform: z
-    .object({ node: z.string(), os: z.string(), arch: z.string(), kernel: z.string().nullable(), pid: z.number() })
-    .optional(),
+  platform: z.object({ node: z.string(), os: z.string(), arch: z.string(), kernel: z.string().nullable(), pid: z.number() }).optional(),
   environment: z.object({ errors: z.array(z.string()), warnings: z.array(z.string()) }).optional(),
   cors: z.object({ origins: z.array(z.string()) }).optional(),
   paths: z.object({ dataDir: z.string(), appFolder: z.string(), catalog: z.array(z.string()) }).optional(),

@@ -2,14 +2,30 @@
 import { z } from 'zod';
 import { ContainerIdSchema } from './common.js';
 
-export const MOUNT_PROVIDERS = ['local', 'google', 'dropbox', 'onedrive', 'sftp', 'webdav', 's3', 'b2', 'mega', 'box', 'ftp', 'smb', 'nfs'] as const;
+export const MOUNT_PROVIDERS = [
+  'local',
+  'google',
+  'dropbox',
+  'onedrive',
+  'sftp',
+  'webdav',
+  's3',
+  'b2',
+  'mega',
+  'box',
+  'ftp',
+  'smb',
+  'nfs',
+] as const;
 export const MountProviderSchema = z.enum(MOUNT_PROVIDERS, {
   message: `must be one of ${MOUNT_PROVIDERS.join(', ')}`,
 });
 export type MountProvider = z.infer<typeof MountProviderSchema>;
 
 export const OAUTH_PROVIDERS = ['google', 'dropbox', 'onedrive', 'box'] as const;
-export const OAuthProviderSchema = z.enum(OAUTH_PROVIDERS, { message: `must be one of ${OAUTH_PROVIDERS.join(', ')} (the OAuth providers)` });
+export const OAuthProviderSchema = z.enum(OAUTH_PROVIDERS, {
+  message: `must be one of ${OAUTH_PROVIDERS.join(', ')} (the OAuth providers)`,
+});
 export type OAuthProvider = z.infer<typeof OAuthProviderSchema>;
 
 export const MountAuthKindSchema = z.enum(['oauth', 'credentials', 'none']);
@@ -187,14 +203,24 @@ export const AuthStartResultSchema = mountResponse(
   }),
 );
 
-const shortText = z.string().min(1).max(4096).regex(/^\P{Cc}*$/u, 'must not contain control characters');
+const shortText = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^\P{Cc}*$/u, 'must not contain control characters');
 
 export const AuthCompleteBodySchema = z.strictObject({
   provider: MountProviderSchema,
   auth_code: shortText,
   state: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be the state auth/start returned'),
   options: z
-    .record(z.string().regex(/^[a-z_]{1,40}$/), z.string().max(256).regex(/^\P{Cc}*$/u))
+    .record(
+      z.string().regex(/^[a-z_]{1,40}$/),
+      z
+        .string()
+        .max(256)
+        .regex(/^\P{Cc}*$/u),
+    )
     .optional()
     .describe('Extra remote settings: onedrive drive_id/drive_type, google root_folder_id/team_drive, box root_folder_id'),
 });

@@ -27,13 +27,13 @@ export const DeploymentStepEventSchema = z.object({
   status: StepStatusSchema,
   message: z.string(),
   details: z.record(z.string(), z.unknown()),
-  progress: z.number().int().min(0).max(100).describe('The deployment\'s overall progress after this step change'),
+  progress: z.number().int().min(0).max(100).describe("The deployment's overall progress after this step change"),
   timestamp,
 });
 export type DeploymentStepEvent = z.infer<typeof DeploymentStepEventSchema>;
 
 export const LayerProgressSchema = z.object({
-  status: z.string().describe('Docker\'s layer status: Waiting, Downloading, Extracting, Pull complete, Already exists, …'),
+  status: z.string().describe("Docker's layer status: Waiting, Downloading, Extracting, Pull complete, Already exists, …"),
   current: z.number(),
   total: z.number(),
 });
@@ -99,11 +99,7 @@ export type DeploymentEventData = {
 
 export const StreamQuerySchema = z.object({
   deploymentId: DeploymentIdSchema.optional().describe('Subscribe to this deployment at connect (needs a token when auth is on)'),
-  clientId: z
-    .string()
-    .max(64)
-    .optional()
-    .describe('Resume this earlier connection (with the Last-Event-ID header) within 5 minutes'),
+  clientId: z.string().max(64).optional().describe('Resume this earlier connection (with the Last-Event-ID header) within 5 minutes'),
   access_token: z.string().max(4096).optional().describe('A token, for EventSource which cannot send headers'),
   lastEventId: z.string().max(32).optional().describe('Same as the Last-Event-ID header, for clients that cannot send it'),
 });

@@ -104,7 +104,10 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
   });
 }
 
-export async function buildApp(ctx: AppContext, options: BuildAppOptions & { frontendPort?: number | null } = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  ctx: AppContext,
+  options: BuildAppOptions & { frontendPort?: number | null } = {},
+): Promise<FastifyInstance> {
   const { config } = ctx;
   const app = Fastify({
     logger: options.logger ?? false,
@@ -153,7 +156,9 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions & { fro
   });
 
   // A preflight from an allowed origin is answered by the hook above; any other OPTIONS is not an API route.
-  app.options('*', async (request, reply) => sendError(reply, new AppError('ROUTE_NOT_FOUND', 'Route not found', `OPTIONS ${request.url} is not an API route`)));
+  app.options('*', async (request, reply) =>
+    sendError(reply, new AppError('ROUTE_NOT_FOUND', 'Route not found', `OPTIONS ${request.url} is not an API route`)),
+  );
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   await api.register(healthRoutes(ctx));

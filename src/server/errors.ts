@@ -68,9 +68,18 @@ function describeValidation(error: FastifyError): { details: string; fields: { p
 }
 
 const KNOWN_FASTIFY_ERRORS: Record<string, { status: number; body: Omit<ErrorBody, 'requestId'> }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, body: { error: 'Malformed JSON', details: 'The request body is not valid JSON', code: 'BAD_REQUEST' } },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, body: { error: 'Malformed JSON', details: 'The request body is not valid JSON', code: 'BAD_REQUEST' } },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, body: { error: 'Request body too large', details: 'Bodies are limited to 1 MiB', code: 'PAYLOAD_TOO_LARGE' } },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    body: { error: 'Malformed JSON', details: 'The request body is not valid JSON', code: 'BAD_REQUEST' },
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    body: { error: 'Malformed JSON', details: 'The request body is not valid JSON', code: 'BAD_REQUEST' },
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    body: { error: 'Request body too large', details: 'Bodies are limited to 1 MiB', code: 'PAYLOAD_TOO_LARGE' },
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
     body: { error: 'Unsupported content type', details: 'Send JSON with Content-Type: application/json', code: 'BAD_REQUEST' },
@@ -101,7 +110,8 @@ function toErrorBody(error: unknown, requestId: string): { status: number; body:
       status: 507,
       body: {
         error: 'The disk is full',
-        details: 'The disk holding DATA_DIR has no free space left, so nothing could be saved. Free some space (docker image prune removes unused images) and retry.',
+        details:
+          'The disk holding DATA_DIR has no free space left, so nothing could be saved. Free some space (docker image prune removes unused images) and retry.',
         code: 'INSUFFICIENT_STORAGE',
         requestId,
       },
@@ -116,7 +126,12 @@ function toErrorBody(error: unknown, requestId: string): { status: number; body:
   }
   return {
     status: 500,
-    body: { error: 'Internal server error', details: `Something unexpected failed; the server log has request ${requestId}`, code: 'INTERNAL', requestId },
+    body: {
+      error: 'Internal server error',
+      details: `Something unexpected failed; the server log has request ${requestId}`,
+      code: 'INTERNAL',
+      requestId,
+    },
   };
 }
 
@@ -151,8 +166,17 @@ const CLIENT_ERRORS: Record<string, { status: number; error: string; details: st
  */
 export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const known = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, error: 'Malformed HTTP request', details: 'The request line or headers are not valid HTTP/1.1' };
-  const body = JSON.stringify({ error: known.error, details: known.details, code: 'BAD_REQUEST', requestId: randomUUID() } satisfies ErrorBody);
+  const known = CLIENT_ERRORS[error.code ?? ''] ?? {
+    status: 400,
+    error: 'Malformed HTTP request',
+    details: 'The request line or headers are not valid HTTP/1.1',
+  };
+  const body = JSON.stringify({
+    error: known.error,
+    details: known.details,
+    code: 'BAD_REQUEST',
+    requestId: randomUUID(),
+  } satisfies ErrorBody);
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status] ?? 'Bad Request'}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,

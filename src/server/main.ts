@@ -60,7 +60,11 @@ async function main(): Promise<void> {
     return http.createServer(handler);
   };
   const logDestination = createBatchedLogDestination();
-  const app = await buildApp(ctx, { logger: loggerOptions(config.logLevel, logDestination), serverFactory, frontendPort: config.frontendPort });
+  const app = await buildApp(ctx, {
+    logger: loggerOptions(config.logLevel, logDestination),
+    serverFactory,
+    frontendPort: config.frontendPort,
+  });
 
   app.addHook('onClose', async () => {
     dashboardServer?.closeIdleConnections();
@@ -69,7 +73,8 @@ async function main(): Promise<void> {
 
   // Deployments a killed process left unfinished are marked interrupted before anyone can ask about them.
   const interrupted = await services.deployments.recoverInterrupted();
-  for (const deployment of interrupted) app.log.warn(`Deployment ${deployment.id} of ${deployment.appId} was interrupted by a restart: ${deployment.error ?? ''}`);
+  for (const deployment of interrupted)
+    app.log.warn(`Deployment ${deployment.id} of ${deployment.appId} was interrupted by a restart: ${deployment.error ?? ''}`);
 
   await app.listen({ port: config.backendPort, host: config.bindAddress });
   await new Promise<void>((resolve, reject) => {

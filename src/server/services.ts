@@ -105,17 +105,33 @@ export function createServices(infra: Infra): { services: Services; authenticato
     sampler: new StatsSampler(docker, clock),
     composeProjectPrefix: config.composeProjectPrefix,
   });
-  const ports = new PortsService({ docker, hostPorts: infra.hostPorts ?? new ProcHostPorts(), composeProjectPrefix: config.composeProjectPrefix });
-  const authModule = createAuthModule({ db, clock, files: nodeSecretFiles, activity, config, isKnownApp: (appId) => catalog.get(appId) !== null });
+  const ports = new PortsService({
+    docker,
+    hostPorts: infra.hostPorts ?? new ProcHostPorts(),
+    composeProjectPrefix: config.composeProjectPrefix,
+  });
+  const authModule = createAuthModule({
+    db,
+    clock,
+    files: nodeSecretFiles,
+    activity,
+    config,
+    isKnownApp: (appId) => catalog.get(appId) !== null,
+  });
   // First start: the admin exists before anything can listen (main.ts prints a generated password).
   authModule.users.ensureInitialAdmin();
   const authenticator: Authenticator = authModule.authenticator;
-  const mounts = new MountsService(new MountContainerResolver(docker, new StackFiles(config.dataDir)), new HttpRcloneClient(), {
-    uid: Number(config.userId),
-    gid: Number(config.userId),
-    umask: parseInt(config.umask, 8),
-    monthlyBudget: config.mountsMonthlyBudget,
-  }, activity);
+  const mounts = new MountsService(
+    new MountContainerResolver(docker, new StackFiles(config.dataDir)),
+    new HttpRcloneClient(),
+    {
+      uid: Number(config.userId),
+      gid: Number(config.userId),
+      umask: parseInt(config.umask, 8),
+      monthlyBudget: config.mountsMonthlyBudget,
+    },
+    activity,
+  );
   const mountAuth = new MountAuthService(
     mounts,
     new MountOAuthStatesRepository(db),
@@ -125,8 +141,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
     activity,
   );
   const stacks = new StackFiles(config.dataDir);
-  const composeRunner =
-    infra.composeRunner ?? new CliComposeRunner(infra.compose, composeProcessEnv(config), config.composeBinary);
+  const composeRunner = infra.composeRunner ?? new CliComposeRunner(infra.compose, composeProcessEnv(config), config.composeBinary);
   const deploymentsRepository = new DeploymentsRepository(db);
   const deploymentEvents = new DeploymentEventLog(deploymentsRepository, clock);
   const stream = new StreamHub(deploymentEvents, clock);
@@ -161,7 +176,23 @@ export function createServices(infra: Infra): { services: Services; authenticato
     metricsToken: config.metricsToken,
   });
   return {
-    services: { deployments, stream, appLifecycle, health, activity, containers, ports, catalog, auth: authModule.auth, users: authModule.users, apiKeys: authModule.apiKeys, authUsage: authModule.usage, mounts, mountAuth, metrics },
+    services: {
+      deployments,
+      stream,
+      appLifecycle,
+      health,
+      activity,
+      containers,
+      ports,
+      catalog,
+      auth: authModule.auth,
+      users: authModule.users,
+      apiKeys: authModule.apiKeys,
+      authUsage: authModule.usage,
+      mounts,
+      mountAuth,
+      metrics,
+    },
     authenticator,
   };
 }

@@ -40,7 +40,12 @@ describe('GET /applications and POST /applications/reload', () => {
       'system-watchtower',
     ]);
     expect(body.totalApps).toBe(10);
-    expect(body.applications.mediamanager[0]).toMatchObject({ id: 'mediamanager-sonarr', displayName: 'Sonarr', ports: { '8989': 8989 }, web: { service: 'sonarr', port: 8989 } });
+    expect(body.applications.mediamanager[0]).toMatchObject({
+      id: 'mediamanager-sonarr',
+      displayName: 'Sonarr',
+      ports: { '8989': 8989 },
+      web: { service: 'sonarr', port: 8989 },
+    });
     expect(body.applications.mediaserver.map((app: { source: string }) => app.source)).toEqual(['custom', 'cli-bridge']);
   });
 
@@ -48,8 +53,20 @@ describe('GET /applications and POST /applications/reload', () => {
     const response = await testApp.app.inject({ method: 'GET', url: '/applications?category=ai-tools' });
     const app = response.json().applications['ai-tools'][0];
     expect(app.variables.filter((variable: { type: string }) => variable.type === 'secret')).toEqual([
-      { name: 'OPEN_WEBUI_SECRET', type: 'secret', default: null, required: false, description: 'Session signing key (generated if left empty)' },
-      { name: 'OPEN_WEBUI_DB_PASSWORD', type: 'secret', default: null, required: false, description: 'Database password (generated if left empty)' },
+      {
+        name: 'OPEN_WEBUI_SECRET',
+        type: 'secret',
+        default: null,
+        required: false,
+        description: 'Session signing key (generated if left empty)',
+      },
+      {
+        name: 'OPEN_WEBUI_DB_PASSWORD',
+        type: 'secret',
+        default: null,
+        required: false,
+        description: 'Database password (generated if left empty)',
+      },
     ]);
     expect(app.environment.WEBUI_SECRET_KEY).toBe('${OPEN_WEBUI_SECRET}');
   });
@@ -57,7 +74,11 @@ describe('GET /applications and POST /applications/reload', () => {
   it('filters by category and by search words', async () => {
     const byCategory = (await testApp.app.inject({ method: 'GET', url: '/applications?category=downloadclients' })).json();
     expect(Object.keys(byCategory.applications)).toEqual(['downloadclients']);
-    expect(byCategory.applications.downloadclients.map((app: { id: string }) => app.id)).toEqual(['downloadclients-nzbget', 'downloadclients-qbittorrent', 'downloadclients-qbittorrent-vpn']);
+    expect(byCategory.applications.downloadclients.map((app: { id: string }) => app.id)).toEqual([
+      'downloadclients-nzbget',
+      'downloadclients-qbittorrent',
+      'downloadclients-qbittorrent-vpn',
+    ]);
     expect(byCategory.totalApps).toBe(3);
     const bySearch = (await testApp.app.inject({ method: 'GET', url: '/applications?search=BitTorrent%20web' })).json();
     expect(bySearch.totalApps).toBe(1);
@@ -101,7 +122,8 @@ describe('GET /applications and POST /applications/reload', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       error: 'Invalid request',
-      details: 'querystring.category: must be a category name (lowercase letters, digits, - and _); querystring.search: must be at most 100 characters',
+      details:
+        'querystring.category: must be a category name (lowercase letters, digits, - and _); querystring.search: must be at most 100 characters',
       code: 'VALIDATION_FAILED',
       requestId: response.headers['x-request-id'],
       fields: [
@@ -129,12 +151,25 @@ describe('GET /applications and POST /applications/reload', () => {
       code: 'UNAUTHENTICATED',
       requestId: anonymous.headers['x-request-id'],
     });
-    const asUser = await testApp.app.inject({ method: 'POST', url: '/applications/reload', headers: bearer(await tokenFor(testApp, 'user')) });
+    const asUser = await testApp.app.inject({
+      method: 'POST',
+      url: '/applications/reload',
+      headers: bearer(await tokenFor(testApp, 'user')),
+    });
     expect(asUser.statusCode).toBe(403);
-    expect(asUser.json()).toEqual({ error: 'Not allowed', details: 'This action needs the admin role or higher', code: 'FORBIDDEN', requestId: asUser.headers['x-request-id'] });
+    expect(asUser.json()).toEqual({
+      error: 'Not allowed',
+      details: 'This action needs the admin role or higher',
+      code: 'FORBIDDEN',
+      requestId: asUser.headers['x-request-id'],
+    });
 
     const before = (await testApp.app.inject({ method: 'GET', url: '/applications' })).headers.etag;
-    const asAdmin = await testApp.app.inject({ method: 'POST', url: '/applications/reload', headers: bearer(await tokenFor(testApp, 'admin')) });
+    const asAdmin = await testApp.app.inject({
+      method: 'POST',
+      url: '/applications/reload',
+      headers: bearer(await tokenFor(testApp, 'admin')),
+    });
     expect(asAdmin.statusCode).toBe(200);
     const body = asAdmin.json();
     expect(body.success).toBe(true);

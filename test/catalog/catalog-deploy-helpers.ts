@@ -40,7 +40,12 @@ export function sampleConfig(entry: CatalogEntry): Record<string, string> {
   return config;
 }
 
-export function renderForTest(entry: CatalogEntry, mode: DeployModeType, projectName: string, labels: Record<string, string> = {}): RenderedStack {
+export function renderForTest(
+  entry: CatalogEntry,
+  mode: DeployModeType,
+  projectName: string,
+  labels: Record<string, string> = {},
+): RenderedStack {
   const values = resolveDeployValues(entry, sampleConfig(entry), { isAdmin: true, mode, globals: GLOBALS });
   return renderCompose({ entry, mode, values, settings: renderSettings({ projectName, labels }) });
 }
@@ -52,7 +57,11 @@ export function writeStack(folder: string, composeYaml: string, envFile: string)
 }
 
 /** Runs work over items with at most `limit` in flight; resolves with each item's outcome in order. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
   const results: PromiseSettledResult<R>[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

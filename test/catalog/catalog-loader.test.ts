@@ -39,7 +39,12 @@ services:
 describe('loadCatalog', () => {
   it('loads every template of a root by <category>-<name>, hyphens on both sides', () => {
     const loaded = loadCatalog([{ path: NATIVE_ROOT, source: 'bundled' }], GLOBALS);
-    expect([...loaded.entries.keys()].sort()).toEqual(['ai-tools-open-webui', 'downloadclients-qbittorrent', 'mediamanager-sonarr', 'system-watchtower']);
+    expect([...loaded.entries.keys()].sort()).toEqual([
+      'ai-tools-open-webui',
+      'downloadclients-qbittorrent',
+      'mediamanager-sonarr',
+      'system-watchtower',
+    ]);
     expect(loaded.invalid).toEqual([]);
     expect(loaded.categories).toEqual(['ai-tools', 'downloadclients', 'mediamanager', 'system']);
     const webui = loaded.entries.get('ai-tools-open-webui');
@@ -68,8 +73,23 @@ describe('loadCatalog', () => {
       requiresTraefik: false,
       requiresAuthelia: false,
       variables: [
-        { name: 'TZ', type: 'string', required: true, description: 'Time zone, e.g. Europe/Berlin', pattern: '[A-Za-z0-9_+\\-/]{1,64}', default: 'UTC', global: true },
-        { name: 'APPFOLDER', type: 'path', required: true, description: 'Host folder holding each app’s configuration', default: '/opt/appdata', global: true },
+        {
+          name: 'TZ',
+          type: 'string',
+          required: true,
+          description: 'Time zone, e.g. Europe/Berlin',
+          pattern: '[A-Za-z0-9_+\\-/]{1,64}',
+          default: 'UTC',
+          global: true,
+        },
+        {
+          name: 'APPFOLDER',
+          type: 'path',
+          required: true,
+          description: 'Host folder holding each app’s configuration',
+          default: '/opt/appdata',
+          global: true,
+        },
         {
           name: 'RESTARTAPP',
           type: 'enum',
@@ -80,11 +100,42 @@ describe('loadCatalog', () => {
           global: true,
         },
         { name: 'OPEN_WEBUI_PORT', type: 'port', default: '3010', required: false, description: 'Host port for the web UI' },
-        { name: 'OPEN_WEBUI_IMAGE', type: 'string', default: 'ghcr.io/open-webui/open-webui:v0.6.5', required: false, description: 'Image to run' },
-        { name: 'OPEN_WEBUI_SECRET', type: 'secret', default: null, required: false, description: 'Session signing key (generated if left empty)' },
-        { name: 'OPEN_WEBUI_DB_PASSWORD', type: 'secret', default: null, required: false, description: 'Database password (generated if left empty)' },
-        { name: 'OPEN_WEBUI_MODELS', type: 'path', default: '/mnt/media/models', required: false, description: 'Folder holding downloaded models' },
-        { name: 'OPEN_WEBUI_LOG_LEVEL', type: 'enum', default: 'info', required: false, description: 'Log level', values: ['debug', 'info', 'warning'] },
+        {
+          name: 'OPEN_WEBUI_IMAGE',
+          type: 'string',
+          default: 'ghcr.io/open-webui/open-webui:v0.6.5',
+          required: false,
+          description: 'Image to run',
+        },
+        {
+          name: 'OPEN_WEBUI_SECRET',
+          type: 'secret',
+          default: null,
+          required: false,
+          description: 'Session signing key (generated if left empty)',
+        },
+        {
+          name: 'OPEN_WEBUI_DB_PASSWORD',
+          type: 'secret',
+          default: null,
+          required: false,
+          description: 'Database password (generated if left empty)',
+        },
+        {
+          name: 'OPEN_WEBUI_MODELS',
+          type: 'path',
+          default: '/mnt/media/models',
+          required: false,
+          description: 'Folder holding downloaded models',
+        },
+        {
+          name: 'OPEN_WEBUI_LOG_LEVEL',
+          type: 'enum',
+          default: 'info',
+          required: false,
+          description: 'Log level',
+          values: ['debug', 'info', 'warning'],
+        },
         { name: 'OPEN_WEBUI_ADMIN_EMAIL', type: 'email', default: null, required: true, description: 'Email of the first admin' },
       ],
       icon: 'open-webui',
@@ -121,16 +172,44 @@ describe('loadCatalog', () => {
     expect(plex?.template.isForeign).toBe(true);
     expect(plex?.template.variables).toEqual({
       PLEXCLAIM: { name: 'PLEXCLAIM', type: 'string', default: '', required: false, description: 'Used by the template as ${PLEXCLAIM}' },
-      PLEXTHEME: { name: 'PLEXTHEME', type: 'string', default: 'dark', required: false, description: 'Used by the template as ${PLEXTHEME}' },
-      PLEXIMAGE: { name: 'PLEXIMAGE', type: 'string', default: 'lscr.io/linuxserver/plex:latest', required: false, description: 'Used by the template as ${PLEXIMAGE}' },
-      SECURITYOPS: { name: 'SECURITYOPS', type: 'string', default: 'no-new-privileges', required: false, description: 'Used by the template as ${SECURITYOPS}' },
-      SECURITYOPSSET: { name: 'SECURITYOPSSET', type: 'string', default: 'true', required: false, description: 'Used by the template as ${SECURITYOPSSET}' },
+      PLEXTHEME: {
+        name: 'PLEXTHEME',
+        type: 'string',
+        default: 'dark',
+        required: false,
+        description: 'Used by the template as ${PLEXTHEME}',
+      },
+      PLEXIMAGE: {
+        name: 'PLEXIMAGE',
+        type: 'string',
+        default: 'lscr.io/linuxserver/plex:latest',
+        required: false,
+        description: 'Used by the template as ${PLEXIMAGE}',
+      },
+      SECURITYOPS: {
+        name: 'SECURITYOPS',
+        type: 'string',
+        default: 'no-new-privileges',
+        required: false,
+        description: 'Used by the template as ${SECURITYOPS}',
+      },
+      SECURITYOPSSET: {
+        name: 'SECURITYOPSSET',
+        type: 'string',
+        default: 'true',
+        required: false,
+        description: 'Used by the template as ${SECURITYOPSSET}',
+      },
     });
     const nzbget = loaded.entries.get('downloadclients-nzbget');
     expect(nzbget?.app).toMatchObject({ web: { service: 'nzbget', port: 6789 }, requiresTraefik: true, requiresAuthelia: true, ports: {} });
     expect(nzbget?.template.variables.NZBGETUSER?.default).toBe('nzbget');
     const vpn = loaded.entries.get('downloadclients-qbittorrent-vpn');
-    expect(vpn?.app).toMatchObject({ web: { service: 'qbittorrent', port: 8080 }, requiresAuthelia: true, privileges: ['gluetun: capabilities NET_ADMIN'] });
+    expect(vpn?.app).toMatchObject({
+      web: { service: 'qbittorrent', port: 8080 },
+      requiresAuthelia: true,
+      privileges: ['gluetun: capabilities NET_ADMIN'],
+    });
     expect(vpn?.template.variables.QBITTORRENTIMAGE?.default).toBe('lscr.io/linuxserver/qbittorrent:latest');
     const bot = loaded.entries.get('addons-discord-bot');
     expect(bot?.app).toMatchObject({ web: null, modes: ['standard'], image: 'ghcr.io/example/plex-discord-bot:2.1.0' });
@@ -143,8 +222,13 @@ describe('loadCatalog', () => {
   it('reports broken files with the reason and still loads the good ones', () => {
     const loaded = loadCatalog([{ path: BROKEN_ROOT, source: 'custom' }], GLOBALS);
     expect([...loaded.entries.keys()]).toEqual(['mediaserver-good']);
-    expect(loaded.invalid.map((invalid) => ({ file: path.basename(invalid.file), error: invalid.error.replace(/ at line.*/, '') }))).toEqual([
-      { file: 'typo.yml', error: 'x-homelabarr.variables.APP_PORT: Unrecognized key: "defualt" (quote descriptions that contain commas or colons)' },
+    expect(
+      loaded.invalid.map((invalid) => ({ file: path.basename(invalid.file), error: invalid.error.replace(/ at line.*/, '') })),
+    ).toEqual([
+      {
+        file: 'typo.yml',
+        error: 'x-homelabarr.variables.APP_PORT: Unrecognized key: "defualt" (quote descriptions that contain commas or colons)',
+      },
       { file: 'unclosed.yml', error: 'not valid YAML: Missing closing "quote' },
       { file: 'undeclared.yml', error: 'uses ${APP_PORT} without declaring it in x-homelabarr.variables' },
     ]);
@@ -159,15 +243,24 @@ describe('loadCatalog', () => {
       ],
       GLOBALS,
     );
-    expect(loaded.entries.get('mediamanager-sonarr')?.app).toMatchObject({ displayName: 'My Sonarr', source: 'custom', ports: { '80': 18989 } });
+    expect(loaded.entries.get('mediamanager-sonarr')?.app).toMatchObject({
+      displayName: 'My Sonarr',
+      source: 'custom',
+      ports: { '80': 18989 },
+    });
     expect(loaded.clashes).toEqual([
-      { id: 'mediamanager-sonarr', file: path.join(override, 'mediamanager/sonarr.yml'), overridden: path.join(NATIVE_ROOT, 'mediamanager/sonarr.yml') },
+      {
+        id: 'mediamanager-sonarr',
+        file: path.join(override, 'mediamanager/sonarr.yml'),
+        overridden: path.join(NATIVE_ROOT, 'mediamanager/sonarr.yml'),
+      },
     ]);
   });
 
   it('reports a configured root that does not exist and a template with a reserved variable', () => {
     const root = tempRoot({
-      'x/app.yml': 'x-homelabarr:\n  displayName: App\n  description: Uses a compose setting.\nservices:\n  app:\n    image: "${COMPOSE_FILE}"\n',
+      'x/app.yml':
+        'x-homelabarr:\n  displayName: App\n  description: Uses a compose setting.\nservices:\n  app:\n    image: "${COMPOSE_FILE}"\n',
       'x/foreign.yml': 'services:\n  foreign:\n    image: "nginx:${COMPOSE_TAG:-1.27.0}"\n',
     });
     const loaded = loadCatalog(
@@ -179,7 +272,10 @@ describe('loadCatalog', () => {
     );
     expect(loaded.entries.get('x-foreign')?.template.variables).toEqual({});
     expect(loaded.invalid).toEqual([
-      { file: path.join(root, 'x/app.yml'), error: 'uses ${COMPOSE_FILE}; names starting with COMPOSE_, DOCKER_ or BUILDKIT_ are read by compose itself' },
+      {
+        file: path.join(root, 'x/app.yml'),
+        error: 'uses ${COMPOSE_FILE}; names starting with COMPOSE_, DOCKER_ or BUILDKIT_ are read by compose itself',
+      },
       { file: path.join(root, 'missing'), error: 'catalog folder does not exist' },
     ]);
   });
@@ -206,7 +302,13 @@ describe('CatalogService', () => {
   it('reloads by itself when a template file is added, changed or removed', async () => {
     const root = tempRoot({ 'myapps/one.yml': SIMPLE('One', 18001) });
     let notify: (summary: CatalogSummaryWithClashes) => void = () => undefined;
-    const service = new CatalogService({ roots: [{ path: root, source: 'custom' }], globals: GLOBALS, watch: true, debounceMs: 50, onLoad: (summary) => notify(summary) });
+    const service = new CatalogService({
+      roots: [{ path: root, source: 'custom' }],
+      globals: GLOBALS,
+      watch: true,
+      debounceMs: 50,
+      onLoad: (summary) => notify(summary),
+    });
     try {
       expect(service.list().map((app) => app.id)).toEqual(['myapps-one']);
       const firstVersion = service.catalogVersion();
@@ -218,7 +320,9 @@ describe('CatalogService', () => {
 
       const changed = new Promise<CatalogSummaryWithClashes>((resolve) => (notify = resolve));
       writeFileSync(path.join(root, 'myapps', 'two.yml'), 'services: [broken');
-      expect((await changed).invalid).toEqual([{ file: path.join(root, 'myapps', 'two.yml'), error: expect.stringMatching(/^not valid YAML/) }]);
+      expect((await changed).invalid).toEqual([
+        { file: path.join(root, 'myapps', 'two.yml'), error: expect.stringMatching(/^not valid YAML/) },
+      ]);
       expect(service.get('myapps-two')).toBeNull();
     } finally {
       service.close();

@@ -27,15 +27,22 @@ function namedVolumes(value: unknown): string[] {
 
 export function toSmokeStack(
   rendered: RenderedStack,
-  options: { stubImage: string; labels: Record<string, string>; hostPortFor: (port: { service: string; containerPort: number; protocol: string }) => number },
+  options: {
+    stubImage: string;
+    labels: Record<string, string>;
+    hostPortFor: (port: { service: string; containerPort: number; protocol: string }) => number;
+  },
 ): SmokeStack {
   const services: Record<string, Service> = {};
   const ports: SmokePort[] = [];
   const declaredNetworks = (rendered.compose.networks as Record<string, { external?: boolean } | null> | undefined) ?? {};
   const externalNetworks = new Set(Object.keys(declaredNetworks).filter((key) => declaredNetworks[key]?.external === true));
   for (const [name, original] of Object.entries(rendered.compose.services)) {
-    const listening = [...new Set(rendered.ports.filter((port) => port.service === name && port.protocol === 'tcp').map((port) => port.containerPort))];
-    const script = listening.length > 0 ? `for p in ${listening.join(' ')}; do httpd -p $$p -h /www; done; exec sleep 3600` : 'exec sleep 3600';
+    const listening = [
+      ...new Set(rendered.ports.filter((port) => port.service === name && port.protocol === 'tcp').map((port) => port.containerPort)),
+    ];
+    const script =
+      listening.length > 0 ? `for p in ${listening.join(' ')}; do httpd -p $$p -h /www; done; exec sleep 3600` : 'exec sleep 3600';
     const servicePorts = rendered.ports
       .filter((port) => port.service === name)
       .map((port) => {
@@ -56,10 +63,13 @@ export function toSmokeStack(
     if (original.expose) service.expose = original.expose;
     const dependsOn = dependsOnNames(original.depends_on);
     if (dependsOn.length > 0) service.depends_on = dependsOn;
-    if (typeof original.network_mode === 'string' && original.network_mode.startsWith('service:')) service.network_mode = original.network_mode;
+    if (typeof original.network_mode === 'string' && original.network_mode.startsWith('service:'))
+      service.network_mode = original.network_mode;
     else if (original.network_mode === undefined) {
       // External networks (the proxy) belong to the host's setup; the stub stays on its project's own networks.
-      const keys = Array.isArray(original.networks) ? original.networks.map(String) : Object.keys((original.networks as object | undefined) ?? {});
+      const keys = Array.isArray(original.networks)
+        ? original.networks.map(String)
+        : Object.keys((original.networks as object | undefined) ?? {});
       const internal = keys.filter((key) => key === 'default' || !externalNetworks.has(key));
       if (internal.length > 0) service.networks = internal;
     }

@@ -15,11 +15,15 @@ import { mapWithConcurrency, renderForTest, writeStack } from './catalog-deploy-
 const composeEnv = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', DOCKER_HOST: 'unix:///var/run/docker.sock' };
 
 async function composeConfig(folder: string, extraArgs: string[] = ['-q']): Promise<{ stdout: string; stderr: string }> {
-  return runCommand('docker', ['compose', '-f', path.join(folder, 'compose.yaml'), '--env-file', path.join(folder, '.env'), 'config', ...extraArgs], {
-    cwd: folder,
-    env: composeEnv,
-    timeoutMs: 60_000,
-  });
+  return runCommand(
+    'docker',
+    ['compose', '-f', path.join(folder, 'compose.yaml'), '--env-file', path.join(folder, '.env'), 'config', ...extraArgs],
+    {
+      cwd: folder,
+      env: composeEnv,
+      timeoutMs: 60_000,
+    },
+  );
 }
 
 describe('gate 2: docker compose config', () => {
@@ -71,12 +75,21 @@ describe('gate 2: docker compose config', () => {
     const entry = fixtureEntry('ai-tools-open-webui');
     const nasty = `a'b"c$d \${HOME} $(id) \\n #x $$ \${OPEN_WEBUI_SECRET}`;
     const plain = `plain \${HOME} $(id) $$ #x`;
-    const values = resolveDeployValues(entry, { OPEN_WEBUI_ADMIN_EMAIL: 'me@example.com', OPEN_WEBUI_DB_PASSWORD: nasty, OPEN_WEBUI_SECRET: plain }, {
-      isAdmin: true,
+    const values = resolveDeployValues(
+      entry,
+      { OPEN_WEBUI_ADMIN_EMAIL: 'me@example.com', OPEN_WEBUI_DB_PASSWORD: nasty, OPEN_WEBUI_SECRET: plain },
+      {
+        isAdmin: true,
+        mode: 'authelia',
+        globals: GLOBALS,
+      },
+    );
+    const stack = renderCompose({
+      entry,
       mode: 'authelia',
-      globals: GLOBALS,
+      values,
+      settings: renderSettings({ labels: { 'homelabarr.note': 'costs $5 ${HOME}' } }),
     });
-    const stack = renderCompose({ entry, mode: 'authelia', values, settings: renderSettings({ labels: { 'homelabarr.note': 'costs $5 ${HOME}' } }) });
     const folder = path.join(work, 'literal');
     writeStack(folder, stack.composeYaml, stack.envFile);
     const { stdout } = await composeConfig(folder, ['--format', 'json', '--no-interpolate']);

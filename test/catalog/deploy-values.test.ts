@@ -38,8 +38,18 @@ describe('resolveDeployValues', () => {
   });
 
   it('accepts the seed’s global overrides and normalizes typed values', () => {
-    const values = resolveDeployValues(sonarr, { TZ: 'America/New_York', ID: '1001', DOMAIN: 'plex.example.com', APPFOLDER: '/opt/appdata/', SONARR_PORT: 18989 }, asUser);
-    expect(values).toMatchObject({ TZ: 'America/New_York', ID: '1001', DOMAIN: 'plex.example.com', APPFOLDER: '/opt/appdata', SONARR_PORT: '18989' });
+    const values = resolveDeployValues(
+      sonarr,
+      { TZ: 'America/New_York', ID: '1001', DOMAIN: 'plex.example.com', APPFOLDER: '/opt/appdata/', SONARR_PORT: 18989 },
+      asUser,
+    );
+    expect(values).toMatchObject({
+      TZ: 'America/New_York',
+      ID: '1001',
+      DOMAIN: 'plex.example.com',
+      APPFOLDER: '/opt/appdata',
+      SONARR_PORT: '18989',
+    });
   });
 
   it('generates a different 32-character secret for each empty secret and keeps given ones', () => {
@@ -84,7 +94,16 @@ describe('resolveDeployValues', () => {
 
   it('rejects a NUL byte, an object value and a relative or escaping path', () => {
     const error = errorOf(() =>
-      resolveDeployValues(webui, { OPEN_WEBUI_ADMIN_EMAIL: 'a\u0000@b.c', OPEN_WEBUI_SECRET: { nested: true }, OPEN_WEBUI_MODELS: 'models', APPFOLDER: '/opt/appdata/../../etc' }, asUser),
+      resolveDeployValues(
+        webui,
+        {
+          OPEN_WEBUI_ADMIN_EMAIL: 'a\u0000@b.c',
+          OPEN_WEBUI_SECRET: { nested: true },
+          OPEN_WEBUI_MODELS: 'models',
+          APPFOLDER: '/opt/appdata/../../etc',
+        },
+        asUser,
+      ),
     );
     expect(error.fields).toEqual([
       { path: 'config.OPEN_WEBUI_ADMIN_EMAIL', message: 'must not contain line breaks or control characters' },
@@ -109,7 +128,10 @@ describe('resolveDeployValues', () => {
       fields: undefined,
     });
     expect(resolveDeployValues(webui, config, asAdmin)).toMatchObject({ OPEN_WEBUI_MODELS: '/srv/models', APPFOLDER: '/etc' });
-    expect(resolveDeployValues(webui, { ...config, OPEN_WEBUI_MODELS: '/mnt/media/models-2', APPFOLDER: '/opt/appdata/x' }, asUser).OPEN_WEBUI_MODELS).toBe('/mnt/media/models-2');
+    expect(
+      resolveDeployValues(webui, { ...config, OPEN_WEBUI_MODELS: '/mnt/media/models-2', APPFOLDER: '/opt/appdata/x' }, asUser)
+        .OPEN_WEBUI_MODELS,
+    ).toBe('/mnt/media/models-2');
   });
 
   it('treats a changed image variable as an image override that needs an admin', () => {
@@ -121,7 +143,9 @@ describe('resolveDeployValues', () => {
       fields: undefined,
     });
     expect(resolveDeployValues(webui, config, asAdmin).OPEN_WEBUI_IMAGE).toBe('evil/image:1');
-    expect(errorOf(() => resolveDeployValues(plex, { PLEXIMAGE: 'evil/plex:1' }, asUser)).details).toBe('config.PLEXIMAGE overrides the image');
+    expect(errorOf(() => resolveDeployValues(plex, { PLEXIMAGE: 'evil/plex:1' }, asUser)).details).toBe(
+      'config.PLEXIMAGE overrides the image',
+    );
   });
 
   it('lets only admins deploy an app that needs elevated rights', () => {
@@ -136,6 +160,12 @@ describe('resolveDeployValues', () => {
 
   it('gives foreign templates the original product’s defaults', () => {
     const values = resolveDeployValues(plex, {}, asUser);
-    expect(values).toMatchObject({ PLEXIMAGE: 'lscr.io/linuxserver/plex:latest', PLEXTHEME: 'dark', SECURITYOPS: 'no-new-privileges', SECURITYOPSSET: 'true', PLEXCLAIM: '' });
+    expect(values).toMatchObject({
+      PLEXIMAGE: 'lscr.io/linuxserver/plex:latest',
+      PLEXTHEME: 'dark',
+      SECURITYOPS: 'no-new-privileges',
+      SECURITYOPSSET: 'true',
+      PLEXCLAIM: '',
+    });
   });
 });

@@ -12,7 +12,12 @@ const webui = fixtureEntry('ai-tools-open-webui');
 const plex = fixtureEntry('mediaserver-plex');
 const watchtower = fixtureEntry('system-watchtower');
 
-function render(entry: typeof sonarr, mode: 'standard' | 'traefik' | 'authelia', config: Record<string, unknown> = {}, settings = renderSettings()) {
+function render(
+  entry: typeof sonarr,
+  mode: 'standard' | 'traefik' | 'authelia',
+  config: Record<string, unknown> = {},
+  settings = renderSettings(),
+) {
   const values = resolveDeployValues(entry, config, { isAdmin: true, mode, globals: GLOBALS });
   return renderCompose({ entry, mode, values, settings });
 }
@@ -102,7 +107,8 @@ describe('renderCompose', () => {
       ...TRAEFIK_ROUTER,
       'traefik.http.routers.hlr-test-app.entrypoints': 'websecure',
       'traefik.http.routers.hlr-test-app.middlewares': 'authelia@docker',
-      'traefik.http.routers.hlr-test-app-api.rule': 'Host(`sonarr.${DOMAIN}`) && (PathPrefix(`/api`) || PathPrefix(`/feed`) || PathPrefix(`/ping`))',
+      'traefik.http.routers.hlr-test-app-api.rule':
+        'Host(`sonarr.${DOMAIN}`) && (PathPrefix(`/api`) || PathPrefix(`/feed`) || PathPrefix(`/ping`))',
       'traefik.http.routers.hlr-test-app-api.entrypoints': 'websecure',
       'traefik.http.routers.hlr-test-app-api.tls': 'true',
       'traefik.http.routers.hlr-test-app-api.tls.certresolver': 'dns-cloudflare',
@@ -145,7 +151,10 @@ describe('renderCompose', () => {
   it('routes a service that shares another’s network namespace through that service', () => {
     const entry = fixtureEntry('downloadclients-qbittorrent-vpn');
     const stack = render(entry, 'authelia');
-    const services = stack.compose.services as Record<string, { labels: Record<string, string>; networks?: string[]; network_mode?: string }>;
+    const services = stack.compose.services as Record<
+      string,
+      { labels: Record<string, string>; networks?: string[]; network_mode?: string }
+    >;
     expect(services.qbittorrent?.network_mode).toBe('service:gluetun');
     expect(services.qbittorrent?.networks).toBeUndefined();
     expect(services.qbittorrent?.labels).toEqual({ 'homelabarr.app-id': 'test-app' });
@@ -157,7 +166,9 @@ describe('renderCompose', () => {
 
   it('escapes $ in extra labels so compose keeps them literal', () => {
     const stack = render(sonarr, 'standard', {}, renderSettings({ labels: { 'homelabarr.note': 'costs $5 ${HOME}' } }));
-    expect((stack.compose.services.sonarr as { labels: Record<string, string> }).labels).toEqual({ 'homelabarr.note': 'costs $$5 $${HOME}' });
+    expect((stack.compose.services.sonarr as { labels: Record<string, string> }).labels).toEqual({
+      'homelabarr.note': 'costs $$5 $${HOME}',
+    });
   });
 
   it('refuses a mode the template does not declare', () => {
@@ -177,8 +188,16 @@ describe('renderCompose', () => {
 
 describe('renderSettingsFromConfig', () => {
   it('takes proxy, Traefik and Authelia names from the config', () => {
-    const config = testConfig({ proxyNetwork: 'edge', traefikEntrypoint: 'websecure', traefikCertResolver: 'le', autheliaMiddleware: 'authelia@docker', domain: 'lab.example' });
-    expect(renderSettingsFromConfig(config, { projectName: 'hlr-mediamanager-sonarr', labels: { 'homelabarr.app-id': 'mediamanager-sonarr' } })).toEqual({
+    const config = testConfig({
+      proxyNetwork: 'edge',
+      traefikEntrypoint: 'websecure',
+      traefikCertResolver: 'le',
+      autheliaMiddleware: 'authelia@docker',
+      domain: 'lab.example',
+    });
+    expect(
+      renderSettingsFromConfig(config, { projectName: 'hlr-mediamanager-sonarr', labels: { 'homelabarr.app-id': 'mediamanager-sonarr' } }),
+    ).toEqual({
       projectName: 'hlr-mediamanager-sonarr',
       proxyNetwork: 'edge',
       entrypoint: 'websecure',
@@ -193,14 +212,18 @@ describe('renderSettingsFromConfig', () => {
 
 describe('renderEnvFile', () => {
   it('single-quotes plain values and double-quotes values with a quote, escaping \\ " and $', () => {
-    expect(renderEnvFile({ A: 'x ${HOME} $(id) #no comment', B: "it's \"$HOME\" \\n", C: '' })).toBe(
+    expect(renderEnvFile({ A: 'x ${HOME} $(id) #no comment', B: 'it\'s "$HOME" \\n', C: '' })).toBe(
       ["A='x ${HOME} $(id) #no comment'", 'B="it\'s \\"\\$HOME\\" \\\\n"', "C=''", ''].join('\n'),
     );
   });
 
   it('refuses a value with a line break', () => {
     expect(() => renderEnvFile({ A: 'one\nB=two' })).toThrow(
-      expect.objectContaining({ code: 'VALIDATION_FAILED', message: 'Invalid variable value', details: 'A contains a line break or control character' }),
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        message: 'Invalid variable value',
+        details: 'A contains a line break or control character',
+      }),
     );
   });
 });

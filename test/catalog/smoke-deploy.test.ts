@@ -18,11 +18,15 @@ const composeEnv = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', D
 const projectPrefix = `hlrt${testRunId}`;
 
 async function compose(folder: string, project: string, args: string[]): Promise<void> {
-  await runCommand('docker', ['compose', '-p', project, '-f', path.join(folder, 'compose.yaml'), '--env-file', path.join(folder, '.env'), ...args], {
-    cwd: folder,
-    env: composeEnv,
-    timeoutMs: 120_000,
-  });
+  await runCommand(
+    'docker',
+    ['compose', '-p', project, '-f', path.join(folder, 'compose.yaml'), '--env-file', path.join(folder, '.env'), ...args],
+    {
+      cwd: folder,
+      env: composeEnv,
+      timeoutMs: 120_000,
+    },
+  );
 }
 
 /** The stub's index page over HTTP, retried while the container starts. */
@@ -88,10 +92,14 @@ describe('gate 5: smoke deploy of the whole catalog', () => {
     });
     const expected = entries.map(({ app, template }) => `${app.id}: ${template.web ? '200 stub' : 'running (no web UI)'}`);
     expect(results).toEqual(expected);
-    const leftovers = await runCommand('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project`, '--filter', `label=homelabarr.test=${testRunId}`], {
-      env: composeEnv,
-      timeoutMs: 30_000,
-    });
+    const leftovers = await runCommand(
+      'docker',
+      ['ps', '-aq', '--filter', `label=com.docker.compose.project`, '--filter', `label=homelabarr.test=${testRunId}`],
+      {
+        env: composeEnv,
+        timeoutMs: 30_000,
+      },
+    );
     expect(leftovers.stdout.trim()).toBe('');
   });
 });

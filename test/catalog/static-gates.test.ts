@@ -10,7 +10,9 @@ import { BUNDLED_ROOT } from './catalog-fixtures.js';
 
 const report = checkCatalog(BUNDLED_ROOT, { exceptions: PORT_EXCEPTIONS });
 const problemsOf = (gate: number): string[] =>
-  report.problems.filter((problem) => problem.gate === gate).map((problem) => `${path.relative(BUNDLED_ROOT, problem.file)}: ${problem.message}`);
+  report.problems
+    .filter((problem) => problem.gate === gate)
+    .map((problem) => `${path.relative(BUNDLED_ROOT, problem.file)}: ${problem.message}`);
 
 describe('the bundled catalog', () => {
   it('has at least 120 apps across the seed’s 15 categories, each category used', () => {

@@ -73,7 +73,13 @@ describe('parseStatsSample', () => {
     cpu_stats: { cpu_usage: { total_usage: 5_000_000 }, system_cpu_usage: 9_000_000_000, online_cpus: 4 },
     memory_stats: { usage: 10_000, limit: 100_000, stats: { total_inactive_file: 4_000 } },
     networks: { eth0: { rx_bytes: 100, tx_bytes: 10 }, eth1: { rx_bytes: 1, tx_bytes: 2 } },
-    blkio_stats: { io_service_bytes_recursive: [{ op: 'Read', value: 7 }, { op: 'Write', value: 3 }, { op: 'read', value: 1 }] },
+    blkio_stats: {
+      io_service_bytes_recursive: [
+        { op: 'Read', value: 7 },
+        { op: 'Write', value: 3 },
+        { op: 'read', value: 1 },
+      ],
+    },
     pids_stats: { current: 5 },
   };
 
@@ -100,7 +106,13 @@ describe('parseStatsSample', () => {
   });
 
   it('marks the zeroed sample of a stopped container as not running', () => {
-    const stopped = { read: '0001-01-01T00:00:00Z', cpu_stats: { cpu_usage: { total_usage: 0 } }, memory_stats: {}, pids_stats: {}, blkio_stats: {} };
+    const stopped = {
+      read: '0001-01-01T00:00:00Z',
+      cpu_stats: { cpu_usage: { total_usage: 0 } },
+      memory_stats: {},
+      pids_stats: {},
+      blkio_stats: {},
+    };
     expect(parseStatsSample(stopped)).toMatchObject({ isRunning: false, memoryUsage: 0, pids: 0, blockRead: 0 });
   });
 });
@@ -141,7 +153,12 @@ describe('computeContainerStats', () => {
   it('falls back to the average since the start for a single sample', () => {
     const startedAtMs = 1_000_000;
     // 10 s of CPU over 100 s on two CPUs: 5 % of the host.
-    const stats = computeContainerStats({ previous: null, latest: sample({ cpuTotalNs: 10e9 }), startedAtMs, nowMs: startedAtMs + 100_000 });
+    const stats = computeContainerStats({
+      previous: null,
+      latest: sample({ cpuTotalNs: 10e9 }),
+      startedAtMs,
+      nowMs: startedAtMs + 100_000,
+    });
     expect(stats.cpu).toBe(5);
     expect(computeContainerStats({ previous: null, latest: sample({ cpuTotalNs: 10e9 }), startedAtMs: null, nowMs: 0 }).cpu).toBe(0);
   });
@@ -179,11 +196,13 @@ describe('formatDockerPsPorts', () => {
 
 describe('findContainerApp', () => {
   it('maps the compose project of the prefix to its app, preferring the app-id label', () => {
-    expect(findContainerApp({ 'com.docker.compose.project': 'hlr-mediaserver-plex', 'com.docker.compose.service': 'plex' }, 'hlr')).toEqual({
-      appId: 'mediaserver-plex',
-      project: 'hlr-mediaserver-plex',
-      service: 'plex',
-    });
+    expect(findContainerApp({ 'com.docker.compose.project': 'hlr-mediaserver-plex', 'com.docker.compose.service': 'plex' }, 'hlr')).toEqual(
+      {
+        appId: 'mediaserver-plex',
+        project: 'hlr-mediaserver-plex',
+        service: 'plex',
+      },
+    );
     expect(findContainerApp({ 'com.docker.compose.project': 'hlr-plex', 'homelabarr.app-id': 'mediaserver-plex' }, 'hlr')).toEqual({
       appId: 'mediaserver-plex',
       project: 'hlr-plex',

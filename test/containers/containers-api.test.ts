@@ -32,7 +32,11 @@ function dockerWithContainers(): FakeDockerEngine {
     id: 'b2'.repeat(32),
     name: 'sonarr',
     state: 'exited',
-    labels: { 'com.docker.compose.project': 'hlr-sonarr', 'com.docker.compose.service': 'sonarr', 'homelabarr.app-id': 'mediamanager-sonarr' },
+    labels: {
+      'com.docker.compose.project': 'hlr-sonarr',
+      'com.docker.compose.service': 'sonarr',
+      'homelabarr.app-id': 'mediamanager-sonarr',
+    },
   });
   docker.addContainer({ id: 'c3'.repeat(32), name: 'handmade', labels: { 'com.docker.compose.project': 'other-stack' } });
   return docker;
@@ -326,8 +330,16 @@ describe('container actions', () => {
     const actions = entries.map((entry) => ({ action: entry.action, target: entry.target, details: entry.details }));
     expect(actions).toEqual(
       expect.arrayContaining([
-        { action: 'container.stop', target: 'plex', details: { containerId: 'a1'.repeat(32), image: 'lscr.io/linuxserver/plex:latest', changed: true, timeoutSeconds: 1 } },
-        { action: 'container.remove', target: 'sonarr', details: { containerId: 'b2'.repeat(32), image: 'busybox:latest', force: false, removeVolumes: false } },
+        {
+          action: 'container.stop',
+          target: 'plex',
+          details: { containerId: 'a1'.repeat(32), image: 'lscr.io/linuxserver/plex:latest', changed: true, timeoutSeconds: 1 },
+        },
+        {
+          action: 'container.remove',
+          target: 'sonarr',
+          details: { containerId: 'b2'.repeat(32), image: 'busybox:latest', force: false, removeVolumes: false },
+        },
       ]),
     );
     expect(entries).toHaveLength(2);

@@ -14,7 +14,10 @@ let plain: Docker.Container;
 let tty: Docker.Container;
 let hostPort: number;
 
-async function runContainer(name: string, options: { cmd: string; tty?: boolean; labels?: Record<string, string>; hostPort?: number }): Promise<Docker.Container> {
+async function runContainer(
+  name: string,
+  options: { cmd: string; tty?: boolean; labels?: Record<string, string>; hostPort?: number },
+): Promise<Docker.Container> {
   const container = await docker.createContainer({
     name: `${prefix}-${name}`,
     Image: STUB_IMAGE,
@@ -146,7 +149,12 @@ describe('containers against the real daemon', () => {
     const { app } = testApp;
 
     const stop = await app.inject({ method: 'POST', url: `${url}/stop?timeout=1` });
-    expect(stop.json()).toEqual({ success: true, message: `Container ${prefix}-lifecycle stopped`, containerId: `${prefix}-lifecycle`, changed: true });
+    expect(stop.json()).toEqual({
+      success: true,
+      message: `Container ${prefix}-lifecycle stopped`,
+      containerId: `${prefix}-lifecycle`,
+      changed: true,
+    });
     expect((await subject.inspect()).State.Running).toBe(false);
     const stopAgain = await app.inject({ method: 'POST', url: `${url}/stop` });
     expect(stopAgain.statusCode).toBe(200);
@@ -179,7 +187,12 @@ describe('containers against the real daemon', () => {
       requestId: expect.any(String),
     });
     const removed = await app.inject({ method: 'DELETE', url: `${url}?force=true&removeVolumes=true` });
-    expect(removed.json()).toEqual({ success: true, message: `Container ${prefix}-lifecycle removed`, containerId: `${prefix}-lifecycle`, changed: true });
+    expect(removed.json()).toEqual({
+      success: true,
+      message: `Container ${prefix}-lifecycle removed`,
+      containerId: `${prefix}-lifecycle`,
+      changed: true,
+    });
     expect((await app.inject({ method: 'GET', url: `${url}/stats` })).statusCode).toBe(404);
 
     const actions = testApp.ctx.services.activity
@@ -187,7 +200,14 @@ describe('containers against the real daemon', () => {
       .entries.filter((entry) => entry.target === `${prefix}-lifecycle`)
       .map((entry) => entry.action)
       .reverse();
-    expect(actions).toEqual(['container.stop', 'container.stop', 'container.start', 'container.start', 'container.restart', 'container.remove']);
+    expect(actions).toEqual([
+      'container.stop',
+      'container.stop',
+      'container.start',
+      'container.start',
+      'container.restart',
+      'container.remove',
+    ]);
   });
 
   it('answers 404 for an unknown container and 400 for an invalid id', async () => {

@@ -38,53 +38,70 @@ async function projectContainers(appId: string) {
 const run = { HLR_TEST_RUN: testRunId };
 
 describe('deploying with real Docker and compose', () => {
-  it('deploys in standard mode, and a subscriber joining after the start sees every step from validate on', { timeout: 120_000 }, async () => {
-    const port = await freePort();
-    const { client, clientId } = await openStream();
-    const started = await postJson(`${h.url}/deploy`, { appId: 'hlrtest-web', config: { WEB_PORT: port, ...run }, mode: { type: 'standard' } });
-    expect(started.status).toBe(200);
-    const deploymentId = started.body.deploymentId as string;
-    expect(await postJson(`${h.url}/stream/deployments/${deploymentId}/subscribe`, { clientId })).toEqual({
-      status: 200,
-      body: { success: true, deploymentId, clientId },
-    });
-    const complete = await client.waitFor((event) => event.event === 'deployment-complete', 90_000);
-    expect(complete.json).toMatchObject({
-      deploymentId,
-      success: true,
-      summary: { appId: 'hlrtest-web', deploymentMode: 'standard', urls: [`http://localhost:${port}`], error: null },
-    });
-    const steps = client.events.filter((event) => event.event === 'deployment-step').map((event) => `${String(event.json.step)}:${String(event.json.status)}`);
-    expect(steps).toEqual([
-      'validate:started',
-      'validate:completed',
-      'preflight:started',
-      'preflight:completed',
-      'render:started',
-      'render:completed',
-      'pull:started',
-      'pull:skipped',
-      'deploy:started',
-      'deploy:completed',
-      'verify:started',
-      'verify:completed',
-    ]);
-    const output = client.events.filter((event) => event.event === 'command-output').map((event) => String(event.json.output));
-    expect(output.some((line) => line.includes(`${h.prefix}-hlrtest-web-web-1`) && line.includes('Started'))).toBe(true);
-    expect(client.events.map((event) => Number(event.id))).toEqual(client.events.map((_, index) => index + 1));
-    expect(client.events.some((event) => event.event === 'error')).toBe(false);
+  it(
+    'deploys in standard mode, and a subscriber joining after the start sees every step from validate on',
+    { timeout: 120_000 },
+    async () => {
+      const port = await freePort();
+      const { client, clientId } = await openStream();
+      const started = await postJson(`${h.url}/deploy`, {
+        appId: 'hlrtest-web',
+        config: { WEB_PORT: port, ...run },
+        mode: { type: 'standard' },
+      });
+      expect(started.status).toBe(200);
+      const deploymentId = started.body.deploymentId as string;
+      expect(await postJson(`${h.url}/stream/deployments/${deploymentId}/subscribe`, { clientId })).toEqual({
+        status: 200,
+        body: { success: true, deploymentId, clientId },
+      });
+      const complete = await client.waitFor((event) => event.event === 'deployment-complete', 90_000);
+      expect(complete.json).toMatchObject({
+        deploymentId,
+        success: true,
+        summary: { appId: 'hlrtest-web', deploymentMode: 'standard', urls: [`http://localhost:${port}`], error: null },
+      });
+      const steps = client.events
+        .filter((event) => event.event === 'deployment-step')
+        .map((event) => `${String(event.json.step)}:${String(event.json.status)}`);
+      expect(steps).toEqual([
+        'validate:started',
+        'validate:completed',
+        'preflight:started',
+        'preflight:completed',
+        'render:started',
+        'render:completed',
+        'pull:started',
+        'pull:skipped',
+        'deploy:started',
+        'deploy:completed',
+        'verify:started',
+        'verify:completed',
+      ]);
+      const output = client.events.filter((event) => event.event === 'command-output').map((event) => String(event.json.output));
+      expect(output.some((line) => line.includes(`${h.prefix}-hlrtest-web-web-1`) && line.includes('Started'))).toBe(true);
+      expect(client.events.map((event) => Number(event.id))).toEqual(client.events.map((_, index) => index + 1));
+      expect(client.events.some((event) => event.event === 'error')).toBe(false);
 
-    const page = await fetch(`http://127.0.0.1:${port}/`);
-    expect(await page.text()).toBe('stub\n');
-    const [container] = await projectContainers('hlrtest-web');
-    expect(container?.Labels).toMatchObject({ 'homelabarr.app-id': 'hlrtest-web', 'homelabarr.deployment-id': deploymentId, 'homelabarr.test': testRunId });
-    expect(container?.Labels['traefik.enable']).toBeUndefined();
-  });
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(await page.text()).toBe('stub\n');
+      const [container] = await projectContainers('hlrtest-web');
+      expect(container?.Labels).toMatchObject({
+        'homelabarr.app-id': 'hlrtest-web',
+        'homelabarr.deployment-id': deploymentId,
+        'homelabarr.test': testRunId,
+      });
+      expect(container?.Labels['traefik.enable']).toBeUndefined();
+    },
+  );
 
   it('reads logs, redeploys in place, stops and removes an app on its own project', { timeout: 120_000 }, async () => {
     const port = await freePort();
     const first = await deployAndWait(h, { appId: 'hlrtest-healthy', config: { HEALTHY_PORT: port, ...run } });
-    expect(first.deployment).toMatchObject({ status: 'completed', result: { containers: [{ service: 'app', state: 'running', health: 'healthy' }] } });
+    expect(first.deployment).toMatchObject({
+      status: 'completed',
+      result: { containers: [{ service: 'app', state: 'running', health: 'healthy' }] },
+    });
 
     const newPort = await freePort();
     const second = await deployAndWait(h, { appId: 'hlrtest-healthy', config: { HEALTHY_PORT: newPort, ...run } });
@@ -117,7 +134,12 @@ describe('deploying with real Docker and compose', () => {
     const removed = await getJson(`${h.url}/applications/hlrtest-healthy?removeVolumes=true`, { method: 'DELETE' });
     expect(removed).toEqual({
       status: 200,
-      body: { success: true, message: 'hlrtest-healthy removed with its volumes; its data under APPFOLDER was kept', appId: 'hlrtest-healthy', removedVolumes: true },
+      body: {
+        success: true,
+        message: 'hlrtest-healthy removed with its volumes; its data under APPFOLDER was kept',
+        appId: 'hlrtest-healthy',
+        removedVolumes: true,
+      },
     });
     expect(await projectContainers('hlrtest-healthy')).toEqual([]);
     expect(existsSync(path.join(h.t.dataDir, 'stacks', 'hlrtest-healthy'))).toBe(false);
@@ -125,38 +147,46 @@ describe('deploying with real Docker and compose', () => {
     expect((await getJson(`${h.url}/applications/hlrtest-healthy/logs`)).status).toBe(404);
   });
 
-  it('deploys behind Traefik and Authelia: generated labels and the proxy network on the running container', { timeout: 120_000 }, async () => {
-    const traefik = await deployAndWait(h, { appId: 'hlrtest-web', config: { WEB_PORT: await freePort(), ...run }, mode: { type: 'traefik' } });
-    expect(traefik.deployment).toMatchObject({ status: 'completed', mode: 'traefik', result: { urls: ['https://web.localhost'] } });
-    const network = await docker.getNetwork(h.proxyNetwork).inspect();
-    expect(network.Labels).toMatchObject({ 'homelabarr.managed': 'true' });
-    const router = `${h.prefix}-hlrtest-web`;
-    let [summary] = await projectContainers('hlrtest-web');
-    let inspected = await docker.getContainer(summary!.Id).inspect();
-    expect(inspected.State.Running).toBe(true);
-    expect(Object.keys(inspected.NetworkSettings.Networks)).toContain(h.proxyNetwork);
-    expect(inspected.Config.Labels).toMatchObject({
-      'traefik.enable': 'true',
-      'traefik.docker.network': h.proxyNetwork,
-      [`traefik.http.routers.${router}.rule`]: 'Host(`web.localhost`)',
-      [`traefik.http.routers.${router}.entrypoints`]: 'https',
-      [`traefik.http.routers.${router}.tls.certresolver`]: 'dns-cloudflare',
-      [`traefik.http.services.${router}.loadbalancer.server.port`]: '8080',
-    });
-    expect(inspected.Config.Labels[`traefik.http.routers.${router}.middlewares`]).toBeUndefined();
-    expect(inspected.HostConfig.PortBindings).toEqual({});
+  it(
+    'deploys behind Traefik and Authelia: generated labels and the proxy network on the running container',
+    { timeout: 120_000 },
+    async () => {
+      const traefik = await deployAndWait(h, {
+        appId: 'hlrtest-web',
+        config: { WEB_PORT: await freePort(), ...run },
+        mode: { type: 'traefik' },
+      });
+      expect(traefik.deployment).toMatchObject({ status: 'completed', mode: 'traefik', result: { urls: ['https://web.localhost'] } });
+      const network = await docker.getNetwork(h.proxyNetwork).inspect();
+      expect(network.Labels).toMatchObject({ 'homelabarr.managed': 'true' });
+      const router = `${h.prefix}-hlrtest-web`;
+      let [summary] = await projectContainers('hlrtest-web');
+      let inspected = await docker.getContainer(summary!.Id).inspect();
+      expect(inspected.State.Running).toBe(true);
+      expect(Object.keys(inspected.NetworkSettings.Networks)).toContain(h.proxyNetwork);
+      expect(inspected.Config.Labels).toMatchObject({
+        'traefik.enable': 'true',
+        'traefik.docker.network': h.proxyNetwork,
+        [`traefik.http.routers.${router}.rule`]: 'Host(`web.localhost`)',
+        [`traefik.http.routers.${router}.entrypoints`]: 'https',
+        [`traefik.http.routers.${router}.tls.certresolver`]: 'dns-cloudflare',
+        [`traefik.http.services.${router}.loadbalancer.server.port`]: '8080',
+      });
+      expect(inspected.Config.Labels[`traefik.http.routers.${router}.middlewares`]).toBeUndefined();
+      expect(inspected.HostConfig.PortBindings).toEqual({});
 
-    const authelia = await deployAndWait(h, { appId: 'hlrtest-web', config: { ...run }, mode: { type: 'authelia' } });
-    expect(authelia.deployment).toMatchObject({ status: 'completed', mode: 'authelia', isRedeploy: true });
-    [summary] = await projectContainers('hlrtest-web');
-    inspected = await docker.getContainer(summary!.Id).inspect();
-    expect(Object.keys(inspected.NetworkSettings.Networks)).toContain(h.proxyNetwork);
-    expect(inspected.Config.Labels).toMatchObject({
-      [`traefik.http.routers.${router}.middlewares`]: 'chain-authelia@file',
-      [`traefik.http.routers.${router}-api.rule`]: 'Host(`web.localhost`) && (PathPrefix(`/api`))',
-      'homelabarr.deployment-id': authelia.id,
-    });
-  });
+      const authelia = await deployAndWait(h, { appId: 'hlrtest-web', config: { ...run }, mode: { type: 'authelia' } });
+      expect(authelia.deployment).toMatchObject({ status: 'completed', mode: 'authelia', isRedeploy: true });
+      [summary] = await projectContainers('hlrtest-web');
+      inspected = await docker.getContainer(summary!.Id).inspect();
+      expect(Object.keys(inspected.NetworkSettings.Networks)).toContain(h.proxyNetwork);
+      expect(inspected.Config.Labels).toMatchObject({
+        [`traefik.http.routers.${router}.middlewares`]: 'chain-authelia@file',
+        [`traefik.http.routers.${router}-api.rule`]: 'Host(`web.localhost`) && (PathPrefix(`/api`))',
+        'homelabarr.deployment-id': authelia.id,
+      });
+    },
+  );
 
   it('fails a deploy whose image cannot be pulled, saying why', { timeout: 60_000 }, async () => {
     const { deployment } = await deployAndWait(h, { appId: 'hlrtest-badimage', config: { ...run } });
@@ -208,36 +238,49 @@ describe('deploying with real Docker and compose', () => {
     });
     const events = await getJson(`${h.url}/deployments/${crash.id}/events?limit=1000`);
     const list = events.body.events as { event: string; data: Record<string, unknown> }[];
-    expect(list.at(-2)).toMatchObject({ event: 'deployment-step', data: { step: 'verify', status: 'failed', message: crash.deployment.error } });
-    expect(list.at(-1)).toMatchObject({ event: 'deployment-complete', data: { success: false, summary: { error: crash.deployment.error } } });
-  });
-
-  it('holds the per-app lock while deploying and cancels cleanly, removing what the first deploy started', { timeout: 90_000 }, async () => {
-    const { client, clientId } = await openStream();
-    const started = await postJson(`${h.url}/deploy`, { appId: 'hlrtest-slow', config: { ...run } });
-    const deploymentId = started.body.deploymentId as string;
-    await postJson(`${h.url}/stream/deployments/${deploymentId}/subscribe`, { clientId });
-    await client.waitFor((event) => event.event === 'deployment-step' && event.json.step === 'verify' && event.json.status === 'started', 60_000);
-    expect(await projectContainers('hlrtest-slow')).toHaveLength(1);
-
-    const second = await postJson(`${h.url}/deploy`, { appId: 'hlrtest-slow', config: { ...run } });
-    expect(second).toEqual({
-      status: 409,
-      body: {
-        error: 'HLR Test Slow is already being deployed',
-        details: `Deployment ${deploymentId} of hlrtest-slow has not finished. Follow it at /deployments/${deploymentId}/status, or cancel it with POST /deployments/${deploymentId}/cancel.`,
-        code: 'CONFLICT',
-        requestId: expect.any(String),
-      },
+    expect(list.at(-2)).toMatchObject({
+      event: 'deployment-step',
+      data: { step: 'verify', status: 'failed', message: crash.deployment.error },
     });
-
-    const cancelled = await postJson(`${h.url}/deployments/${deploymentId}/cancel`, {});
-    expect(cancelled.status).toBe(200);
-    expect(cancelled.body.deployment).toMatchObject({ status: 'cancelled', error: 'Cancelled by an anonymous user' });
-    const complete = await client.waitFor((event) => event.event === 'deployment-complete');
-    expect(complete.json).toMatchObject({ success: false, status: 'cancelled' });
-    expect(await projectContainers('hlrtest-slow')).toEqual([]);
-    expect(existsSync(path.join(h.t.dataDir, 'stacks', 'hlrtest-slow'))).toBe(false);
-    expect((await postJson(`${h.url}/applications/hlrtest-slow/stop`, {})).status).toBe(404);
+    expect(list.at(-1)).toMatchObject({
+      event: 'deployment-complete',
+      data: { success: false, summary: { error: crash.deployment.error } },
+    });
   });
+
+  it(
+    'holds the per-app lock while deploying and cancels cleanly, removing what the first deploy started',
+    { timeout: 90_000 },
+    async () => {
+      const { client, clientId } = await openStream();
+      const started = await postJson(`${h.url}/deploy`, { appId: 'hlrtest-slow', config: { ...run } });
+      const deploymentId = started.body.deploymentId as string;
+      await postJson(`${h.url}/stream/deployments/${deploymentId}/subscribe`, { clientId });
+      await client.waitFor(
+        (event) => event.event === 'deployment-step' && event.json.step === 'verify' && event.json.status === 'started',
+        60_000,
+      );
+      expect(await projectContainers('hlrtest-slow')).toHaveLength(1);
+
+      const second = await postJson(`${h.url}/deploy`, { appId: 'hlrtest-slow', config: { ...run } });
+      expect(second).toEqual({
+        status: 409,
+        body: {
+          error: 'HLR Test Slow is already being deployed',
+          details: `Deployment ${deploymentId} of hlrtest-slow has not finished. Follow it at /deployments/${deploymentId}/status, or cancel it with POST /deployments/${deploymentId}/cancel.`,
+          code: 'CONFLICT',
+          requestId: expect.any(String),
+        },
+      });
+
+      const cancelled = await postJson(`${h.url}/deployments/${deploymentId}/cancel`, {});
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.deployment).toMatchObject({ status: 'cancelled', error: 'Cancelled by an anonymous user' });
+      const complete = await client.waitFor((event) => event.event === 'deployment-complete');
+      expect(complete.json).toMatchObject({ success: false, status: 'cancelled' });
+      expect(await projectContainers('hlrtest-slow')).toEqual([]);
+      expect(existsSync(path.join(h.t.dataDir, 'stacks', 'hlrtest-slow'))).toBe(false);
+      expect((await postJson(`${h.url}/applications/hlrtest-slow/stop`, {})).status).toBe(404);
+    },
+  );
 });

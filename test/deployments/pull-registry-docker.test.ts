@@ -8,7 +8,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/server/infra/run-command.js';
 import { docker, requireDocker, STUB_IMAGE, testEnv, testRunId } from '../helpers/docker.js';
-import { DEPLOY_FIXTURES, deployAndWait, getJson, removeDeployResources, startDeployApp, type DeployHarness } from '../helpers/deploy-harness.js';
+import {
+  DEPLOY_FIXTURES,
+  deployAndWait,
+  getJson,
+  removeDeployResources,
+  startDeployApp,
+  type DeployHarness,
+} from '../helpers/deploy-harness.js';
 import { freePort } from '../helpers/server-process.js';
 
 let registry: ChildProcess | null = null;
@@ -35,7 +42,17 @@ beforeAll(async () => {
   const port = await freePort();
   writeFileSync(
     path.join(work, 'config.yml'),
-    ['version: 0.1', 'log:', '  level: error', 'storage:', '  filesystem:', `    rootdirectory: ${work}/data`, 'http:', `  addr: 127.0.0.1:${port}`, ''].join('\n'),
+    [
+      'version: 0.1',
+      'log:',
+      '  level: error',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${work}/data`,
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      '',
+    ].join('\n'),
   );
   registry = spawn('/usr/bin/docker-registry', ['serve', path.join(work, 'config.yml')], { stdio: 'ignore' });
   await waitForRegistry(port);
@@ -79,23 +96,40 @@ afterAll(async () => {
   await h?.t.ctx.services.deployments.settled();
   await h?.t.close();
   if (h) await removeDeployResources(h.prefix);
-  await docker.getImage(image).remove({ force: true }).catch(() => undefined);
+  await docker
+    .getImage(image)
+    .remove({ force: true })
+    .catch(() => undefined);
   registry?.kill('SIGTERM');
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 describe('pulling from a registry', () => {
   it('pulls a missing image through the Engine API with per-layer byte progress', { timeout: 120_000 }, async () => {
-    expect(await docker.getImage(image).inspect().catch(() => null)).toBeNull();
+    expect(
+      await docker
+        .getImage(image)
+        .inspect()
+        .catch(() => null),
+    ).toBeNull();
     const { id, deployment } = await deployAndWait(h!, { appId: 'hlrtest-pulled', config: { HLR_TEST_RUN: testRunId } });
     expect(deployment).toMatchObject({ status: 'completed', result: { containers: [{ image, state: 'running' }] } });
 
-    const list = (await getJson(`${h!.url}/deployments/${id}/events?limit=1000`)).body.events as { event: string; data: Record<string, unknown> }[];
+    const list = (await getJson(`${h!.url}/deployments/${id}/events?limit=1000`)).body.events as {
+      event: string;
+      data: Record<string, unknown>;
+    }[];
     const progress = list.filter((item) => item.event === 'pull-progress').map((item) => item.data);
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress[0]).toMatchObject({ image, status: 'pulling' });
     expect(progress[0]?.percent).toBeLessThan(100);
-    const last = progress.at(-1) as { percent: number; bytesDone: number; bytesTotal: number; status: string; layers: Record<string, { status: string; current: number; total: number }> };
+    const last = progress.at(-1) as {
+      percent: number;
+      bytesDone: number;
+      bytesTotal: number;
+      status: string;
+      layers: Record<string, { status: string; current: number; total: number }>;
+    };
     expect(last).toMatchObject({ image, percent: 100, status: 'complete' });
     expect(last.bytesTotal).toBeGreaterThan(6 * 1024 * 1024);
     expect(last.bytesDone).toBe(last.bytesTotal);
@@ -105,6 +139,8 @@ describe('pulling from a registry', () => {
     expect(Object.values(last.layers).some((layer) => layer.status === 'Already exists')).toBe(true);
     const percents = progress.map((item) => item.percent as number);
     expect([...percents].sort((a, b) => a - b)).toEqual(percents);
-    expect(list.find((item) => item.event === 'deployment-step' && item.data.step === 'pull' && item.data.status === 'completed')?.data.message).toBe(`Pulled ${image}`);
+    expect(
+      list.find((item) => item.event === 'deployment-step' && item.data.step === 'pull' && item.data.status === 'completed')?.data.message,
+    ).toBe(`Pulled ${image}`);
   });
 });

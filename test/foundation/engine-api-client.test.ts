@@ -52,7 +52,13 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), connection: connectionIds.get(req.socket) ?? 0 });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        connection: connectionIds.get(req.socket) ?? 0,
+      });
       handler(req, res);
     });
   });
@@ -155,7 +161,8 @@ describe('listing containers', () => {
         return sendDockerError(res, 404, 'No such container: web');
       }
       // An image inspect body the client only checks for presence.
-      if (req.url?.startsWith('/images/')) return sendJson(res, 200, { Id: 'sha256:abc', RootFS: { Layers: Array.from({ length: 4000 }, (_, index) => `sha256:${index}`) } });
+      if (req.url?.startsWith('/images/'))
+        return sendJson(res, 200, { Id: 'sha256:abc', RootFS: { Layers: Array.from({ length: 4000 }, (_, index) => `sha256:${index}`) } });
       return sendJson(res, 200, []);
     };
     const engine = client();
@@ -210,9 +217,27 @@ describe('one container', () => {
   });
 
   it.each([
-    { status: 404, message: 'No such container: web', code: 'NOT_FOUND', title: 'Container not found', details: 'No container has the id or name web' },
-    { status: 409, message: 'container is marked for removal', code: 'CONFLICT', title: 'Docker refused the change', details: 'container is marked for removal' },
-    { status: 500, message: 'driver failed programming external connectivity', code: 'UPSTREAM_FAILED', title: 'Docker could not do that', details: 'driver failed programming external connectivity' },
+    {
+      status: 404,
+      message: 'No such container: web',
+      code: 'NOT_FOUND',
+      title: 'Container not found',
+      details: 'No container has the id or name web',
+    },
+    {
+      status: 409,
+      message: 'container is marked for removal',
+      code: 'CONFLICT',
+      title: 'Docker refused the change',
+      details: 'container is marked for removal',
+    },
+    {
+      status: 500,
+      message: 'driver failed programming external connectivity',
+      code: 'UPSTREAM_FAILED',
+      title: 'Docker could not do that',
+      details: 'driver failed programming external connectivity',
+    },
   ])('turns Docker $status on a start into $code with Docker’s message', async ({ status, message, code, title, details }) => {
     handler = (_req, res) => sendDockerError(res, status, message);
 
@@ -241,7 +266,10 @@ describe('one container', () => {
     expect(await engine.stopContainer('web', { timeoutSeconds: 5 })).toEqual({ changed: true });
     expect(await engine.stopContainer('web')).toEqual({ changed: false });
 
-    expect(seen.map((request) => `${request.method} ${request.url}`)).toEqual(['POST /containers/web/stop?t=5', 'POST /containers/web/stop?t=10']);
+    expect(seen.map((request) => `${request.method} ${request.url}`)).toEqual([
+      'POST /containers/web/stop?t=5',
+      'POST /containers/web/stop?t=10',
+    ]);
   });
 
   it('removes with force and volumes in the query and turns 409 into CONFLICT', async () => {
@@ -250,7 +278,11 @@ describe('one container', () => {
     const error = await caught(client().removeContainer('web', { force: false, removeVolumes: true }));
 
     expect(seen[0]).toMatchObject({ method: 'DELETE', url: '/containers/web?force=0&v=1' });
-    expect(error).toMatchObject({ code: 'CONFLICT', message: 'Docker refused the change', details: 'You cannot remove a running container c0ffee' });
+    expect(error).toMatchObject({
+      code: 'CONFLICT',
+      message: 'Docker refused the change',
+      details: 'You cannot remove a running container c0ffee',
+    });
   });
 
   it('lets a patient call (stop) outlast the ordinary timeout that cuts a silent list off', async () => {
@@ -372,7 +404,8 @@ describe('stats stream', () => {
   it('throws ContainerNotFoundError for an unknown container', async () => {
     handler = (_req, res) => sendDockerError(res, 404, 'No such container: ghost');
     const iterate = async (): Promise<void> => {
-      for await (const stats of client().streamContainerStats('ghost', new AbortController().signal)) throw new Error(`no sample expected, got ${stats.readAt}`);
+      for await (const stats of client().streamContainerStats('ghost', new AbortController().signal))
+        throw new Error(`no sample expected, got ${stats.readAt}`);
     };
 
     const error = await caught(iterate());
@@ -412,7 +445,9 @@ describe('pulling images', () => {
     handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write(`${JSON.stringify(progress[0])}\n`);
-      res.end(`${JSON.stringify({ errorDetail: { message: 'manifest for org/app:1.2 not found: manifest unknown' }, error: 'manifest unknown' })}\n`);
+      res.end(
+        `${JSON.stringify({ errorDetail: { message: 'manifest for org/app:1.2 not found: manifest unknown' }, error: 'manifest unknown' })}\n`,
+      );
     };
     const messages: PullMessage[] = [];
 
@@ -424,12 +459,15 @@ describe('pulling images', () => {
   });
 
   it('fails with Docker’s message when the pull is refused with a status', async () => {
-    handler = (_req, res) => sendDockerError(res, 404, 'pull access denied for org/private, repository does not exist or may require docker login');
+    handler = (_req, res) =>
+      sendDockerError(res, 404, 'pull access denied for org/private, repository does not exist or may require docker login');
 
     const error = await caught(client().pullImage('org/private:1', { onProgress: () => {} }));
 
     expect(error).toBeInstanceOf(ImagePullError);
-    expect((error as Error).message).toBe('org/private:1 could not be pulled: pull access denied for org/private, repository does not exist or may require docker login');
+    expect((error as Error).message).toBe(
+      'org/private:1 could not be pulled: pull access denied for org/private, repository does not exist or may require docker login',
+    );
   });
 
   it('stops a pull when its signal aborts and closes the connection', async () => {
@@ -463,7 +501,12 @@ describe('networks', () => {
     expect(created).toEqual({ id: 'net1', name: 'homelabarr', driver: 'bridge', labels: { 'homelabarr.managed': 'true' } });
     expect(seen.map((request) => `${request.method} ${request.url}`)).toEqual(['POST /networks/create', 'GET /networks/homelabarr']);
     expect(seen[0]!.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(seen[0]!.body)).toEqual({ Name: 'homelabarr', Driver: 'bridge', Labels: { 'homelabarr.managed': 'true' }, CheckDuplicate: true });
+    expect(JSON.parse(seen[0]!.body)).toEqual({
+      Name: 'homelabarr',
+      Driver: 'bridge',
+      Labels: { 'homelabarr.managed': 'true' },
+      CheckDuplicate: true,
+    });
   });
 
   it('turns any other refusal into UPSTREAM_FAILED with Docker’s message', async () => {
@@ -495,7 +538,8 @@ describe('daemon not there', () => {
     expect(error).toMatchObject({
       code: 'DOCKER_UNAVAILABLE',
       message: 'Docker is not reachable',
-      details: 'The Docker daemon did not answer (ENOENT). Start Docker (scripts/setup-host.sh installs and starts Docker Engine and compose v2) and retry; the server reconnects by itself.',
+      details:
+        'The Docker daemon did not answer (ENOENT). Start Docker (scripts/setup-host.sh installs and starts Docker Engine and compose v2) and retry; the server reconnects by itself.',
     });
   });
 

@@ -35,17 +35,41 @@ export async function startDeployApp(suffix: string, config: Partial<Config> = {
 
 /** Removes every container, network and volume of the prefix's compose projects, and its proxy network. */
 export async function removeDeployResources(prefix: string): Promise<void> {
-  const ofPrefix = (labels: Record<string, string> | undefined): boolean => (labels?.['com.docker.compose.project'] ?? '').startsWith(`${prefix}-`);
+  const ofPrefix = (labels: Record<string, string> | undefined): boolean =>
+    (labels?.['com.docker.compose.project'] ?? '').startsWith(`${prefix}-`);
   const containers = await docker.listContainers({ all: true, filters: { label: ['com.docker.compose.project'] } });
-  await Promise.all(containers.filter((item) => ofPrefix(item.Labels)).map((item) => docker.getContainer(item.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(
+    containers
+      .filter((item) => ofPrefix(item.Labels))
+      .map((item) =>
+        docker
+          .getContainer(item.Id)
+          .remove({ force: true, v: true })
+          .catch(() => undefined),
+      ),
+  );
   const networks = await docker.listNetworks();
   await Promise.all(
     networks
       .filter((network) => ofPrefix(network.Labels) || network.Name === `${prefix}-proxy`)
-      .map((network) => docker.getNetwork(network.Id).remove().catch(() => undefined)),
+      .map((network) =>
+        docker
+          .getNetwork(network.Id)
+          .remove()
+          .catch(() => undefined),
+      ),
   );
   const { Volumes } = await docker.listVolumes({ filters: { label: ['com.docker.compose.project'] } });
-  await Promise.all((Volumes ?? []).filter((volume) => ofPrefix(volume.Labels ?? undefined)).map((volume) => docker.getVolume(volume.Name).remove().catch(() => undefined)));
+  await Promise.all(
+    (Volumes ?? [])
+      .filter((volume) => ofPrefix(volume.Labels ?? undefined))
+      .map((volume) =>
+        docker
+          .getVolume(volume.Name)
+          .remove()
+          .catch(() => undefined),
+      ),
+  );
   await removeTestResources({ runId: testRunId });
 }
 
@@ -60,7 +84,10 @@ export async function getJson(url: string, init: RequestInit = {}): Promise<{ st
 }
 
 /** Deploys and waits for the deployment to end; returns its final status body. */
-export async function deployAndWait(h: DeployHarness, body: Record<string, unknown>): Promise<{ id: string; deployment: Record<string, unknown> }> {
+export async function deployAndWait(
+  h: DeployHarness,
+  body: Record<string, unknown>,
+): Promise<{ id: string; deployment: Record<string, unknown> }> {
   const started = await postJson(`${h.url}/deploy`, body);
   if (started.status !== 200) throw new Error(`POST /deploy answered ${started.status}: ${JSON.stringify(started.body)}`);
   const id = started.body.deploymentId as string;

@@ -26,9 +26,7 @@ export async function requireDocker(): Promise<void> {
   try {
     await docker.ping();
   } catch (error) {
-    throw new Error(
-      `This test needs a running Docker daemon (${(error as Error).message}). Run: sudo bash scripts/setup-host.sh`,
-    );
+    throw new Error(`This test needs a running Docker daemon (${(error as Error).message}). Run: sudo bash scripts/setup-host.sh`);
   }
 }
 
@@ -71,18 +69,33 @@ export async function removeTestResources(options: { runId?: string; olderThanMs
   await Promise.all(
     containers
       .filter((container) => container.Created <= cutoffSeconds)
-      .map((container) => docker.getContainer(container.Id).remove({ force: true, v: true }).catch(() => undefined)),
+      .map((container) =>
+        docker
+          .getContainer(container.Id)
+          .remove({ force: true, v: true })
+          .catch(() => undefined),
+      ),
   );
   const networks = await docker.listNetworks({ filters: { label: [label] } });
   await Promise.all(
     networks
       .filter((network) => Date.parse(network.Created ?? '') / 1000 <= cutoffSeconds)
-      .map((network) => docker.getNetwork(network.Id).remove().catch(() => undefined)),
+      .map((network) =>
+        docker
+          .getNetwork(network.Id)
+          .remove()
+          .catch(() => undefined),
+      ),
   );
   const { Volumes } = await docker.listVolumes({ filters: { label: [label] } });
   await Promise.all(
     (Volumes ?? [])
       .filter((volume) => Date.parse((volume as { CreatedAt?: string }).CreatedAt ?? '') / 1000 <= cutoffSeconds)
-      .map((volume) => docker.getVolume(volume.Name).remove().catch(() => undefined)),
+      .map((volume) =>
+        docker
+          .getVolume(volume.Name)
+          .remove()
+          .catch(() => undefined),
+      ),
   );
 }

@@ -90,7 +90,8 @@ export class FakeDockerEngine implements DockerEngine {
 
   private find(idOrName: string): FakeContainer | undefined {
     for (const container of this.containers.values()) {
-      if (container.id === idOrName || container.name === idOrName || (idOrName.length >= 4 && container.id.startsWith(idOrName))) return container;
+      if (container.id === idOrName || container.name === idOrName || (idOrName.length >= 4 && container.id.startsWith(idOrName)))
+        return container;
     }
     return undefined;
   }
@@ -202,10 +203,14 @@ export class FakeDockerEngine implements DockerEngine {
     const pause = (ms: number): Promise<void> =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, ms);
-        signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
       });
     try {
       if (this.statsFirstSampleDelayMs > 0) await pause(this.statsFirstSampleDelayMs);
@@ -234,11 +239,16 @@ export class FakeDockerEngine implements DockerEngine {
     }
   }
 
-  async containerLogs(id: string, options: { tail: number; sinceSeconds?: number }): Promise<{ isTty: boolean; lines: ContainerLogLine[] }> {
+  async containerLogs(
+    id: string,
+    options: { tail: number; sinceSeconds?: number },
+  ): Promise<{ isTty: boolean; lines: ContainerLogLine[] }> {
     this.assertUp();
     const container = this.get(id);
     const since = options.sinceSeconds;
-    const lines = container.logs.filter((line) => since === undefined || line.timestamp === null || Date.parse(line.timestamp) / 1000 >= since);
+    const lines = container.logs.filter(
+      (line) => since === undefined || line.timestamp === null || Date.parse(line.timestamp) / 1000 >= since,
+    );
     return { isTty: container.isTty, lines: options.tail > 0 ? lines.slice(-options.tail) : [] };
   }
 
@@ -265,10 +275,14 @@ export class FakeDockerEngine implements DockerEngine {
       if (script.delayMs) {
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(resolve, script.delayMs);
-          options.signal?.addEventListener('abort', () => {
-            clearTimeout(timer);
-            reject(options.signal?.reason as Error);
-          }, { once: true });
+          options.signal?.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              reject(options.signal?.reason as Error);
+            },
+            { once: true },
+          );
         });
       }
     }
@@ -282,7 +296,12 @@ export class FakeDockerEngine implements DockerEngine {
 
   async createNetwork(name: string, options: { labels: Record<string, string>; driver?: string }): Promise<NetworkSummary> {
     this.assertUp();
-    const network = { id: `net${this.networks.size + 1}${'0'.repeat(58)}`, name, driver: options.driver ?? 'bridge', labels: { ...options.labels } };
+    const network = {
+      id: `net${this.networks.size + 1}${'0'.repeat(58)}`,
+      name,
+      driver: options.driver ?? 'bridge',
+      labels: { ...options.labels },
+    };
     this.networks.set(name, network);
     this.actions.push({ action: 'network-create', id: name, options });
     return network;

@@ -38,7 +38,10 @@ export function connectSse(url: string, headers: Record<string, string> = {}): P
           if (found) return Promise.resolve(found);
           return new Promise((resolveWait, rejectWait) => {
             const timer = setTimeout(
-              () => rejectWait(new Error(`No matching SSE event within ${timeoutMs} ms; got: ${client.events.map((event) => event.event).join(', ')}`)),
+              () =>
+                rejectWait(
+                  new Error(`No matching SSE event within ${timeoutMs} ms; got: ${client.events.map((event) => event.event).join(', ')}`),
+                ),
               timeoutMs,
             );
             waiters.push({
@@ -97,7 +100,10 @@ export function connectSse(url: string, headers: Record<string, string> = {}): P
 }
 
 /** Reads a non-SSE answer of the stream route (an error before the stream started). */
-export async function getJson(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { headers });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

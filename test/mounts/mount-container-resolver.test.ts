@@ -53,7 +53,8 @@ describe('MountContainerResolver', () => {
       status: 404,
       code: 'NOT_FOUND',
       message: 'Mount container not found',
-      details: 'mount is not a mount container HomelabARR deployed. Deploy the rclone mount app (system-rclone-mount) from the catalog and use its container.',
+      details:
+        'mount is not a mount container HomelabARR deployed. Deploy the rclone mount app (system-rclone-mount) from the catalog and use its container.',
     });
   });
 });

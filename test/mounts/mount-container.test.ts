@@ -11,7 +11,17 @@ import { HttpRcloneClient } from '../../src/server/infra/rclone-rc.js';
 import { runCommand } from '../../src/server/infra/run-command.js';
 import { StackFiles } from '../../src/server/infra/stack-files.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { docker, DOCKER_SOCKET, removeTestResources, requireDocker, STUB_IMAGE, TEST_LABEL, testEnv, testLabels, testRunId } from '../helpers/docker.js';
+import {
+  docker,
+  DOCKER_SOCKET,
+  removeTestResources,
+  requireDocker,
+  STUB_IMAGE,
+  TEST_LABEL,
+  testEnv,
+  testLabels,
+  testRunId,
+} from '../helpers/docker.js';
 import { freePort } from '../helpers/server-process.js';
 import { buildRcloneImage, RCLONE_TEST_IMAGE } from './rclone-image.js';
 
@@ -50,7 +60,9 @@ async function call(method: 'GET' | 'POST', url: string, payload?: Record<string
 
 /** Resolves once the container's log shows the pattern (rclone logs when the RC server is up). */
 async function waitForLog(name: string, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-  const stream = (await docker.getContainer(name).logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  const stream = (await docker
+    .getContainer(name)
+    .logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream & { destroy(): void };
   let seen = '';
   try {
     await new Promise<void>((resolve, reject) => {
@@ -207,7 +219,13 @@ describe('the rclone mount container from the catalog', () => {
     const { data } = status.json();
     expect(data.providers.webdav).toEqual({ enabled: true, status: 'mounted', quota: expect.any(Object) });
     expect(data.mounts).toEqual([
-      { provider: 'webdav', fs: 'webdav:', mountPoint: '/mnt/remotes/webdav', hostPath: path.join(sharedDir, 'webdav'), mountedOn: expect.any(String) },
+      {
+        provider: 'webdav',
+        fs: 'webdav:',
+        mountPoint: '/mnt/remotes/webdav',
+        hostPath: path.join(sharedDir, 'webdav'),
+        mountedOn: expect.any(String),
+      },
     ]);
   });
 
@@ -218,7 +236,10 @@ describe('the rclone mount container from the catalog', () => {
     const listing = await run('docker', ['exec', readerName, 'ls', '-A', '/media/webdav']);
     expect(listing.stdout).toBe('');
     const providers = await call('GET', `/enhanced-mount/${containerName}/providers`);
-    expect(providers.json().data.providers.find((provider: { id: string }) => provider.id === 'webdav')).toMatchObject({ configured: true, enabled: false });
+    expect(providers.json().data.providers.find((provider: { id: string }) => provider.id === 'webdav')).toMatchObject({
+      configured: true,
+      enabled: false,
+    });
   });
 
   it('is a 503 once the container is stopped', async () => {

@@ -1,18 +1,31 @@
 // Unit: the arithmetic of the monthly cost estimate.
 import { describe, expect, it } from 'vitest';
-import { EUR_TO_USD, estimateMonthlyCost, PRICE_TABLE, roundCents, summarizeCosts, type PriceModel } from '../../src/server/modules/mounts/mount-costs.js';
+import {
+  EUR_TO_USD,
+  estimateMonthlyCost,
+  PRICE_TABLE,
+  roundCents,
+  summarizeCosts,
+  type PriceModel,
+} from '../../src/server/modules/mounts/mount-costs.js';
 
 const GB = 1e9;
 const TB = 1e12;
 
 describe('estimateMonthlyCost', () => {
   it('charges per binary GB for S3 Standard', () => {
-    expect(estimateMonthlyCost(PRICE_TABLE.s3, 100 * 2 ** 30)).toEqual({ monthly: 2.3, plan: 'S3 Standard (us-east-1, first 50 TB) at $0.023/GB-month' });
+    expect(estimateMonthlyCost(PRICE_TABLE.s3, 100 * 2 ** 30)).toEqual({
+      monthly: 2.3,
+      plan: 'S3 Standard (us-east-1, first 50 TB) at $0.023/GB-month',
+    });
   });
 
   it('subtracts B2’s free 10 GB before charging per decimal GB', () => {
     expect(estimateMonthlyCost(PRICE_TABLE.b2, 5 * GB).monthly).toBe(0);
-    expect(estimateMonthlyCost(PRICE_TABLE.b2, 1 * TB)).toEqual({ monthly: 5.94, plan: 'B2 Cloud Storage (first 10 GB free) at $0.006/GB-month' });
+    expect(estimateMonthlyCost(PRICE_TABLE.b2, 1 * TB)).toEqual({
+      monthly: 5.94,
+      plan: 'B2 Cloud Storage (first 10 GB free) at $0.006/GB-month',
+    });
   });
 
   it('picks the cheapest plan that holds the data', () => {

@@ -55,14 +55,18 @@ describe('credentialsToParameters', () => {
 
   it('requires every required field', () => {
     const error = failure(() => credentialsToParameters('b2', {}));
-    expect(error.details).toBe('body.credentials.account: is required (Application key id (or account id)); body.credentials.key: is required (Application key)');
+    expect(error.details).toBe(
+      'body.credentials.account: is required (Application key id (or account id)); body.credentials.key: is required (Application key)',
+    );
   });
 });
 
 describe('OAuth settings', () => {
   const file = JSON.stringify({
     redirectUri: 'https://homelab.example/oauth',
-    providers: { dropbox: { clientId: 'cid', clientSecret: 'cs', authUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token' } },
+    providers: {
+      dropbox: { clientId: 'cid', clientSecret: 'cs', authUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token' },
+    },
   });
 
   it('builds the authorization URL with client, redirect, scope, state and the provider’s extra parameters', () => {
@@ -85,12 +89,15 @@ describe('OAuth settings', () => {
     expect({ code: error.code, message: error.message, details: error.details }).toEqual({
       code: 'BAD_REQUEST',
       message: 'No OAuth client configured for google',
-      details: 'Register an OAuth app with google, then put its clientId and clientSecret under providers.google in the JSON file RCLONE_OAUTH_CONFIG names (docs/mounts.md)',
+      details:
+        'Register an OAuth app with google, then put its clientId and clientSecret under providers.google in the JSON file RCLONE_OAUTH_CONFIG names (docs/mounts.md)',
     });
   });
 
   it('names the broken key of an invalid settings file', () => {
     const error = failure(() => parseOAuthSettings(JSON.stringify({ providers: { google: { clientId: 'x' } } }), '/etc/hlr/oauth.json'));
-    expect(error.details).toBe('Fix /etc/hlr/oauth.json (RCLONE_OAUTH_CONFIG): providers.google.clientSecret: Invalid input: expected string, received undefined');
+    expect(error.details).toBe(
+      'Fix /etc/hlr/oauth.json (RCLONE_OAUTH_CONFIG): providers.google.clientSecret: Invalid input: expected string, received undefined',
+    );
   });
 });

@@ -17,7 +17,12 @@ afterAll(async () => {
   await testApp.close();
 });
 
-const notFound = { error: 'Mount container not found', details: 'No container has the id or name mount-1', code: 'NOT_FOUND', requestId: expect.any(String) };
+const notFound = {
+  error: 'Mount container not found',
+  details: 'No container has the id or name mount-1',
+  code: 'NOT_FOUND',
+  requestId: expect.any(String),
+};
 
 describe('Enhanced Mount Manager auth', () => {
   it('refuses calls without a token', async () => {
@@ -32,7 +37,11 @@ describe('Enhanced Mount Manager auth', () => {
   });
 
   it('lets a viewer read but not change mounts', async () => {
-    const read = await testApp.app.inject({ method: 'GET', url: '/enhanced-mount/mount-1/costs', headers: { authorization: `Bearer ${viewer}` } });
+    const read = await testApp.app.inject({
+      method: 'GET',
+      url: '/enhanced-mount/mount-1/costs',
+      headers: { authorization: `Bearer ${viewer}` },
+    });
     expect(read.statusCode).toBe(404);
     expect(read.json()).toEqual(notFound);
     const write = await testApp.app.inject({
@@ -41,7 +50,12 @@ describe('Enhanced Mount Manager auth', () => {
       headers: { authorization: `Bearer ${viewer}` },
     });
     expect(write.statusCode).toBe(403);
-    expect(write.json()).toEqual({ error: 'Not allowed', details: 'This action needs the user role or higher', code: 'FORBIDDEN', requestId: expect.any(String) });
+    expect(write.json()).toEqual({
+      error: 'Not allowed',
+      details: 'This action needs the user role or higher',
+      code: 'FORBIDDEN',
+      requestId: expect.any(String),
+    });
   });
 
   it('lets a user change mounts', async () => {

@@ -16,10 +16,14 @@ export type RcloneProcess = {
 
 async function startRclone(args: string[], ready: RegExp, home: string): Promise<RcloneProcess & { port: number }> {
   const port = await freePort();
-  const child = spawn('rclone', args.map((arg) => arg.replace('{port}', String(port))), {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'rclone',
+    args.map((arg) => arg.replace('{port}', String(port))),
+    {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
@@ -54,7 +58,19 @@ export async function startRcd(options: { user?: string; pass?: string } = {}): 
   const user = options.user ?? 'rc-user';
   const pass = options.pass ?? `rc-pass-${Math.random().toString(36).slice(2)}`;
   const rcd = await startRclone(
-    ['rcd', '--rc-addr', '127.0.0.1:{port}', '--rc-user', user, '--rc-pass', pass, '--config', configFile, '--cache-dir', path.join(home, 'cache')],
+    [
+      'rcd',
+      '--rc-addr',
+      '127.0.0.1:{port}',
+      '--rc-user',
+      user,
+      '--rc-pass',
+      pass,
+      '--config',
+      configFile,
+      '--cache-dir',
+      path.join(home, 'cache'),
+    ],
     /Serving remote control on/,
     home,
   );
@@ -82,7 +98,21 @@ export async function serveRemote(kind: 'webdav' | 'sftp', files: Record<string,
   const user = `${kind}-user`;
   const pass = `${kind}-pass-${Math.random().toString(36).slice(2)}`;
   const served = await startRclone(
-    ['serve', kind, dir, '--addr', '127.0.0.1:{port}', '--user', user, '--pass', pass, '--config', path.join(home, 'none.conf'), '--cache-dir', path.join(home, 'cache')],
+    [
+      'serve',
+      kind,
+      dir,
+      '--addr',
+      '127.0.0.1:{port}',
+      '--user',
+      user,
+      '--pass',
+      pass,
+      '--config',
+      path.join(home, 'none.conf'),
+      '--cache-dir',
+      path.join(home, 'cache'),
+    ],
     kind === 'webdav' ? /WebDav Server started/i : /SFTP server listening/i,
     home,
   );

@@ -36,7 +36,12 @@ describe('HttpRcloneClient', () => {
 
   it('maps an rclone error body to RcloneCallError with rclone’s message and never the sent secrets', async () => {
     const error = await caught(
-      client.call(endpoint(), 'config/create', { name: 'x', type: 'no-such-backend', parameters: { pass: 'very-secret-value' } }, { redact: ['very-secret-value'] }),
+      client.call(
+        endpoint(),
+        'config/create',
+        { name: 'x', type: 'no-such-backend', parameters: { pass: 'very-secret-value' } },
+        { redact: ['very-secret-value'] },
+      ),
     );
     expect(error).toBeInstanceOf(RcloneCallError);
     expect({ code: error.code, status: error.status, message: error.message, details: error.details }).toEqual({

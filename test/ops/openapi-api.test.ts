@@ -132,20 +132,18 @@ describe('route schemas', () => {
     await registerOpenApi(app, { version: 'test' });
     await app.register(async (plugin) => {
       plugin.get('/widgets/:widgetId', async () => ({ ok: true }));
-      plugin
-        .withTypeProvider<ZodTypeProvider>()
-        .post(
-          '/widgets',
-          {
-            schema: {
-              tags: ['widgets'],
-              summary: 'Make a widget',
-              body: z.object({ name: z.string() }),
-              response: { 200: z.object({ id: z.string() }) },
-            },
+      plugin.withTypeProvider<ZodTypeProvider>().post(
+        '/widgets',
+        {
+          schema: {
+            tags: ['widgets'],
+            summary: 'Make a widget',
+            body: z.object({ name: z.string() }),
+            response: { 200: z.object({ id: z.string() }) },
           },
-          async () => ({ id: 'w1' }),
-        );
+        },
+        async () => ({ id: 'w1' }),
+      );
     });
     await app.ready();
     expect(app.routeInventory.problems()).toEqual(['GET /widgets/:widgetId: declares no schema']);
@@ -163,7 +161,12 @@ describe('guard placement', () => {
     app.setSerializerCompiler(serializerCompiler);
     await registerOpenApi(app, { version: 'test' });
     const guards = createGuards({ authenticate: async () => null }, true);
-    const schema = { tags: ['widgets'], summary: 'Make a widget', body: z.object({ name: z.string() }), response: { 200: z.object({ id: z.string() }) } };
+    const schema = {
+      tags: ['widgets'],
+      summary: 'Make a widget',
+      body: z.object({ name: z.string() }),
+      response: { 200: z.object({ id: z.string() }) },
+    };
     await app.register(async (plugin) => {
       const api = plugin.withTypeProvider<ZodTypeProvider>();
       api.post('/widgets', { schema, onRequest: guards.required() }, async () => ({ id: 'w1' }));

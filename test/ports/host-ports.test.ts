@@ -9,7 +9,11 @@ const row = (local: string, remote: string, state: string): string =>
 
 describe('parseProcNetSockets', () => {
   it('reads listening TCP sockets and skips established ones', () => {
-    const text = HEADER + row('0100007F:46A1', '00000000:0000', '0A') + row('00000000:1F90', '00000000:0000', '0A') + row('0100007F:1F90', '0100007F:C350', '01');
+    const text =
+      HEADER +
+      row('0100007F:46A1', '00000000:0000', '0A') +
+      row('00000000:1F90', '00000000:0000', '0A') +
+      row('0100007F:1F90', '0100007F:C350', '01');
     expect(parseProcNetSockets(text, 'tcp', 4)).toEqual([
       { protocol: 'tcp', family: 4, address: '127.0.0.1', port: 18081 },
       { protocol: 'tcp', family: 4, address: '0.0.0.0', port: 8080 },
@@ -32,7 +36,11 @@ describe('parseProcNetSockets', () => {
   });
 
   it('counts bound, unconnected UDP sockets only', () => {
-    const text = HEADER + row('00000000:14E9', '00000000:0000', '07') + row('0100007F:A000', '0100007F:0035', '01') + row('0100007F:A001', '0100007F:0035', '07');
+    const text =
+      HEADER +
+      row('00000000:14E9', '00000000:0000', '07') +
+      row('0100007F:A000', '0100007F:0035', '01') +
+      row('0100007F:A001', '0100007F:0035', '07');
     expect(parseProcNetSockets(text, 'udp', 4)).toEqual([{ protocol: 'udp', family: 4, address: '0.0.0.0', port: 5353 }]);
   });
 });

@@ -37,7 +37,10 @@ function dockerPublishing(): FakeDockerEngine {
       { privatePort: 8324, publicPort: null, type: 'tcp', ip: null },
     ],
   });
-  docker.addContainer({ name: 'web', ports: [8000, 8001, 8002].map((port) => ({ privatePort: port, publicPort: port, type: 'tcp', ip: '0.0.0.0' })) });
+  docker.addContainer({
+    name: 'web',
+    ports: [8000, 8001, 8002].map((port) => ({ privatePort: port, publicPort: port, type: 'tcp', ip: '0.0.0.0' })),
+  });
   docker.addContainer({ name: 'stopped', state: 'exited', ports: [{ privatePort: 9000, publicPort: 9000, type: 'tcp', ip: '0.0.0.0' }] });
   return docker;
 }

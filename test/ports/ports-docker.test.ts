@@ -32,7 +32,10 @@ beforeAll(async () => {
   // A network of our own: containers do not depend on the default bridge (docker0) being healthy.
   await docker.createNetwork({ Name: network, Labels: testLabels() });
   base = await threeFreePorts();
-  testApp = await createTestApp({ docker: new EngineApiClient('unix:///var/run/docker.sock'), config: { authEnabled: true, composeProjectPrefix: prefix } });
+  testApp = await createTestApp({
+    docker: new EngineApiClient('unix:///var/run/docker.sock'),
+    config: { authEnabled: true, composeProjectPrefix: prefix },
+  });
   container = await docker.createContainer({
     name: `${prefix}-ports`,
     Image: STUB_IMAGE,

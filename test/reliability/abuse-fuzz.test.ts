@@ -101,7 +101,13 @@ afterAll(async () => {
   figures.write();
 }, 120_000);
 
-const LEAKS = [/\n\s+at \S+ \(/, /node_modules/, new RegExp(`${PROJECT_ROOT}/(src|dist)/`), /SqliteError/, /TypeError|ReferenceError|Cannot read properties/];
+const LEAKS = [
+  /\n\s+at \S+ \(/,
+  /node_modules/,
+  new RegExp(`${PROJECT_ROOT}/(src|dist)/`),
+  /SqliteError/,
+  /TypeError|ReferenceError|Cannot read properties/,
+];
 
 /** What is wrong with one answer, or null. */
 function judge(fuzzCase: FuzzCase, answer: RawAnswer): string | null {
@@ -110,13 +116,17 @@ function judge(fuzzCase: FuzzCase, answer: RawAnswer): string | null {
   if (answer.status === 0) return fuzzCase.mayGoUnanswered ? null : `${where}: the connection closed without an answer`;
   if (answer.status >= 500) return `${where}: ${answer.status} ${answer.body.slice(0, 300)}`;
   if (LEAKS.some((leak) => leak.test(answer.body))) return `${where}: the body leaks internals: ${answer.body.slice(0, 300)}`;
-  if (fuzzCase.port === 'web' && /root:x:0:0|"name":\s*"homelabarr-ce"|SQLite format|\[core\]/.test(answer.body)) return `${where}: served a file outside the dashboard`;
+  if (fuzzCase.port === 'web' && /root:x:0:0|"name":\s*"homelabarr-ce"|SQLite format|\[core\]/.test(answer.body))
+    return `${where}: served a file outside the dashboard`;
   const isJson = (answer.headers['content-type'] ?? '').includes('application/json');
   if (answer.status >= 400 && isJson) {
     try {
       const body = JSON.parse(answer.body) as Record<string, unknown>;
-      const keys = Object.keys(body).filter((key) => key !== 'fields').sort();
-      if (JSON.stringify(keys) !== JSON.stringify(['code', 'details', 'error', 'requestId'])) return `${where}: error body not in the wire shape: ${answer.body.slice(0, 300)}`;
+      const keys = Object.keys(body)
+        .filter((key) => key !== 'fields')
+        .sort();
+      if (JSON.stringify(keys) !== JSON.stringify(['code', 'details', 'error', 'requestId']))
+        return `${where}: error body not in the wire shape: ${answer.body.slice(0, 300)}`;
     } catch {
       return `${where}: error body is not JSON: ${answer.body.slice(0, 200)}`;
     }
@@ -199,16 +209,28 @@ describe('abuse of every route', () => {
   it('refuses reserved and malformed deploy config keys, and survives hostile values in every variable', async () => {
     const context = fuzzContext();
     const deployBody = { appId: 'hlrtest-web', config: { WEB_PORT: webPort, HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } };
-    const cases = deployConfigCases(deployBody, ['WEB_SECRET', 'HLR_TEST_RUN', 'WEB_PORT', 'TZ', 'ID', 'UMASK', 'DOMAIN', 'APPFOLDER', 'MEDIAFOLDER', 'RESTARTAPP'], context);
+    const cases = deployConfigCases(
+      deployBody,
+      ['WEB_SECRET', 'HLR_TEST_RUN', 'WEB_PORT', 'TZ', 'ID', 'UMASK', 'DOMAIN', 'APPFOLDER', 'MEDIAFOLDER', 'RESTARTAPP'],
+      context,
+    );
     const { problems, statuses } = await runCases(cases);
     expect(problems).toEqual([]);
     // Reserved names are never template variables: each key case is a 400 naming the key.
     const keyCase = cases.find((fuzzCase) => fuzzCase.description.startsWith('config key "DOCKER_HOST"')) as FuzzCase;
     const refused = await sendRaw(Number(new URL(server.backendUrl).port), keyCase.request);
     expect(refused.status).toBe(400);
-    expect(JSON.parse(refused.body)).toMatchObject({ code: 'VALIDATION_FAILED', fields: [{ path: 'config.DOCKER_HOST', message: 'is not a variable of hlrtest-web' }] });
+    expect(JSON.parse(refused.body)).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: [{ path: 'config.DOCKER_HOST', message: 'is not a variable of hlrtest-web' }],
+    });
     figures.note('deploy config', `${cases.length} (${summarize(statuses)})`);
-    await pollUntil('the deploys the fuzzer started have ended', async () => ((await api.get('/deployments/active')).body.deployments as unknown[]).length === 0 ? true : undefined, 120_000, 500);
+    await pollUntil(
+      'the deploys the fuzzer started have ended',
+      async () => (((await api.get('/deployments/active')).body.deployments as unknown[]).length === 0 ? true : undefined),
+      120_000,
+      500,
+    );
   }, 300_000);
 
   it('answers requests that break HTTP itself, and never serves a file outside the dashboard', async () => {
@@ -225,7 +247,12 @@ describe('abuse of every route', () => {
     });
     figures.badInput();
     expect(oversized.status).toBe(413);
-    expect(JSON.parse(oversized.body)).toEqual({ error: 'Request body too large', details: 'Bodies are limited to 1 MiB', code: 'PAYLOAD_TOO_LARGE', requestId: expect.any(String) });
+    expect(JSON.parse(oversized.body)).toEqual({
+      error: 'Request body too large',
+      details: 'Bodies are limited to 1 MiB',
+      code: 'PAYLOAD_TOO_LARGE',
+      requestId: expect.any(String),
+    });
     figures.note('wire and dashboard', `${cases.length} (${summarize(statuses)})`);
   }, 120_000);
 
@@ -240,14 +267,17 @@ describe('abuse of every route', () => {
     const deployment = await pollUntil(
       'the deploy ends',
       async () => {
-        const status = (await api.call('GET', `/deployments/${answer.body.deploymentId as string}/status`, { token: apiKey })).body.deployment as Record<string, unknown>;
+        const status = (await api.call('GET', `/deployments/${answer.body.deploymentId as string}/status`, { token: apiKey })).body
+          .deployment as Record<string, unknown>;
         return ['completed', 'failed'].includes(status.status as string) ? status : undefined;
       },
       60_000,
       300,
     );
     expect(deployment).toMatchObject({ status: 'completed', error: null });
-    const [container] = await daemon.client.listContainers({ filters: { label: [`com.docker.compose.project=hlrz${testRunId}-hlrtest-web`] } });
+    const [container] = await daemon.client.listContainers({
+      filters: { label: [`com.docker.compose.project=hlrz${testRunId}-hlrtest-web`] },
+    });
     const inspected = await daemon.client.getContainer(container?.Id as string).inspect();
     expect(inspected.Config.Env).toContain(`WEB_SECRET=${secret}`);
     expect(inspected.Config.Labels['homelabarr.test']).toBe(label);
@@ -256,7 +286,11 @@ describe('abuse of every route', () => {
     // Removing the app, even with its volumes, leaves its data under APPFOLDER alone.
     const removed = await api.call('DELETE', '/applications/hlrtest-web?removeVolumes=true', { token: apiKey });
     expect(removed.status).toBe(200);
-    expect(removed.body).toMatchObject({ success: true, removedVolumes: true, message: 'hlrtest-web removed with its volumes; its data under APPFOLDER was kept' });
+    expect(removed.body).toMatchObject({
+      success: true,
+      removedVolumes: true,
+      message: 'hlrtest-web removed with its volumes; its data under APPFOLDER was kept',
+    });
   }, 120_000);
 
   it('ends with the canary absent, APPFOLDER untouched, no unexpected failure in the log, and the same process serving', async () => {

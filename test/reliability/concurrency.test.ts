@@ -17,7 +17,9 @@ describe('concurrent port probes', () => {
         Array.from({ length: 40 }, () => t.app.inject({ method: 'GET', url: `/ports/available?start=${start}&end=${start + 2}` })),
       );
       figures.request(answers.length);
-      const outcomes = answers.map((answer) => `${answer.statusCode} ${answer.json<{ availablePort?: number }>().availablePort ?? answer.body}`);
+      const outcomes = answers.map(
+        (answer) => `${answer.statusCode} ${answer.json<{ availablePort?: number }>().availablePort ?? answer.body}`,
+      );
       // Probes of one port share one bind: each caller sees the port free, none sees another's probe.
       expect(new Set(outcomes)).toEqual(new Set([`200 ${start}`]));
     } finally {

@@ -13,7 +13,10 @@ import { FigureRecorder } from './figures.js';
 import { apiClient, pollUntil, type ApiClient } from './http-client.js';
 import { startPrivateDocker, type PrivateDocker } from './private-docker.js';
 
-const CATALOGS = [path.resolve(import.meta.dirname, '..', 'fixtures', 'deploy-catalog'), path.resolve(import.meta.dirname, 'fixtures', 'catalog')];
+const CATALOGS = [
+  path.resolve(import.meta.dirname, '..', 'fixtures', 'deploy-catalog'),
+  path.resolve(import.meta.dirname, 'fixtures', 'catalog'),
+];
 const ADMIN_PASSWORD = 'test-admin-password-1';
 const PREFIX = `hlrs${testRunId}`;
 const figures = new FigureRecorder('data-safety');
@@ -96,7 +99,9 @@ describe('app data and volumes', () => {
       message: 'hlrsafe-data removed; its data under APPFOLDER was kept',
       removedVolumes: false,
     });
-    expect(await daemon.client.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${PREFIX}-hlrsafe-data`] } })).toEqual([]);
+    expect(
+      await daemon.client.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${PREFIX}-hlrsafe-data`] } }),
+    ).toEqual([]);
     expect(await volumeNames()).toContain(volume);
     expect(readFileSync(path.join(folder, 'settings.xml'), 'utf8')).toBe('<settings user="kept"/>');
     expect(existsSync(path.join(dataDir, 'stacks', 'hlrsafe-data'))).toBe(false);
@@ -104,7 +109,11 @@ describe('app data and volumes', () => {
     // Deployed again, it finds its volume and folder as it left them; then removed with its volumes.
     expect((await deployAndWait('hlrsafe-data', { DATA_PORT: port })).deployment).toMatchObject({ status: 'completed' });
     const again = await api.call('DELETE', '/applications/hlrsafe-data?removeVolumes=true');
-    expect(again.body).toMatchObject({ success: true, removedVolumes: true, message: 'hlrsafe-data removed with its volumes; its data under APPFOLDER was kept' });
+    expect(again.body).toMatchObject({
+      success: true,
+      removedVolumes: true,
+      message: 'hlrsafe-data removed with its volumes; its data under APPFOLDER was kept',
+    });
     expect(await volumeNames()).not.toContain(volume);
     expect(readFileSync(path.join(folder, 'settings.xml'), 'utf8')).toBe('<settings user="kept"/>');
     expect(readFileSync(path.join(folder, 'written-by-app.txt'), 'utf8')).toBe('app\n');
@@ -124,9 +133,17 @@ describe('concurrent deploys', () => {
       { appId: 'hlrtest-healthy', config: { HEALTHY_PORT: ports.healthy } },
       { appId: 'hlrsafe-data', config: { DATA_PORT: ports.data } },
     ];
-    const accepted = await Promise.all(requests.map((request) => api.post('/deploy', { ...request, config: { ...request.config, HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } })));
+    const accepted = await Promise.all(
+      requests.map((request) =>
+        api.post('/deploy', { ...request, config: { ...request.config, HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } }),
+      ),
+    );
     expect(accepted.map((answer) => answer.status)).toEqual([200, 200, 200]);
-    const duplicate = await api.post('/deploy', { appId: 'hlrtest-web', config: { WEB_PORT: ports.web, HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } });
+    const duplicate = await api.post('/deploy', {
+      appId: 'hlrtest-web',
+      config: { WEB_PORT: ports.web, HLR_TEST_RUN: testRunId },
+      mode: { type: 'standard' },
+    });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body).toMatchObject({ code: 'CONFLICT', error: 'HLR Test Web is already being deployed' });
 
@@ -139,7 +156,10 @@ describe('concurrent deploys', () => {
     ]);
     for (const [index, id] of ids.entries()) {
       const appId = requests[index]?.appId as string;
-      const events = (await api.get(`/deployments/${id}/events?limit=1000`)).body.events as { event: string; data: Record<string, unknown> }[];
+      const events = (await api.get(`/deployments/${id}/events?limit=1000`)).body.events as {
+        event: string;
+        data: Record<string, unknown>;
+      }[];
       expect(events.every((event) => event.data.deploymentId === id)).toBe(true);
       const output = events.filter((event) => event.event === 'command-output').map((event) => String(event.data.output));
       // compose output names containers and networks; none of another app's project appears.
@@ -161,8 +181,13 @@ describe('concurrent deploys', () => {
     expect(accepted.status).toBe(200);
     const second = await startServer({ DATA_DIR: dataDir, DOCKER_HOST: daemon.host }, { waitForReady: false });
     expect(await second.exited).toBe(1);
-    expect(second.output()).toContain(`Another HomelabARR server (pid ${server.process.pid as number}) is using this DATA_DIR (${dataDir})`);
-    const status = (await api.get(`/deployments/${accepted.body.deploymentId as string}/status`)).body.deployment as Record<string, unknown>;
+    expect(second.output()).toContain(
+      `Another HomelabARR server (pid ${server.process.pid as number}) is using this DATA_DIR (${dataDir})`,
+    );
+    const status = (await api.get(`/deployments/${accepted.body.deploymentId as string}/status`)).body.deployment as Record<
+      string,
+      unknown
+    >;
     expect(['queued', 'in-progress']).toContain(status.status);
     const cancelled = await api.post(`/deployments/${accepted.body.deploymentId as string}/cancel`);
     expect(cancelled.status).toBe(200);

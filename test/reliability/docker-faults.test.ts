@@ -82,7 +82,11 @@ describe('Docker stopped and started under a running server', () => {
     expect((await api.get('/deployments')).status).toBe(200);
 
     await daemon.start();
-    await pollUntil('GET /containers answers 200 again', async () => ((await api.get('/containers')).status === 200 ? true : undefined), 15_000);
+    await pollUntil(
+      'GET /containers answers 200 again',
+      async () => ((await api.get('/containers')).status === 200 ? true : undefined),
+      15_000,
+    );
     const healthy = await pollUntil('GET /health is healthy again', async () => {
       const answer = await api.get('/health', null);
       return answer.status === 200 ? answer : undefined;
@@ -95,7 +99,9 @@ describe('Docker stopped and started under a running server', () => {
   it('answers only 200 or 503 to listings with stats while Docker goes away, and serves live stats again once it is back', async () => {
     const ids = await Promise.all(['a', 'b', 'c'].map((name) => runStubContainer(name)));
     const statsOf = (answer: ApiAnswer): (Record<string, unknown> | null)[] =>
-      (answer.body.containers as { Id: string; stats: Record<string, unknown> | null }[]).filter((container) => ids.includes(container.Id)).map((container) => container.stats);
+      (answer.body.containers as { Id: string; stats: Record<string, unknown> | null }[])
+        .filter((container) => ids.includes(container.Id))
+        .map((container) => container.stats);
     const warm = await pollUntil('every stub container has stats', async () => {
       const answer = await api.get('/containers?stats=true');
       return answer.status === 200 && statsOf(answer).length === 3 && statsOf(answer).every((stats) => stats !== null) ? answer : undefined;
@@ -121,7 +127,9 @@ describe('Docker stopped and started under a running server', () => {
       'stats are live again for the restarted containers',
       async () => {
         const answer = await api.get('/containers?stats=true');
-        return answer.status === 200 && statsOf(answer).length === 3 && statsOf(answer).every((stats) => stats !== null) ? answer : undefined;
+        return answer.status === 200 && statsOf(answer).length === 3 && statsOf(answer).every((stats) => stats !== null)
+          ? answer
+          : undefined;
       },
       30_000,
       250,
@@ -134,13 +142,20 @@ describe('Docker stopped and started under a running server', () => {
     expect(slowestMs).toBeLessThan(15_000);
     assertServerAlive();
     figures.fault();
-    figures.note('listings during the outage', [...statuses.values()].reduce((sum, count) => sum + count, 0));
+    figures.note(
+      'listings during the outage',
+      [...statuses.values()].reduce((sum, count) => sum + count, 0),
+    );
     figures.note('slowest listing during the outage (ms)', Math.round(slowestMs));
   });
 
   it('refuses a deploy while Docker is down, fails a deploy caught by the outage with a clear reason, and deploys again once Docker is back', async () => {
     await daemon.stop();
-    const refused = await api.post('/deploy', { appId: 'hlrtest-web', config: { WEB_PORT: await freePort(), HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } });
+    const refused = await api.post('/deploy', {
+      appId: 'hlrtest-web',
+      config: { WEB_PORT: await freePort(), HLR_TEST_RUN: testRunId },
+      mode: { type: 'standard' },
+    });
     expect(refused.status).toBe(503);
     expect(refused.body).toEqual(DOCKER_DOWN);
     expect((await api.get('/deployments?appId=hlrtest-web')).body.total).toBe(0);
@@ -182,7 +197,11 @@ describe('Docker stopped and started under a running server', () => {
     await daemon.start();
     const port = await freePort();
     const again = await pollUntil('a deploy is accepted again', async () => {
-      const answer = await api.post('/deploy', { appId: 'hlrtest-web', config: { WEB_PORT: port, HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } });
+      const answer = await api.post('/deploy', {
+        appId: 'hlrtest-web',
+        config: { WEB_PORT: port, HLR_TEST_RUN: testRunId },
+        mode: { type: 'standard' },
+      });
       return answer.status === 200 ? answer : undefined;
     });
     const completed = await pollUntil(

@@ -50,7 +50,7 @@ export const COMPOSE_INJECTIONS = [
   '| multi',
   '> folded',
   '# comment',
-  "'single' \"double\" \\back",
+  '\'single\' "double" \\back',
   '{{ .Env.PATH }}',
   '<%= 7*7 %>',
 ];
@@ -83,9 +83,17 @@ export function hostileStrings(canary: string): string[] {
 
 /** Path segments as sent on the wire (already encoded where a raw character would not be a valid request line). */
 export function hostileSegments(canary: string): string[] {
-  const encoded = [...commandInjections(canary), '${DOCKER_HOST}', 'ℌ𝔢𝔩𝔩𝔬😀', '\u202Egnp', '<script>', 'a b', '?x=1', '#frag', 'x\nservices:'].map((value) =>
-    encodeURIComponent(value),
-  );
+  const encoded = [
+    ...commandInjections(canary),
+    '${DOCKER_HOST}',
+    'ℌ𝔢𝔩𝔩𝔬😀',
+    '\u202Egnp',
+    '<script>',
+    'a b',
+    '?x=1',
+    '#frag',
+    'x\nservices:',
+  ].map((value) => encodeURIComponent(value));
   return [
     ...encoded,
     '..',
@@ -171,8 +179,16 @@ export const MALFORMED_BODIES: { description: string; body: string; contentType?
   { description: 'whitespace body', body: '   \n  ' },
   { description: 'JSON as text/plain', body: '{"a":1}', contentType: 'text/plain' },
   { description: 'form encoding', body: 'a=1&b=2', contentType: 'application/x-www-form-urlencoded' },
-  { description: 'multipart', body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n', contentType: 'multipart/form-data; boundary=x' },
-  { description: 'XML', body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', contentType: 'application/xml' },
+  {
+    description: 'multipart',
+    body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n',
+    contentType: 'multipart/form-data; boundary=x',
+  },
+  {
+    description: 'XML',
+    body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+    contentType: 'application/xml',
+  },
   { description: 'YAML', body: 'a: !!python/object/apply:os.system ["id"]', contentType: 'application/yaml' },
   { description: 'JSON in UTF-16', body: '{"a":1}', contentType: 'application/json; charset=utf-16' },
   { description: 'odd charset', body: '{"a":1}', contentType: 'application/json; charset=x-unknown' },
@@ -200,7 +216,7 @@ function request(route: RegisteredRoute, url: string, context: FuzzContext, extr
 }
 
 const describeValue = (value: unknown): string => {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 };
 
@@ -211,7 +227,13 @@ export function pathCases(route: RegisteredRoute, context: FuzzContext): FuzzCas
   for (const name of paramNames(route.url)) {
     for (const segment of hostileSegments(context.canary)) {
       const url = fillUrl(route.url, { ...sample.params, [name]: segment }, sample.query);
-      cases.push({ group: 'path', route: route.key, description: `${name}=${segment.slice(0, 60)}`, port: 'api', request: request(route, url, context, {}, sample.body) });
+      cases.push({
+        group: 'path',
+        route: route.key,
+        description: `${name}=${segment.slice(0, 60)}`,
+        port: 'api',
+        request: request(route, url, context, {}, sample.body),
+      });
     }
   }
   return cases;
@@ -221,13 +243,44 @@ export function pathCases(route: RegisteredRoute, context: FuzzContext): FuzzCas
 export function queryCases(route: RegisteredRoute, context: FuzzContext): FuzzCase[] {
   const sample = context.sampleOf(route);
   const base = fillUrl(route.url, sample.params);
-  const values = ['', '-1', '0', '1e309', 'NaN', 'Infinity', '0x10', '99999999999999999999', 'yes', 'TRUE', '%00', 'a%00b', '..%2F..%2Fetc', '[]', '{}', '%7B%22a%22%3A1%7D', 'a'.repeat(10_000), ...commandInjections(context.canary).slice(0, 4).map(encodeURIComponent), encodeURIComponent('${DOCKER_HOST}'), encodeURIComponent('ℌ😀')];
+  const values = [
+    '',
+    '-1',
+    '0',
+    '1e309',
+    'NaN',
+    'Infinity',
+    '0x10',
+    '99999999999999999999',
+    'yes',
+    'TRUE',
+    '%00',
+    'a%00b',
+    '..%2F..%2Fetc',
+    '[]',
+    '{}',
+    '%7B%22a%22%3A1%7D',
+    'a'.repeat(10_000),
+    ...commandInjections(context.canary).slice(0, 4).map(encodeURIComponent),
+    encodeURIComponent('${DOCKER_HOST}'),
+    encodeURIComponent('ℌ😀'),
+  ];
   const queries: string[] = [];
   for (const key of route.queryKeys) {
     for (const value of values) queries.push(`${key}=${value}`);
     queries.push(`${key}=1&${key}=2`, `${key}[]=1`, `${key}[a]=1`, key);
   }
-  queries.push('__proto__[polluted]=1', 'constructor[prototype][polluted]=1', '__proto__.polluted=1', `unknown=${'x'.repeat(100)}`, '&&&', '=', '%ZZ=1', 'a=%ZZ', `${'k'.repeat(2000)}=v`);
+  queries.push(
+    '__proto__[polluted]=1',
+    'constructor[prototype][polluted]=1',
+    '__proto__.polluted=1',
+    `unknown=${'x'.repeat(100)}`,
+    '&&&',
+    '=',
+    '%ZZ=1',
+    'a=%ZZ',
+    `${'k'.repeat(2000)}=v`,
+  );
   return queries.map((query) => ({
     group: 'query',
     route: route.key,
@@ -250,7 +303,9 @@ export function bodyCases(route: RegisteredRoute, context: FuzzContext): FuzzCas
     request: request(route, url, context, { headers: { 'content-type': malformed.contentType ?? 'application/json' } }, malformed.body),
     // The 413 goes out before the body is read; when the server closes while the client is still
     // sending, TCP may reset the connection and drop the answer on the client's side.
-    ...(malformed.body.length > 1024 * 1024 ? { mayGoUnanswered: 'the server answered 413 and closed while the body was still arriving' } : {}),
+    ...(malformed.body.length > 1024 * 1024
+      ? { mayGoUnanswered: 'the server answered 413 and closed while the body was still arriving' }
+      : {}),
   }));
   const body = sample.body ?? {};
   const fields = Object.keys(body).length > 0 ? Object.keys(body) : ['unexpected'];
@@ -264,9 +319,21 @@ export function bodyCases(route: RegisteredRoute, context: FuzzContext): FuzzCas
         request: request(route, url, context, {}, { ...body, [field]: value }),
       });
     }
-    cases.push({ group: 'body', route: route.key, description: `without ${field}`, port: 'api', request: request(route, url, context, {}, Object.fromEntries(Object.entries(body).filter(([key]) => key !== field))) });
+    cases.push({
+      group: 'body',
+      route: route.key,
+      description: `without ${field}`,
+      port: 'api',
+      request: request(route, url, context, {}, Object.fromEntries(Object.entries(body).filter(([key]) => key !== field))),
+    });
   }
-  cases.push({ group: 'body', route: route.key, description: 'extra keys', port: 'api', request: request(route, url, context, {}, { ...body, extra: 'x', isAdmin: true, role: 'admin', userId: 'usr_admin' }) });
+  cases.push({
+    group: 'body',
+    route: route.key,
+    description: 'extra keys',
+    port: 'api',
+    request: request(route, url, context, {}, { ...body, extra: 'x', isAdmin: true, role: 'admin', userId: 'usr_admin' }),
+  });
   return cases;
 }
 
@@ -282,7 +349,10 @@ export function headerCases(route: RegisteredRoute, context: FuzzContext): FuzzC
     { description: 'Authorization: 8 KB token', headers: { authorization: `Bearer ${'a'.repeat(8000)}` } },
     { description: 'Authorization: forged key', headers: { authorization: `Bearer hlr_${'f'.repeat(64)}` } },
     { description: 'Authorization: three dots', headers: { authorization: 'Bearer ...' } },
-    { description: 'Authorization: alg none', headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiIsInNpZCI6InNlc194In0.' } },
+    {
+      description: 'Authorization: alg none',
+      headers: { authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiIsInNpZCI6InNlc194In0.' },
+    },
     { description: 'X-API-Key: junk', headers: { 'x-api-key': '$(id)' }, dropAuth: true },
     { description: 'x-request-id traversal', headers: { 'x-request-id': '../../../../etc/passwd' } },
     { description: 'x-request-id huge', headers: { 'x-request-id': 'r'.repeat(4000) } },
@@ -312,7 +382,11 @@ export function headerCases(route: RegisteredRoute, context: FuzzContext): FuzzC
 }
 
 /** POST /deploy with reserved, prototype and malformed config keys, and hostile values in every variable. */
-export function deployConfigCases(deployBody: { appId: string; config: Record<string, unknown>; mode: unknown }, variables: string[], context: FuzzContext): FuzzCase[] {
+export function deployConfigCases(
+  deployBody: { appId: string; config: Record<string, unknown>; mode: unknown },
+  variables: string[],
+  context: FuzzContext,
+): FuzzCase[] {
   const route: RegisteredRoute = { method: 'POST', url: '/deploy', key: 'POST /deploy', queryKeys: [] };
   const keys = [
     'PATH',
@@ -370,7 +444,13 @@ export function deployConfigCases(deployBody: { appId: string; config: Record<st
     route: route.key,
     description: 'config key __proto__ (raw JSON)',
     port: 'api',
-    request: request(route, '/deploy', context, {}, `{"appId":${JSON.stringify(deployBody.appId)},"config":{"__proto__":{"PATH":"/tmp"}},"mode":{"type":"standard"}}`),
+    request: request(
+      route,
+      '/deploy',
+      context,
+      {},
+      `{"appId":${JSON.stringify(deployBody.appId)},"config":{"__proto__":{"PATH":"/tmp"}},"mode":{"type":"standard"}}`,
+    ),
   });
   for (const variable of variables) {
     for (const value of hostileValues(context.canary)) {
@@ -383,8 +463,20 @@ export function deployConfigCases(deployBody: { appId: string; config: Record<st
       });
     }
   }
-  for (const appId of hostileStrings(context.canary).concat(['hlrtest-web/../../etc', 'hlrtest-web%00', 'HLRTEST-WEB', ' hlrtest-web', 'hlrtest-web.yml'])) {
-    cases.push({ group: 'deploy-config', route: route.key, description: `appId=${describeValue(appId)}`, port: 'api', request: request(route, '/deploy', context, {}, { ...deployBody, appId }) });
+  for (const appId of hostileStrings(context.canary).concat([
+    'hlrtest-web/../../etc',
+    'hlrtest-web%00',
+    'HLRTEST-WEB',
+    ' hlrtest-web',
+    'hlrtest-web.yml',
+  ])) {
+    cases.push({
+      group: 'deploy-config',
+      route: route.key,
+      description: `appId=${describeValue(appId)}`,
+      port: 'api',
+      request: request(route, '/deploy', context, {}, { ...deployBody, appId }),
+    });
   }
   for (const mode of ['', 'LOCAL', 'traefik ', 'host', { type: 'standard', publishPorts: 'yes' }, { type: ['standard'] }, 'standard']) {
     cases.push({
@@ -405,7 +497,13 @@ export function wireCases(context: FuzzContext): FuzzCase[] {
     route: '(any)',
     description,
     port: 'api',
-    request: { method, target, headers: { ...context.auth, ...extra.headers }, ...(extra.body ? { body: extra.body } : {}), ...(extra.rawHeaderLines ? { rawHeaderLines: extra.rawHeaderLines } : {}) },
+    request: {
+      method,
+      target,
+      headers: { ...context.auth, ...extra.headers },
+      ...(extra.body ? { body: extra.body } : {}),
+      ...(extra.rawHeaderLines ? { rawHeaderLines: extra.rawHeaderLines } : {}),
+    },
   });
   return [
     raw('null byte in the path', '/containers/a\u0000b/logs'),
@@ -427,7 +525,10 @@ export function wireCases(context: FuzzContext): FuzzCase[] {
     raw('unknown method', '/health', 'FOO'),
     raw('lowercase method', '/health', 'get'),
     raw('PROPFIND', '/containers', 'PROPFIND'),
-    raw('chunked garbage', '/deploy', 'POST', { headers: { 'transfer-encoding': 'chunked', 'content-type': 'application/json' }, body: 'zz\r\n{}\r\n0\r\n\r\n' }),
+    raw('chunked garbage', '/deploy', 'POST', {
+      headers: { 'transfer-encoding': 'chunked', 'content-type': 'application/json' },
+      body: 'zz\r\n{}\r\n0\r\n\r\n',
+    }),
     raw('content-length and chunked', '/deploy', 'POST', {
       headers: { 'transfer-encoding': 'chunked', 'content-length': '3', 'content-type': 'application/json' },
       body: '2\r\n{}\r\n0\r\n\r\n',
@@ -461,5 +562,11 @@ export function dashboardCases(context: FuzzContext): FuzzCase[] {
     '/../dist/server/main.js',
     '/%2e%2e/%2e%2e/data/homelabarr.db',
   ];
-  return targets.map((target) => ({ group: 'dashboard', route: '(dashboard port)', description: target, port: 'web' as const, request: { method: 'GET', target, headers: context.auth } }));
+  return targets.map((target) => ({
+    group: 'dashboard',
+    route: '(dashboard port)',
+    description: target,
+    port: 'web' as const,
+    request: { method: 'GET', target, headers: context.auth },
+  }));
 }

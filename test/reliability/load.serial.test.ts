@@ -59,19 +59,38 @@ beforeAll(async () => {
     await container.start();
     if (index === 0) containerId = container.id.slice(0, 12);
   }
-  server = await startServer({ DOCKER_HOST: daemon.host, CATALOG_PATHS: FIXTURES, COMPOSE_PROJECT_PREFIX: `hlrl${testRunId}`, LOG_LEVEL: 'warn' }, { waitForReady: false });
+  server = await startServer(
+    { DOCKER_HOST: daemon.host, CATALOG_PATHS: FIXTURES, COMPOSE_PROJECT_PREFIX: `hlrl${testRunId}`, LOG_LEVEL: 'warn' },
+    { waitForReady: false },
+  );
   api = apiClient(server.backendUrl, figures, () => adminToken);
-  await pollUntil('the server answers', async () => ((await fetch(`${server.backendUrl}/health`).catch(() => null))?.status === 200 ? true : undefined), 30_000, 100);
+  await pollUntil(
+    'the server answers',
+    async () => ((await fetch(`${server.backendUrl}/health`).catch(() => null))?.status === 200 ? true : undefined),
+    30_000,
+    100,
+  );
   adminToken = await api.login('admin', ADMIN_PASSWORD);
-  expect((await api.post('/auth/register', { username: 'load-viewer', password: 'load-viewer-password', role: 'viewer' })).status).toBe(200);
+  expect((await api.post('/auth/register', { username: 'load-viewer', password: 'load-viewer-password', role: 'viewer' })).status).toBe(
+    200,
+  );
   viewerToken = await api.login('load-viewer', 'load-viewer-password');
   // One real deployment, so status, events and app logs have something to read.
-  const accepted = await api.post('/deploy', { appId: 'hlrtest-web', config: { WEB_PORT: await freePort(), HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } });
+  const accepted = await api.post('/deploy', {
+    appId: 'hlrtest-web',
+    config: { WEB_PORT: await freePort(), HLR_TEST_RUN: testRunId },
+    mode: { type: 'standard' },
+  });
   deploymentId = accepted.body.deploymentId as string;
-  await pollUntil('the deployment completes', async () => {
-    const status = (await api.get(`/deployments/${deploymentId}/status`)).body.deployment as { status: string };
-    return status.status === 'completed' ? true : undefined;
-  }, 60_000, 250);
+  await pollUntil(
+    'the deployment completes',
+    async () => {
+      const status = (await api.get(`/deployments/${deploymentId}/status`)).body.deployment as { status: string };
+      return status.status === 'completed' ? true : undefined;
+    },
+    60_000,
+    250,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -80,7 +99,13 @@ afterAll(async () => {
   figures.write();
 }, 120_000);
 
-type LoadResult = { requests: number; errors: Map<string, number>; statuses: Map<number, number>; latenciesMs: number[]; byPath: Map<string, number[]> };
+type LoadResult = {
+  requests: number;
+  errors: Map<string, number>;
+  statuses: Map<number, number>;
+  latenciesMs: number[];
+  byPath: Map<string, number[]>;
+};
 
 /** `clients` loops, each on its own keep-alive socket, cycling through `paths` until `seconds` pass. */
 async function runLoad(paths: string[], clients: number, seconds: number): Promise<LoadResult> {
@@ -95,7 +120,14 @@ async function runLoad(paths: string[], clients: number, seconds: number): Promi
     new Promise((resolve) => {
       const started = performance.now();
       const request = http.request(
-        { host: base.hostname, port: base.port, path: requestPath, agent, headers: { authorization: `Bearer ${viewerToken}` }, timeout: 30_000 },
+        {
+          host: base.hostname,
+          port: base.port,
+          path: requestPath,
+          agent,
+          headers: { authorization: `Bearer ${viewerToken}` },
+          timeout: 30_000,
+        },
         (response) => {
           response.on('data', () => undefined);
           response.on('end', () => {
@@ -158,63 +190,70 @@ async function settledFds(target: number): Promise<number> {
 }
 
 describe('load', () => {
-  it(`serves ${LOAD_CLIENTS} concurrent clients on the read routes for ${LOAD_SECONDS} s with 0 errors, and its fds and memory do not grow`, async () => {
-    const paths = [
-      '/health',
-      '/applications',
-      '/applications?category=hlrtest',
-      '/applications?search=web',
-      '/deployment-modes',
-      '/containers',
-      '/containers?stats=true',
-      `/containers/${containerId}/stats`,
-      `/containers/${containerId}/logs?tail=20`,
-      '/ports/check',
-      '/ports/available?start=30000&end=30100',
-      '/deployments/active',
-      '/deployments?limit=10',
-      `/deployments/${deploymentId}/status`,
-      `/deployments/${deploymentId}/events`,
-      '/applications/hlrtest-web/logs?lines=20',
-      '/auth/me',
-      '/enhanced-mount/no-such-mount/status',
-    ];
-    // Warm-up at full concurrency: JIT, pools and caches reach their working size before the baseline.
-    const warmup = await runLoad(paths, LOAD_CLIENTS, 5);
-    const baselineFds = await settledFds(0);
-    const baselineRss = rssBytes();
-    // Four equal quarters: V8 keeps the heap it grew to, so a leak shows as growth over the second half.
-    const quarters: LoadResult[] = [];
-    const fdsAfter: number[] = [];
-    const rssAfter: number[] = [];
-    for (let quarter = 0; quarter < 4; quarter += 1) {
-      quarters.push(await runLoad(paths, LOAD_CLIENTS, LOAD_SECONDS / 4));
-      fdsAfter.push(await settledFds(baselineFds + FD_ALLOWANCE));
-      rssAfter.push(rssBytes());
-    }
-    const rounds = [warmup, ...quarters];
-    figures.request(rounds.reduce((sum, round) => sum + round.requests, 0));
-    // The one unknown mount container is an expected 404 (the route is exercised, Docker is asked).
-    const errors = Object.fromEntries(rounds.flatMap((round) => [...round.errors]).filter(([kind]) => !kind.startsWith('404 /enhanced-mount')));
-    figures.failure(Object.values(errors).reduce((sum, count) => sum + count, 0));
-    expect(errors).toEqual({});
-    for (const round of rounds) expect([...round.statuses.keys()].sort()).toEqual([200, 404]);
+  it(
+    `serves ${LOAD_CLIENTS} concurrent clients on the read routes for ${LOAD_SECONDS} s with 0 errors, and its fds and memory do not grow`,
+    async () => {
+      const paths = [
+        '/health',
+        '/applications',
+        '/applications?category=hlrtest',
+        '/applications?search=web',
+        '/deployment-modes',
+        '/containers',
+        '/containers?stats=true',
+        `/containers/${containerId}/stats`,
+        `/containers/${containerId}/logs?tail=20`,
+        '/ports/check',
+        '/ports/available?start=30000&end=30100',
+        '/deployments/active',
+        '/deployments?limit=10',
+        `/deployments/${deploymentId}/status`,
+        `/deployments/${deploymentId}/events`,
+        '/applications/hlrtest-web/logs?lines=20',
+        '/auth/me',
+        '/enhanced-mount/no-such-mount/status',
+      ];
+      // Warm-up at full concurrency: JIT, pools and caches reach their working size before the baseline.
+      const warmup = await runLoad(paths, LOAD_CLIENTS, 5);
+      const baselineFds = await settledFds(0);
+      const baselineRss = rssBytes();
+      // Four equal quarters: V8 keeps the heap it grew to, so a leak shows as growth over the second half.
+      const quarters: LoadResult[] = [];
+      const fdsAfter: number[] = [];
+      const rssAfter: number[] = [];
+      for (let quarter = 0; quarter < 4; quarter += 1) {
+        quarters.push(await runLoad(paths, LOAD_CLIENTS, LOAD_SECONDS / 4));
+        fdsAfter.push(await settledFds(baselineFds + FD_ALLOWANCE));
+        rssAfter.push(rssBytes());
+      }
+      const rounds = [warmup, ...quarters];
+      figures.request(rounds.reduce((sum, round) => sum + round.requests, 0));
+      // The one unknown mount container is an expected 404 (the route is exercised, Docker is asked).
+      const errors = Object.fromEntries(
+        rounds.flatMap((round) => [...round.errors]).filter(([kind]) => !kind.startsWith('404 /enhanced-mount')),
+      );
+      figures.failure(Object.values(errors).reduce((sum, count) => sum + count, 0));
+      expect(errors).toEqual({});
+      for (const round of rounds) expect([...round.statuses.keys()].sort()).toEqual([200, 404]);
 
-    const requests = quarters.reduce((sum, quarter) => sum + quarter.requests, 0);
-    const latencies = quarters.flatMap((quarter) => quarter.latenciesMs);
-    figures.note('load requests', requests);
-    figures.note('load seconds', LOAD_SECONDS);
-    figures.note('load clients', LOAD_CLIENTS);
-    figures.note('load req/s', Math.round(requests / LOAD_SECONDS));
-    figures.note('load p50 ms', Math.round(percentile(latencies, 0.5)));
-    figures.note('load p99 ms', Math.round(percentile(latencies, 0.99)));
-    for (const [requestPath, own] of quarters[3]?.byPath ?? []) figures.note(`p50/p99 ms ${requestPath}`, `${Math.round(percentile(own, 0.5))}/${Math.round(percentile(own, 0.99))}`);
-    figures.note('fds baseline/after each quarter', [baselineFds, ...fdsAfter].join('/'));
-    figures.note('RSS baseline/after each quarter', [baselineRss, ...rssAfter].map(mib).join('/'));
-    for (const count of fdsAfter) expect(count).toBeLessThanOrEqual(baselineFds + FD_ALLOWANCE);
-    expect((rssAfter[3] ?? 0) - (rssAfter[1] ?? 0)).toBeLessThan(RSS_ALLOWANCE_BYTES);
-    expect(server.process.exitCode).toBeNull();
-  }, (LOAD_SECONDS + 120) * 1000);
+      const requests = quarters.reduce((sum, quarter) => sum + quarter.requests, 0);
+      const latencies = quarters.flatMap((quarter) => quarter.latenciesMs);
+      figures.note('load requests', requests);
+      figures.note('load seconds', LOAD_SECONDS);
+      figures.note('load clients', LOAD_CLIENTS);
+      figures.note('load req/s', Math.round(requests / LOAD_SECONDS));
+      figures.note('load p50 ms', Math.round(percentile(latencies, 0.5)));
+      figures.note('load p99 ms', Math.round(percentile(latencies, 0.99)));
+      for (const [requestPath, own] of quarters[3]?.byPath ?? [])
+        figures.note(`p50/p99 ms ${requestPath}`, `${Math.round(percentile(own, 0.5))}/${Math.round(percentile(own, 0.99))}`);
+      figures.note('fds baseline/after each quarter', [baselineFds, ...fdsAfter].join('/'));
+      figures.note('RSS baseline/after each quarter', [baselineRss, ...rssAfter].map(mib).join('/'));
+      for (const count of fdsAfter) expect(count).toBeLessThanOrEqual(baselineFds + FD_ALLOWANCE);
+      expect((rssAfter[3] ?? 0) - (rssAfter[1] ?? 0)).toBeLessThan(RSS_ALLOWANCE_BYTES);
+      expect(server.process.exitCode).toBeNull();
+    },
+    (LOAD_SECONDS + 120) * 1000,
+  );
 
   /** SSE_CLIENTS loops: connect, await `connected`, sometimes subscribe (replaying the stored events), hold a moment, disconnect. */
   async function churn(seconds: number): Promise<{ connections: number; errors: string[] }> {
@@ -231,7 +270,10 @@ describe('load', () => {
             const connected = await stream.waitFor((event) => event.event === 'connected', 10_000);
             if ((client + turn) % 4 === 0) {
               const clientId = connected.json.clientId as string;
-              const subscribed = await api.call('POST', `/stream/deployments/${deploymentId}/subscribe`, { body: { clientId }, token: viewerToken });
+              const subscribed = await api.call('POST', `/stream/deployments/${deploymentId}/subscribe`, {
+                body: { clientId },
+                token: viewerToken,
+              });
               if (subscribed.status !== 200) errors.push(`subscribe ${subscribed.status}`);
               await stream.waitFor((event) => event.event === 'deployment-complete', 10_000);
             }
@@ -252,28 +294,32 @@ describe('load', () => {
     return Number(/^homelabarr_sse_clients (\d+)/m.exec(text)?.[1] ?? -1);
   }
 
-  it(`serves ${SSE_CLIENTS} progress-stream clients connecting and disconnecting in churn with 0 errors, and every stream is released`, async () => {
-    const warm = await churn(3);
-    expect(warm.errors).toEqual([]);
-    const baselineFds = await settledFds(0);
-    const first = await churn(SSE_SECONDS / 2);
-    const fdsAfterFirst = await settledFds(baselineFds + FD_ALLOWANCE);
-    const rssAfterFirst = rssBytes();
-    const second = await churn(SSE_SECONDS / 2);
-    const fdsAfterSecond = await settledFds(baselineFds + FD_ALLOWANCE);
-    const rssAfterSecond = rssBytes();
-    const errors = [...first.errors, ...second.errors];
-    figures.request(warm.connections + first.connections + second.connections);
-    figures.failure(errors.length);
-    expect(errors).toEqual([]);
-    expect(await pollUntil('every stream is released', async () => ((await openStreams()) === 0 ? 0 : undefined), 15_000, 250)).toBe(0);
-    figures.note('SSE connections', first.connections + second.connections);
-    figures.note('fds before/after churn', `${baselineFds}/${fdsAfterFirst}/${fdsAfterSecond}`);
-    figures.note('RSS after churn rounds', `${mib(rssAfterFirst)}/${mib(rssAfterSecond)}`);
-    expect(fdsAfterFirst).toBeLessThanOrEqual(baselineFds + FD_ALLOWANCE);
-    expect(fdsAfterSecond).toBeLessThanOrEqual(baselineFds + FD_ALLOWANCE);
-    // A leak per connection would grow with the second round's thousands of connections.
-    expect(rssAfterSecond - rssAfterFirst).toBeLessThan(RSS_ALLOWANCE_BYTES / 2);
-    expect(server.process.exitCode).toBeNull();
-  }, (SSE_SECONDS + 120) * 1000);
+  it(
+    `serves ${SSE_CLIENTS} progress-stream clients connecting and disconnecting in churn with 0 errors, and every stream is released`,
+    async () => {
+      const warm = await churn(3);
+      expect(warm.errors).toEqual([]);
+      const baselineFds = await settledFds(0);
+      const first = await churn(SSE_SECONDS / 2);
+      const fdsAfterFirst = await settledFds(baselineFds + FD_ALLOWANCE);
+      const rssAfterFirst = rssBytes();
+      const second = await churn(SSE_SECONDS / 2);
+      const fdsAfterSecond = await settledFds(baselineFds + FD_ALLOWANCE);
+      const rssAfterSecond = rssBytes();
+      const errors = [...first.errors, ...second.errors];
+      figures.request(warm.connections + first.connections + second.connections);
+      figures.failure(errors.length);
+      expect(errors).toEqual([]);
+      expect(await pollUntil('every stream is released', async () => ((await openStreams()) === 0 ? 0 : undefined), 15_000, 250)).toBe(0);
+      figures.note('SSE connections', first.connections + second.connections);
+      figures.note('fds before/after churn', `${baselineFds}/${fdsAfterFirst}/${fdsAfterSecond}`);
+      figures.note('RSS after churn rounds', `${mib(rssAfterFirst)}/${mib(rssAfterSecond)}`);
+      expect(fdsAfterFirst).toBeLessThanOrEqual(baselineFds + FD_ALLOWANCE);
+      expect(fdsAfterSecond).toBeLessThanOrEqual(baselineFds + FD_ALLOWANCE);
+      // A leak per connection would grow with the second round's thousands of connections.
+      expect(rssAfterSecond - rssAfterFirst).toBeLessThan(RSS_ALLOWANCE_BYTES / 2);
+      expect(server.process.exitCode).toBeNull();
+    },
+    (SSE_SECONDS + 120) * 1000,
+  );
 });

@@ -42,7 +42,8 @@ async function waitForPing(client: Docker, child: ChildProcess, log: () => strin
       return;
     } catch {
       if (child.exitCode !== null) throw new Error(`the private dockerd exited with ${child.exitCode}:\n${log().slice(-3000)}`);
-      if (Date.now() > deadline) throw new Error(`the private dockerd did not answer /_ping within ${READY_TIMEOUT_MS} ms:\n${log().slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`the private dockerd did not answer /_ping within ${READY_TIMEOUT_MS} ms:\n${log().slice(-3000)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -144,9 +145,25 @@ export async function startPrivateDocker(name: string): Promise<PrivateDocker> {
     async destroy() {
       if (!(child && child.exitCode === null)) await start().catch(() => undefined);
       const containers = await client.listContainers({ all: true }).catch(() => []);
-      await Promise.all(containers.map((container) => client.getContainer(container.Id).remove({ force: true, v: true }).catch(() => undefined)));
-      const networks = (await client.listNetworks().catch(() => [])).filter((network) => !['bridge', 'host', 'none'].includes(network.Name));
-      await Promise.all(networks.map((network) => client.getNetwork(network.Id).remove().catch(() => undefined)));
+      await Promise.all(
+        containers.map((container) =>
+          client
+            .getContainer(container.Id)
+            .remove({ force: true, v: true })
+            .catch(() => undefined),
+        ),
+      );
+      const networks = (await client.listNetworks().catch(() => [])).filter(
+        (network) => !['bridge', 'host', 'none'].includes(network.Name),
+      );
+      await Promise.all(
+        networks.map((network) =>
+          client
+            .getNetwork(network.Id)
+            .remove()
+            .catch(() => undefined),
+        ),
+      );
       await client.pruneVolumes().catch(() => undefined);
       // The namespace, and every bridge in it, goes away with the daemon.
       await stop();

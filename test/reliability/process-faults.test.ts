@@ -58,7 +58,11 @@ describe('the server killed in the middle of a deploy', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hlr-crash-'));
     folders.push(dataDir);
     const first = await start({ DATA_DIR: dataDir });
-    const accepted = await first.api.post('/deploy', { appId: 'hlrtest-slow', config: { HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } });
+    const accepted = await first.api.post('/deploy', {
+      appId: 'hlrtest-slow',
+      config: { HLR_TEST_RUN: testRunId },
+      mode: { type: 'standard' },
+    });
     expect(accepted.status).toBe(200);
     const deploymentId = accepted.body.deploymentId as string;
     await pollUntil('the deployment waits in verify', async () => {
@@ -104,7 +108,9 @@ describe('the server killed in the middle of a deploy', () => {
     // The app is operable after the crash: removing it takes its containers away.
     const removed = await second.api.call('DELETE', '/applications/hlrtest-slow');
     expect(removed.status).toBe(200);
-    expect(await daemon.client.listContainers({ all: true, filters: { label: [`com.docker.compose.project=hlrp${testRunId}-hlrtest-slow`] } })).toEqual([]);
+    expect(
+      await daemon.client.listContainers({ all: true, filters: { label: [`com.docker.compose.project=hlrp${testRunId}-hlrtest-slow`] } }),
+    ).toEqual([]);
     await second.server.stop('SIGTERM');
     const reopened = new Database(path.join(dataDir, 'homelabarr.db'));
     try {
@@ -125,7 +131,10 @@ describe('a compose binary that is missing', () => {
     expect((await api.get('/deployment-modes', null)).body.cliAvailable).toBe(false);
     const health = await api.get('/health', null);
     expect(health.status).toBe(503);
-    expect(health.body).toMatchObject({ status: 'degraded', docker: { status: 'connected', compose: { available: false, version: null } } });
+    expect(health.body).toMatchObject({
+      status: 'degraded',
+      docker: { status: 'connected', compose: { available: false, version: null } },
+    });
     expect(health.body.troubleshooting).toContainEqual({
       problem: 'docker compose v2 was not found, so apps cannot be deployed',
       fix: 'Install compose v2: sudo bash scripts/setup-host.sh (installs and starts Docker Engine and compose v2 from Debian’s archive), or set COMPOSE_BINARY to a docker-compose binary.',
@@ -134,7 +143,12 @@ describe('a compose binary that is missing', () => {
     const body = { appId: 'hlrtest-web', config: { WEB_PORT: port, HLR_TEST_RUN: testRunId }, mode: { type: 'standard' } };
     const refused = await api.post('/deploy', body);
     expect(refused.status).toBe(503);
-    expect(refused.body).toEqual({ error: 'docker compose is not installed', details: COMPOSE_FIX, code: 'COMPOSE_UNAVAILABLE', requestId: expect.any(String) });
+    expect(refused.body).toEqual({
+      error: 'docker compose is not installed',
+      details: COMPOSE_FIX,
+      code: 'COMPOSE_UNAVAILABLE',
+      requestId: expect.any(String),
+    });
     expect((await api.get('/deployments')).body.total).toBe(0);
     figures.fault();
 
@@ -144,7 +158,9 @@ describe('a compose binary that is missing', () => {
     const done = await pollUntil(
       'the deploy ends',
       async () => {
-        const deployment = (await api.get(`/deployments/${accepted.body.deploymentId as string}/status`)).body.deployment as { status: string };
+        const deployment = (await api.get(`/deployments/${accepted.body.deploymentId as string}/status`)).body.deployment as {
+          status: string;
+        };
         return ['completed', 'failed'].includes(deployment.status) ? deployment : undefined;
       },
       60_000,
@@ -166,7 +182,10 @@ describe('AUTH_ENABLED=false', () => {
       .map((line) => JSON.parse(line) as { level: number; msg: string })
       .find((line) => line.msg.startsWith('AUTH_ENABLED=false'));
     expect(warning).toEqual(
-      expect.objectContaining({ level: 40, msg: 'AUTH_ENABLED=false: the API is open to anyone who can reach it. Only do this on a trusted network.' }),
+      expect.objectContaining({
+        level: 40,
+        msg: 'AUTH_ENABLED=false: the API is open to anyone who can reach it. Only do this on a trusted network.',
+      }),
     );
     expect(server.output()).toContain(BANNER);
     const health = await api.get('/health', null);
@@ -183,7 +202,12 @@ describe('AUTH_ENABLED=false', () => {
   it('prints the warning even when LOG_LEVEL hides warnings', async () => {
     const server = await startServer({ DOCKER_HOST: daemon.host, AUTH_ENABLED: 'false', LOG_LEVEL: 'silent' }, { waitForReady: false });
     servers.push(server);
-    await pollUntil('the server answers', async () => ((await fetch(`${server.backendUrl}/health`)).status > 0 ? true : undefined), 20_000, 100);
+    await pollUntil(
+      'the server answers',
+      async () => ((await fetch(`${server.backendUrl}/health`)).status > 0 ? true : undefined),
+      20_000,
+      100,
+    );
     figures.request();
     expect(server.output()).toContain(BANNER);
     expect(server.output()).not.toContain('"level"');

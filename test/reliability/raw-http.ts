@@ -80,7 +80,10 @@ export function sendRaw(port: number, request: RawRequest, timeoutMs = 15_000): 
         finish({ status, headers, body: body.toString('utf8'), timedOut: false });
       }
     };
-    const timer = setTimeout(() => finish({ status: 0, headers: {}, body: Buffer.concat(chunks).toString('utf8'), timedOut: true }), timeoutMs);
+    const timer = setTimeout(
+      () => finish({ status: 0, headers: {}, body: Buffer.concat(chunks).toString('utf8'), timedOut: true }),
+      timeoutMs,
+    );
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       parse(false);

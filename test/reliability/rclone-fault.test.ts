@@ -32,7 +32,19 @@ let mountName: string;
 async function startRcd(): Promise<void> {
   const child = spawn(
     'rclone',
-    ['rcd', '--rc-addr', `127.0.0.1:${rcPort}`, '--rc-user', RC_USER, '--rc-pass', RC_PASS, '--config', path.join(work, 'rclone.conf'), '--cache-dir', path.join(work, 'cache')],
+    [
+      'rcd',
+      '--rc-addr',
+      `127.0.0.1:${rcPort}`,
+      '--rc-user',
+      RC_USER,
+      '--rc-pass',
+      RC_PASS,
+      '--config',
+      path.join(work, 'rclone.conf'),
+      '--cache-dir',
+      path.join(work, 'cache'),
+    ],
     { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   rcd = child;
@@ -83,7 +95,9 @@ beforeAll(async () => {
   const dataDir = path.join(work, 'data');
   mkdirSync(path.join(dataDir, 'stacks', 'system-rclone-mount'), { recursive: true });
   writeFileSync(path.join(dataDir, 'stacks', 'system-rclone-mount', 'compose.yaml'), 'services: {}\n');
-  writeFileSync(path.join(dataDir, 'stacks', 'system-rclone-mount', '.env'), `RCLONE_RC_USER=${RC_USER}\nRCLONE_RC_PASS=${RC_PASS}\n`, { mode: 0o600 });
+  writeFileSync(path.join(dataDir, 'stacks', 'system-rclone-mount', '.env'), `RCLONE_RC_USER=${RC_USER}\nRCLONE_RC_PASS=${RC_PASS}\n`, {
+    mode: 0o600,
+  });
   server = await startServer({ DATA_DIR: dataDir, DOCKER_HOST: daemon.host, COMPOSE_PROJECT_PREFIX: `hlrm${testRunId}` });
   api = apiClient(server.backendUrl, figures, () => token);
   token = await api.login('admin', ADMIN_PASSWORD);
@@ -99,7 +113,9 @@ afterAll(async () => {
 
 const RCLONE_DOWN = {
   error: 'rclone is not reachable',
-  details: expect.stringMatching(/^The mount container's rclone did not answer \(.+\)\. Check that the container is running and that HomelabARR can reach it\.$/),
+  details: expect.stringMatching(
+    /^The mount container's rclone did not answer \(.+\)\. Check that the container is running and that HomelabARR can reach it\.$/,
+  ),
   code: 'RCLONE_UNAVAILABLE',
   requestId: expect.any(String),
 };
@@ -124,9 +140,10 @@ describe('rclone stopped under a running server', () => {
 
   it('answers 503 on the mount routes while rclone is stopped, serves every other route, and recovers without a restart', async () => {
     await stopRcd();
-    const answers = await Promise.all(
-      [...MOUNT_ROUTES.map((route) => api.get(`/enhanced-mount/${mountName}/${route}`)), api.post(`/enhanced-mount/${mountName}/providers/local/enable`)],
-    );
+    const answers = await Promise.all([
+      ...MOUNT_ROUTES.map((route) => api.get(`/enhanced-mount/${mountName}/${route}`)),
+      api.post(`/enhanced-mount/${mountName}/providers/local/enable`),
+    ]);
     for (const answer of answers) {
       expect(answer.status).toBe(503);
       expect(answer.body).toEqual(RCLONE_DOWN);
@@ -157,7 +174,11 @@ describe('rclone stopped under a running server', () => {
     });
     await expectOtherRoutesServed();
     await container.start();
-    await pollUntil('the mount routes answer again', async () => ((await api.get(`/enhanced-mount/${mountName}/status`)).status === 200 ? true : undefined), 15_000);
+    await pollUntil(
+      'the mount routes answer again',
+      async () => ((await api.get(`/enhanced-mount/${mountName}/status`)).status === 200 ? true : undefined),
+      15_000,
+    );
     figures.fault();
   });
 });

@@ -19,7 +19,8 @@ import { fillUrl, MISSING_UUID, paramNames, sampleFor } from './route-samples.js
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'deploy-catalog');
 // Compose "found", so /health is healthy (200) and nothing answers 503 for a missing CLI.
 const COMPOSE: ComposeInfo = { available: true, version: '2.26.1', command: 'docker', baseArgs: ['compose'], isV2: true };
-const STREAM_401_DETAILS = 'Subscribing at connect needs a token: send Authorization: Bearer <token>, or access_token=<token> for EventSource';
+const STREAM_401_DETAILS =
+  'Subscribing at connect needs a token: send Authorization: Bearer <token>, or access_token=<token> for EventSource';
 const figures = new FigureRecorder('role-matrix');
 
 afterAll(() => figures.write());
@@ -87,24 +88,43 @@ async function call(h: Harness, route: RegisteredRoute, caller: Caller): Promise
   });
 }
 
-function judge(route: RegisteredRoute, caller: Caller, response: LightMyRequestResponse, denial: 401 | 403 | null, minRole: Role | null): string | null {
+function judge(
+  route: RegisteredRoute,
+  caller: Caller,
+  response: LightMyRequestResponse,
+  denial: 401 | 403 | null,
+  minRole: Role | null,
+): string | null {
   const body = response.headers['content-type']?.toString().includes('json') ? response.json<Record<string, unknown>>() : {};
   const where = `${route.key} as ${caller}`;
   if (response.statusCode >= 500) return `${where}: ${response.statusCode} ${response.body}`;
   if (denial === 401) {
     const expected = {
       error: 'Authentication required',
-      details: route.key === 'GET /stream/progress' ? STREAM_401_DETAILS : 'Send Authorization: Bearer <token> from POST /auth/login, or an API key',
+      details:
+        route.key === 'GET /stream/progress'
+          ? STREAM_401_DETAILS
+          : 'Send Authorization: Bearer <token> from POST /auth/login, or an API key',
       code: 'UNAUTHENTICATED',
       requestId: body.requestId,
     };
-    return response.statusCode === 401 && JSON.stringify(body) === JSON.stringify(expected) ? null : `${where}: expected the guard's 401, got ${response.statusCode} ${response.body}`;
+    return response.statusCode === 401 && JSON.stringify(body) === JSON.stringify(expected)
+      ? null
+      : `${where}: expected the guard's 401, got ${response.statusCode} ${response.body}`;
   }
   if (denial === 403) {
-    const expected = { error: 'Not allowed', details: `This action needs the ${minRole ?? 'viewer'} role or higher`, code: 'FORBIDDEN', requestId: body.requestId };
-    return response.statusCode === 403 && JSON.stringify(body) === JSON.stringify(expected) ? null : `${where}: expected the guard's 403, got ${response.statusCode} ${response.body}`;
+    const expected = {
+      error: 'Not allowed',
+      details: `This action needs the ${minRole ?? 'viewer'} role or higher`,
+      code: 'FORBIDDEN',
+      requestId: body.requestId,
+    };
+    return response.statusCode === 403 && JSON.stringify(body) === JSON.stringify(expected)
+      ? null
+      : `${where}: expected the guard's 403, got ${response.statusCode} ${response.body}`;
   }
-  if (response.statusCode === 401 || (response.statusCode === 403 && body.code === 'FORBIDDEN')) return `${where}: expected to pass, got ${response.statusCode} ${response.body}`;
+  if (response.statusCode === 401 || (response.statusCode === 403 && body.code === 'FORBIDDEN'))
+    return `${where}: expected to pass, got ${response.statusCode} ${response.body}`;
   return null;
 }
 
@@ -162,7 +182,13 @@ function malformedRequests(h: Harness, route: RegisteredRoute): MalformedRequest
   }
   const url = fillUrl(route.url, sample.params, sample.query);
   if (h.bodyRoutes.has(route.key)) {
-    requests.push({ what: 'a body against its schema', url, payload: [], headers: {}, expected: { kind: 'validation', fieldPaths: ['body'] } });
+    requests.push({
+      what: 'a body against its schema',
+      url,
+      payload: [],
+      headers: {},
+      expected: { kind: 'validation', fieldPaths: ['body'] },
+    });
   }
   if (route.method !== 'GET') {
     const headers = { 'content-type': 'application/json' };
@@ -200,7 +226,9 @@ function judgeMalformed(
   return exact ? null : `${where}: expected the 400 of ${request.what}, got ${response.statusCode} ${response.body}`;
 }
 
-async function runMalformedMatrix(authEnabled: boolean): Promise<{ mismatches: string[]; cells: number; statuses: Record<number, number>; h: Harness }> {
+async function runMalformedMatrix(
+  authEnabled: boolean,
+): Promise<{ mismatches: string[]; cells: number; statuses: Record<number, number>; h: Harness }> {
   const h = await setup(authEnabled);
   const mismatches: string[] = [];
   const statuses: Record<number, number> = {};
@@ -299,7 +327,12 @@ describe('authentication and authorization before validation', () => {
       const user = await h.credentials('user');
       const badDeploy = { method: 'POST' as const, url: '/deploy', payload: { appId: '', config: 'not an object' } };
       const badId = { method: 'POST' as const, url: `/containers/${BAD_PARAM}/stop` };
-      const malformed = { method: 'POST' as const, url: '/auth/register', headers: { 'content-type': 'application/json' }, payload: MALFORMED_JSON };
+      const malformed = {
+        method: 'POST' as const,
+        url: '/auth/register',
+        headers: { 'content-type': 'application/json' },
+        payload: MALFORMED_JSON,
+      };
       figures.request(6);
       figures.hostile(6);
 

@@ -86,7 +86,8 @@ function samples(context: SampleContext): Record<string, () => Sample> {
     'POST /enhanced-mount/:containerId/providers/:provider/enable': () => none({ ...mount, provider: 'webdav' }),
     'POST /enhanced-mount/:containerId/providers/:provider/disable': () => none({ ...mount, provider: 'webdav' }),
     'POST /enhanced-mount/:containerId/auth/start': () => withBody({ provider: 'google' }, mount),
-    'POST /enhanced-mount/:containerId/auth/complete': () => withBody({ provider: 'google', auth_code: 'code', state: 'a'.repeat(32) }, mount),
+    'POST /enhanced-mount/:containerId/auth/complete': () =>
+      withBody({ provider: 'google', auth_code: 'code', state: 'a'.repeat(32) }, mount),
     'POST /enhanced-mount/:containerId/auth/api-key': () =>
       withBody({ provider: 'webdav', credentials: { url: 'http://127.0.0.1:9/', user: 'u', pass: 'p' } }, mount),
     'POST /enhanced-mount/:containerId/auth/test': () => withBody({ provider: 'webdav' }, mount),

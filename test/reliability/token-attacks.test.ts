@@ -51,8 +51,18 @@ const SESSION_ENDED = {
   code: 'UNAUTHENTICATED',
   requestId: expect.any(String),
 };
-const INVALID_KEY = { error: 'Invalid API key', details: 'The API key is unknown or was revoked', code: 'UNAUTHENTICATED', requestId: expect.any(String) };
-const BAD_LOGIN = { error: 'Invalid username or password', details: 'Check the username and password and try again', code: 'UNAUTHENTICATED', requestId: expect.any(String) };
+const INVALID_KEY = {
+  error: 'Invalid API key',
+  details: 'The API key is unknown or was revoked',
+  code: 'UNAUTHENTICATED',
+  requestId: expect.any(String),
+};
+const BAD_LOGIN = {
+  error: 'Invalid username or password',
+  details: 'Check the username and password and try again',
+  code: 'UNAUTHENTICATED',
+  requestId: expect.any(String),
+};
 
 async function expect401(t: TestApp, headers: Record<string, string>, body: Record<string, unknown>, url?: string): Promise<void> {
   const response = await me(t, headers, url);
@@ -88,7 +98,11 @@ describe('forged and stale JWTs', () => {
     await expect401(t, bearer(forged), INVALID_TOKEN);
     // The same header and signature over a payload that claims a longer life.
     const [header, , signature] = real.split('.');
-    await expect401(t, bearer(`${header}.${base64url({ ...claims, exp: (claims.exp as number) + 86_400 * 365 })}.${signature}`), INVALID_TOKEN);
+    await expect401(
+      t,
+      bearer(`${header}.${base64url({ ...claims, exp: (claims.exp as number) + 86_400 * 365 })}.${signature}`),
+      INVALID_TOKEN,
+    );
     // Even with the real secret, only HS256 is accepted.
     const secret = storedSecret(t);
     for (const alg of ['HS384', 'HS512']) {
@@ -124,7 +138,12 @@ describe('forged and stale JWTs', () => {
       .sign(storedSecret(t));
     await expect401(t, bearer(swapped), SESSION_ENDED);
     clock.advance(24 * 3600 * 1000 + 1000);
-    await expect401(t, bearer(token), { error: 'Token expired', details: 'Log in again with POST /auth/login', code: 'UNAUTHENTICATED', requestId: expect.any(String) });
+    await expect401(t, bearer(token), {
+      error: 'Token expired',
+      details: 'Log in again with POST /auth/login',
+      code: 'UNAUTHENTICATED',
+      requestId: expect.any(String),
+    });
   });
 
   it('refuses the token of a deleted user, of a revoked session, and of a logged-out session at the very next request', async () => {
@@ -140,7 +159,11 @@ describe('forged and stale JWTs', () => {
 
     const first = await tokenFor(t, 'user');
     const second = await tokenFor(t, 'user');
-    const revoke = await t.app.inject({ method: 'DELETE', url: `/auth/sessions/${decodePayload(first).sid as string}`, headers: bearer(second) });
+    const revoke = await t.app.inject({
+      method: 'DELETE',
+      url: `/auth/sessions/${decodePayload(first).sid as string}`,
+      headers: bearer(second),
+    });
     figures.request();
     expect(revoke.statusCode).toBe(200);
     await expect401(t, bearer(first), SESSION_ENDED);
@@ -183,7 +206,12 @@ describe('forged and revoked API keys', () => {
 });
 
 describe('password guessing', () => {
-  async function login(t: TestApp, username: string, password: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async function login(
+    t: TestApp,
+    username: string,
+    password: string,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     figures.request();
     return t.app.inject({ method: 'POST', url: '/auth/login', payload: { username, password }, headers });
   }

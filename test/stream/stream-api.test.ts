@@ -67,7 +67,9 @@ async function subscribe(h: Harness, deploymentId: string, clientId: string, tok
 
 const isComplete = (event: SseEvent): boolean => event.event === 'deployment-complete';
 const steps = (client: SseClient): string[] =>
-  client.events.filter((event) => event.event === 'deployment-step').map((event) => `${String(event.json.step)}:${String(event.json.status)}`);
+  client.events
+    .filter((event) => event.event === 'deployment-step')
+    .map((event) => `${String(event.json.step)}:${String(event.json.status)}`);
 
 describe('GET /stream/progress', () => {
   it('opens an event stream with retry first, then connected with a clientId, every event with an id', async () => {
@@ -83,7 +85,12 @@ describe('GET /stream/progress', () => {
       id: '1',
       event: 'connected',
       data: expect.any(String),
-      json: { clientId: expect.stringMatching(/^[0-9a-f-]{36}$/), message: 'Connected to the progress stream', resumed: false, timestamp: expect.any(String) },
+      json: {
+        clientId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        message: 'Connected to the progress stream',
+        resumed: false,
+        timestamp: expect.any(String),
+      },
     });
   });
 
@@ -140,7 +147,12 @@ describe('GET /stream/progress', () => {
     ]);
     await fetch(`${h.url}/deployments/${deploymentId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } });
     const complete = await client.waitFor(isComplete);
-    expect(complete.json).toMatchObject({ deploymentId, success: false, status: 'cancelled', summary: { error: 'Cancelled by test-user' } });
+    expect(complete.json).toMatchObject({
+      deploymentId,
+      success: false,
+      status: 'cancelled',
+      summary: { error: 'Cancelled by test-user' },
+    });
     expect(steps(client).at(-1)).toBe('deploy:failed');
   });
 
@@ -172,7 +184,12 @@ describe('GET /stream/progress', () => {
     const unknown = await getJson(`${h.url}/stream/progress?deploymentId=00000000-0000-4000-8000-000000000000&access_token=${h.token}`);
     expect(unknown).toEqual({
       status: 404,
-      body: { error: 'Deployment not found', details: 'No deployment has the id 00000000-0000-4000-8000-000000000000', code: 'NOT_FOUND', requestId: expect.any(String) },
+      body: {
+        error: 'Deployment not found',
+        details: 'No deployment has the id 00000000-0000-4000-8000-000000000000',
+        code: 'NOT_FOUND',
+        requestId: expect.any(String),
+      },
     });
     const malformed = await getJson(`${h.url}/stream/progress?deploymentId=..%2Fetc`);
     expect(malformed.status).toBe(400);
@@ -187,14 +204,19 @@ describe('GET /stream/progress', () => {
     const { clientId } = (await first.waitFor((event) => event.event === 'connected')).json as { clientId: string };
     await subscribe(h, deploymentId, clientId);
     await first.waitFor(isComplete);
-    const all = first.events.filter((event) => event.json.deploymentId === deploymentId && event.event !== 'deployment-subscribed').map((event) => event.data);
+    const all = first.events
+      .filter((event) => event.json.deploymentId === deploymentId && event.event !== 'deployment-subscribed')
+      .map((event) => event.data);
     first.close();
     // The client got the events up to the fifth deployment event before the connection broke.
     const lastSeen = first.events.filter((event) => event.event !== 'connected' && event.event !== 'deployment-subscribed')[4]!;
     const second = await open(h, `?clientId=${clientId}`, { 'last-event-id': lastSeen.id ?? '' });
     await second.waitFor(isComplete);
     expect(second.events[0]?.json).toMatchObject({ clientId, resumed: true });
-    const seenBefore = first.events.filter((event) => Number(event.id) <= Number(lastSeen.id) && event.json.deploymentId === deploymentId && event.event !== 'deployment-subscribed');
+    const seenBefore = first.events.filter(
+      (event) =>
+        Number(event.id) <= Number(lastSeen.id) && event.json.deploymentId === deploymentId && event.event !== 'deployment-subscribed',
+    );
     const resent = second.events.filter((event) => event.json.deploymentId === deploymentId);
     expect([...seenBefore.map((event) => event.data), ...resent.map((event) => event.data)]).toEqual(all);
     expect(Number(second.events[0]?.id)).toBeGreaterThan(Number(first.events.at(-1)?.id));
@@ -229,7 +251,10 @@ describe('POST /stream/deployments/:deploymentId/subscribe', () => {
     const h = await setup();
     const client = await open(h);
     const { clientId } = (await client.waitFor((event) => event.event === 'connected')).json as { clientId: string };
-    expect(await subscribe(h, '00000000-0000-4000-8000-000000000000', clientId)).toMatchObject({ status: 404, body: { code: 'NOT_FOUND', error: 'Deployment not found' } });
+    expect(await subscribe(h, '00000000-0000-4000-8000-000000000000', clientId)).toMatchObject({
+      status: 404,
+      body: { code: 'NOT_FOUND', error: 'Deployment not found' },
+    });
     const deploymentId = await startDeploy(h, 18211);
     expect(await subscribe(h, deploymentId, clientId, null)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     expect(client.events.map((event) => event.event)).toEqual(['connected']);

@@ -142,7 +142,8 @@ function readBody(response: http.IncomingMessage, maxBytes: number): Promise<Buf
     response.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     response.on('error', reject);
     response.on('close', () => {
-      if (!response.complete) reject(Object.assign(new Error('Docker closed the connection mid-answer (socket hang up)'), { code: 'ECONNRESET' }));
+      if (!response.complete)
+        reject(Object.assign(new Error('Docker closed the connection mid-answer (socket hang up)'), { code: 'ECONNRESET' }));
     });
   });
 }

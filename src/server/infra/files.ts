@@ -6,7 +6,9 @@ export class DataDirLockedError extends Error {
     readonly lockFile: string,
     readonly pid: number,
   ) {
-    super(`Another HomelabARR server (pid ${pid}) is using this DATA_DIR (${path.dirname(lockFile)}). Stop it first, or give this server its own DATA_DIR.`);
+    super(
+      `Another HomelabARR server (pid ${pid}) is using this DATA_DIR (${path.dirname(lockFile)}). Stop it first, or give this server its own DATA_DIR.`,
+    );
     this.name = 'DataDirLockedError';
   }
 }

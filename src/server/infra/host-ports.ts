@@ -34,7 +34,7 @@ function decodeAddress(hex: string): string {
 function compressIpv6(groups: string[]): string {
   let bestStart = -1;
   let bestLength = 1;
-  for (let start = 0; start < groups.length; ) {
+  for (let start = 0; start < groups.length;) {
     let end = start;
     while (end < groups.length && groups[end] === '0') end += 1;
     if (end - start > bestLength) {

@@ -44,7 +44,11 @@ export class HttpOAuthTokenClient implements OAuthTokenClient {
       });
     } catch (error) {
       const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new AppError('UPSTREAM_FAILED', 'The OAuth provider did not answer', `Could not reach the token endpoint at ${host} (${reason})`);
+      throw new AppError(
+        'UPSTREAM_FAILED',
+        'The OAuth provider did not answer',
+        `Could not reach the token endpoint at ${host} (${reason})`,
+      );
     }
     const text = await response.text();
     let body: Record<string, unknown> = {};
@@ -54,7 +58,8 @@ export class HttpOAuthTokenClient implements OAuthTokenClient {
       // Some providers answer errors as text; the status and a readable reason below are enough.
     }
     if (!response.ok) {
-      const reason = [body.error, body.error_description].filter((part) => typeof part === 'string').join(': ') || `HTTP ${response.status}`;
+      const reason =
+        [body.error, body.error_description].filter((part) => typeof part === 'string').join(': ') || `HTTP ${response.status}`;
       const isRejection = response.status >= 400 && response.status < 500;
       throw new AppError(
         isRejection ? 'BAD_REQUEST' : 'UPSTREAM_FAILED',
@@ -63,13 +68,22 @@ export class HttpOAuthTokenClient implements OAuthTokenClient {
       );
     }
     if (typeof body.access_token !== 'string' || body.access_token === '') {
-      throw new AppError('UPSTREAM_FAILED', 'The OAuth provider gave no token', `The token endpoint at ${host} answered without an access_token`);
+      throw new AppError(
+        'UPSTREAM_FAILED',
+        'The OAuth provider gave no token',
+        `The token endpoint at ${host} answered without an access_token`,
+      );
     }
     return {
       accessToken: body.access_token,
       tokenType: typeof body.token_type === 'string' ? body.token_type : 'Bearer',
       refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : null,
-      expiresInSeconds: typeof body.expires_in === 'number' ? body.expires_in : typeof body.expires_in === 'string' ? Number(body.expires_in) || null : null,
+      expiresInSeconds:
+        typeof body.expires_in === 'number'
+          ? body.expires_in
+          : typeof body.expires_in === 'string'
+            ? Number(body.expires_in) || null
+            : null,
     };
   }
 }

@@ -12,7 +12,12 @@ export type RcloneCallOptions = {
 };
 
 export interface RcloneClient {
-  call<T = Record<string, unknown>>(endpoint: RcloneEndpoint, method: string, params?: Record<string, unknown>, options?: RcloneCallOptions): Promise<T>;
+  call<T = Record<string, unknown>>(
+    endpoint: RcloneEndpoint,
+    method: string,
+    params?: Record<string, unknown>,
+    options?: RcloneCallOptions,
+  ): Promise<T>;
 }
 
 export const DEFAULT_RC_TIMEOUT_MS = 15_000;
@@ -35,7 +40,11 @@ export class RcloneTimeoutError extends AppError {
     readonly method: string,
     readonly timeoutMs: number,
   ) {
-    super('RCLONE_UNAVAILABLE', 'rclone did not answer in time', `rclone did not answer ${method} within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}; the remote may be slow or unreachable`);
+    super(
+      'RCLONE_UNAVAILABLE',
+      'rclone did not answer in time',
+      `rclone did not answer ${method} within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}; the remote may be slow or unreachable`,
+    );
     this.name = 'RcloneTimeoutError';
   }
 }
@@ -119,10 +128,18 @@ export class HttpRcloneClient implements RcloneClient {
     try {
       body = text === '' ? {} : JSON.parse(text);
     } catch {
-      throw new AppError('UPSTREAM_FAILED', 'rclone gave an unreadable answer', `rclone answered ${method} with HTTP ${response.status} and a body that is not JSON`);
+      throw new AppError(
+        'UPSTREAM_FAILED',
+        'rclone gave an unreadable answer',
+        `rclone answered ${method} with HTTP ${response.status} and a body that is not JSON`,
+      );
     }
     if (response.status === 404 && !(body as { error?: unknown }).error) {
-      throw new AppError('UPSTREAM_FAILED', 'rclone does not support this call', `This rclone has no ${method}; update the mount container's image`);
+      throw new AppError(
+        'UPSTREAM_FAILED',
+        'rclone does not support this call',
+        `This rclone has no ${method}; update the mount container's image`,
+      );
     }
     if (!response.ok) {
       const raw = (body as { error?: unknown }).error;
@@ -130,7 +147,11 @@ export class HttpRcloneClient implements RcloneClient {
       throw new RcloneCallError(method, response.status, redactSecrets(message, redact).slice(0, 2000));
     }
     if (body === null || typeof body !== 'object') {
-      throw new AppError('UPSTREAM_FAILED', 'rclone gave an unreadable answer', `rclone answered ${method} with something other than a JSON object`);
+      throw new AppError(
+        'UPSTREAM_FAILED',
+        'rclone gave an unreadable answer',
+        `rclone answered ${method} with something other than a JSON object`,
+      );
     }
     return body as T;
   }

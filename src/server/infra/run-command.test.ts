@@ -20,7 +20,9 @@ describe('runCommand', () => {
   });
 
   it('keeps exit code and the last stderr lines when a program fails', async () => {
-    const error = await runCommand('sh', ['-c', 'echo first >&2; echo last >&2; exit 3'], { env, timeoutMs: 5000 }).catch((e: unknown) => e);
+    const error = await runCommand('sh', ['-c', 'echo first >&2; echo last >&2; exit 3'], { env, timeoutMs: 5000 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(CommandError);
     expect(error).toMatchObject({ exitCode: 3, timedOut: false, stderrTail: ['first', 'last'] });
   });

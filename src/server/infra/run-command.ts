@@ -82,7 +82,19 @@ export function runCommand(command: string, args: readonly string[], options: Ru
       if (settled) return;
       settled = true;
       cleanup();
-      reject(new CommandError(command, args, exitCode, signal, timedOut, cancelled, stderrTail.slice(-TAIL_LINES), Date.now() - started, spawnError));
+      reject(
+        new CommandError(
+          command,
+          args,
+          exitCode,
+          signal,
+          timedOut,
+          cancelled,
+          stderrTail.slice(-TAIL_LINES),
+          Date.now() - started,
+          spawnError,
+        ),
+      );
     };
     const kill = (): void => {
       child.kill('SIGTERM');

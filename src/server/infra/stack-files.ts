@@ -1,6 +1,18 @@
 // The rendered compose files of deployed apps: DATA_DIR/stacks/<appId>/compose.yaml and .env.
 // Users can read them and run `docker compose` by hand on the same files.
-import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { parseDotEnv } from '../config.js';
 import { COMPOSE_ENV_FILE_NAME, COMPOSE_FILE_NAME } from './compose-cli.js';

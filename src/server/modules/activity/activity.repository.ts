@@ -11,7 +11,16 @@ export type ActivityEntry = {
   details: Record<string, unknown>;
 };
 
-type ActivityRow = { id: number; at: string; user_id: string | null; username: string | null; action: string; target: string | null; ip: string | null; details: string };
+type ActivityRow = {
+  id: number;
+  at: string;
+  user_id: string | null;
+  username: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  details: string;
+};
 
 export class ActivityRepository {
   private readonly insert;

@@ -42,14 +42,24 @@ export const appLifecycleRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       },
       async (request) => {
         const { appId } = request.params;
-        return { success: true as const, appId, ...(await lifecycle.remove(request.principal, appId, request.query.removeVolumes, request.ip)) };
+        return {
+          success: true as const,
+          appId,
+          ...(await lifecycle.remove(request.principal, appId, request.query.removeVolumes, request.ip)),
+        };
       },
     );
 
     app.get(
       '/applications/:appId/logs',
       {
-        schema: { tags, summary: "The last log lines of a deployed app's containers", params: AppParamsSchema, querystring: AppLogsQuerySchema, response: { 200: AppLogsResponseSchema } },
+        schema: {
+          tags,
+          summary: "The last log lines of a deployed app's containers",
+          params: AppParamsSchema,
+          querystring: AppLogsQuerySchema,
+          response: { 200: AppLogsResponseSchema },
+        },
         onRequest: ctx.guards.conditional('viewer'),
       },
       async (request) => {

@@ -38,7 +38,11 @@ export class AppLifecycleService {
     const hasFiles = stacks.exists(stackName);
     const containers = await listProjectContainers(docker, name);
     if (!hasFiles && containers.length === 0) {
-      throw new AppError('NOT_FOUND', 'App not deployed', `${appId} has no compose project (${name}) on this server; deploy it first with POST /deploy`);
+      throw new AppError(
+        'NOT_FOUND',
+        'App not deployed',
+        `${appId} has no compose project (${name}) on this server; deploy it first with POST /deploy`,
+      );
     }
     return { project: { name, directory: hasFiles ? stacks.paths(stackName).directory : null }, containers };
   }
@@ -63,7 +67,11 @@ export class AppLifecycleService {
 
   private composeFailure(action: string, appId: string, error: unknown): never {
     if (error instanceof CommandError) {
-      throw new AppError('UPSTREAM_FAILED', `Could not ${action} ${appId}`, `${error.message}${error.stderrTail.length > 3 ? `\n${error.stderrTail.slice(-10).join('\n')}` : ''}`);
+      throw new AppError(
+        'UPSTREAM_FAILED',
+        `Could not ${action} ${appId}`,
+        `${error.message}${error.stderrTail.length > 3 ? `\n${error.stderrTail.slice(-10).join('\n')}` : ''}`,
+      );
     }
     throw error;
   }
@@ -73,18 +81,31 @@ export class AppLifecycleService {
       const app = await this.locate(appId);
       await this.deps.docker.ping();
       if (app.project.directory) {
-        await this.deps.compose.stop(app.project, { timeoutMs: COMPOSE_TIMEOUT_MS }).catch((error: unknown) => this.composeFailure('stop', appId, error));
+        await this.deps.compose
+          .stop(app.project, { timeoutMs: COMPOSE_TIMEOUT_MS })
+          .catch((error: unknown) => this.composeFailure('stop', appId, error));
       } else {
         // The rendered files are gone: stop the project's containers directly.
         await Promise.all(app.containers.map((container) => this.deps.docker.stopContainer(container.id)));
       }
       const containers = (await listProjectContainers(this.deps.docker, app.project.name)).map(toDeployedContainer);
-      this.deps.activity.record({ principal, action: 'app.stop', target: appId, ip, details: { project: app.project.name, containers: containers.map((c) => c.name) } });
+      this.deps.activity.record({
+        principal,
+        action: 'app.stop',
+        target: appId,
+        ip,
+        details: { project: app.project.name, containers: containers.map((c) => c.name) },
+      });
       return { message: `${appId} stopped (${containers.length} container(s))`, containers };
     });
   }
 
-  async remove(principal: Principal | null, appId: string, removeVolumes: boolean, ip: string | null): Promise<{ message: string; removedVolumes: boolean }> {
+  async remove(
+    principal: Principal | null,
+    appId: string,
+    removeVolumes: boolean,
+    ip: string | null,
+  ): Promise<{ message: string; removedVolumes: boolean }> {
     return this.withLock(appId, 'remove', async () => {
       const app = await this.locate(appId);
       await this.deps.docker.ping();
@@ -96,10 +117,18 @@ export class AppLifecycleService {
           .down(app.project, removeVolumes, { timeoutMs: COMPOSE_TIMEOUT_MS })
           .catch((error: unknown) => this.composeFailure('remove', appId, error));
       } else {
-        await Promise.all(app.containers.map((container) => this.deps.docker.removeContainer(container.id, { force: true, removeVolumes })));
+        await Promise.all(
+          app.containers.map((container) => this.deps.docker.removeContainer(container.id, { force: true, removeVolumes })),
+        );
       }
       this.deps.stacks.remove(stackNameFor(appId));
-      this.deps.activity.record({ principal, action: 'app.remove', target: appId, ip, details: { project: app.project.name, removeVolumes } });
+      this.deps.activity.record({
+        principal,
+        action: 'app.remove',
+        target: appId,
+        ip,
+        details: { project: app.project.name, removeVolumes },
+      });
       return {
         message: `${appId} removed${removeVolumes ? ' with its volumes' : ''}; its data under APPFOLDER was kept`,
         removedVolumes: removeVolumes,
@@ -113,7 +142,13 @@ export class AppLifecycleService {
       app.containers.map(async (container) => {
         const result = await this.deps.docker.containerLogs(container.id, { tail: lines }).catch(() => ({ isTty: false, lines: [] }));
         return result.lines.map((line, index) => ({
-          entry: { service: container.service, container: container.name, timestamp: line.timestamp, stream: line.stream, message: line.message },
+          entry: {
+            service: container.service,
+            container: container.name,
+            timestamp: line.timestamp,
+            stream: line.stream,
+            message: line.message,
+          },
           index,
         }));
       }),

@@ -71,13 +71,16 @@ function checkTemplate(entry: CatalogEntry, text: string): CheckProblem[] {
       const portText = typeof entryText === 'string' ? entryText : JSON.stringify(entryText);
       const published = resolvePorts({ services: { probe: { ports: [entryText] } } }, values).some((port) => port.hostPort !== null);
       const hostPart = typeof entryText === 'string' ? entryText.split(':').slice(0, -1).join(':') : '';
-      if (published && !/\$\{?[A-Z]/.test(hostPart)) add(3, `services.${service}.ports: "${portText}" publishes a literal host port; use a declared port variable`);
+      if (published && !/\$\{?[A-Z]/.test(hostPart))
+        add(3, `services.${service}.ports: "${portText}" publishes a literal host port; use a declared port variable`);
     }
     if ('container_name' in definition) add(1, `services.${service}.container_name: leave it out (compose names containers per project)`);
     if ('build' in definition) add(1, `services.${service}.build: templates run published images only`);
     const healthcheck = definition.healthcheck as Record<string, unknown> | undefined;
     if (healthcheck && 'start_interval' in healthcheck) add(1, `services.${service}.healthcheck.start_interval needs Docker Engine 25+`);
-    for (const key of Object.keys(definition.labels && typeof definition.labels === 'object' ? (Array.isArray(definition.labels) ? {} : definition.labels) : {})) {
+    for (const key of Object.keys(
+      definition.labels && typeof definition.labels === 'object' ? (Array.isArray(definition.labels) ? {} : definition.labels) : {},
+    )) {
       if (key.startsWith('traefik.')) add(1, `services.${service}.labels: no Traefik labels in templates (the renderer generates them)`);
     }
     if (Array.isArray(definition.labels) && definition.labels.some((label) => String(label).startsWith('traefik.'))) {
@@ -87,12 +90,22 @@ function checkTemplate(entry: CatalogEntry, text: string): CheckProblem[] {
     const rawImage = typeof definition.image === 'string' ? definition.image : '';
     const tagProblem = imageTagProblem(interpolate(rawImage, values));
     if (tagProblem && !(tagProblem.endsWith('uses latest') && hasCommentOnImageLine(text, rawImage))) {
-      add(4, `services.${service}: ${tagProblem}${tagProblem.endsWith('latest') ? ' (allowed only with a comment on or above that line saying the project publishes no other tag)' : ''}`);
+      add(
+        4,
+        `services.${service}: ${tagProblem}${tagProblem.endsWith('latest') ? ' (allowed only with a comment on or above that line saying the project publishes no other tag)' : ''}`,
+      );
     }
   }
   if (template.web) {
-    const published = ports.find((port) => port.service === template.web?.service && port.containerPort === template.web.port && port.protocol === 'tcp' && port.hostPort !== null);
-    if (!published) add(1, `x-homelabarr.web: port ${template.web.port} of ${template.web.service} is not published (standard mode has no URL)`);
+    const published = ports.find(
+      (port) =>
+        port.service === template.web?.service &&
+        port.containerPort === template.web.port &&
+        port.protocol === 'tcp' &&
+        port.hostPort !== null,
+    );
+    if (!published)
+      add(1, `x-homelabarr.web: port ${template.web.port} of ${template.web.service} is not published (standard mode has no URL)`);
   }
   const findings = detectPrivileges(template.compose);
   if (findings.length > 0 && !template.hasDeclaredPrivileges) {
@@ -123,7 +136,10 @@ function checkPortUniqueness(entries: CatalogEntry[], exceptions: PortExceptions
         gate: 3,
         file: owner.file,
         appId: owner.appId,
-        message: `default host port ${key} is also the default of ${list.filter((other) => other.appId !== owner.appId).map((other) => other.appId).join(', ')}`,
+        message: `default host port ${key} is also the default of ${list
+          .filter((other) => other.appId !== owner.appId)
+          .map((other) => other.appId)
+          .join(', ')}`,
       });
     }
   }
@@ -156,7 +172,9 @@ export function checkCatalog(root: string, options: { exceptions?: PortException
 
 /** The report as text lines for the CLI. */
 export function formatCheckReport(report: CatalogCheckReport, root: string): string {
-  const lines = report.problems.map((problem) => `${path.relative(root, problem.file) || problem.file}: [gate ${problem.gate}] ${problem.message}`);
+  const lines = report.problems.map(
+    (problem) => `${path.relative(root, problem.file) || problem.file}: [gate ${problem.gate}] ${problem.message}`,
+  );
   lines.push(`${report.apps} apps in ${report.categories.length} categories, ${report.problems.length} problem(s).`);
   return `${lines.join('\n')}\n`;
 }

@@ -54,7 +54,9 @@ function templateFiles(categoryFolder: string): { file: string; name: string }[]
     if (entry.isFile && TEMPLATE_FILE.test(entry.name)) {
       files.push({ file: path.join(categoryFolder, entry.name), name: entry.name.replace(TEMPLATE_FILE, '') });
     } else if (entry.isDirectory) {
-      const nested = NESTED_COMPOSE_FILES.map((candidate) => path.join(categoryFolder, entry.name, candidate)).find((candidate) => existsSync(candidate));
+      const nested = NESTED_COMPOSE_FILES.map((candidate) => path.join(categoryFolder, entry.name, candidate)).find((candidate) =>
+        existsSync(candidate),
+      );
       if (nested) files.push({ file: nested, name: entry.name });
     }
   }

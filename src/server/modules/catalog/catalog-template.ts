@@ -120,7 +120,10 @@ const VariableSpecSchema = z
     default: scalar.nullable().optional(),
     required: z.boolean().default(false),
     description: z.string().default(''),
-    values: z.array(z.union([z.string(), z.number()]).transform(String)).min(1).optional(),
+    values: z
+      .array(z.union([z.string(), z.number()]).transform(String))
+      .min(1)
+      .optional(),
     pattern: z
       .string()
       .refine((pattern) => {
@@ -137,7 +140,9 @@ const VariableSpecSchema = z
 
 const privilegesSchema = z
   .union([z.string().min(1), z.array(z.string().min(1)), z.record(z.string(), z.string().min(1))])
-  .transform((value) => (typeof value === 'string' ? [value] : Array.isArray(value) ? value : Object.entries(value).map(([what, why]) => `${what}: ${why}`)));
+  .transform((value) =>
+    typeof value === 'string' ? [value] : Array.isArray(value) ? value : Object.entries(value).map(([what, why]) => `${what}: ${why}`),
+  );
 
 export const HomelabarrMetaSchema = z.strictObject({
   displayName: z.string().trim().min(1),
@@ -149,12 +154,8 @@ export const HomelabarrMetaSchema = z.strictObject({
     .nullable()
     .optional(),
   modes: z.array(DeployModeTypeSchema).min(1).optional(),
-  apiPaths: z
-    .array(z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path such as /api'))
-    .default([]),
-  variables: z
-    .record(z.string().regex(VARIABLE_NAME, 'variable names are UPPER_SNAKE_CASE'), VariableSpecSchema)
-    .default({}),
+  apiPaths: z.array(z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path such as /api')).default([]),
+  variables: z.record(z.string().regex(VARIABLE_NAME, 'variable names are UPPER_SNAKE_CASE'), VariableSpecSchema).default({}),
   privileges: privilegesSchema.optional(),
 });
 export type HomelabarrMeta = z.infer<typeof HomelabarrMetaSchema>;

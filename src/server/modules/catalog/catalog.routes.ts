@@ -1,6 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ApplicationsQuerySchema, ApplicationsResponseSchema, CatalogReloadResponseSchema, type ApplicationsResponse } from '../../../contracts/catalog.js';
+import {
+  ApplicationsQuerySchema,
+  ApplicationsResponseSchema,
+  CatalogReloadResponseSchema,
+  type ApplicationsResponse,
+} from '../../../contracts/catalog.js';
 import type { AppContext } from '../../app-context.js';
 
 function matchesEtag(header: string | undefined, etag: string): boolean {
@@ -32,7 +37,10 @@ export const catalogRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
           tags: ['applications'],
           summary: 'The app catalog by category (?category=, ?search=); ETag and If-None-Match for cheap polling',
           querystring: ApplicationsQuerySchema,
-          response: { 200: ApplicationsResponseSchema, 304: z.null().describe('Not modified: the If-None-Match ETag is current (no body)') },
+          response: {
+            200: ApplicationsResponseSchema,
+            304: z.null().describe('Not modified: the If-None-Match ETag is current (no body)'),
+          },
         },
       },
       async (request, reply) => {
@@ -53,7 +61,11 @@ export const catalogRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.post(
       '/applications/reload',
       {
-        schema: { tags: ['applications'], summary: 'Re-read every catalog folder now (admin)', response: { 200: CatalogReloadResponseSchema } },
+        schema: {
+          tags: ['applications'],
+          summary: 'Re-read every catalog folder now (admin)',
+          response: { 200: CatalogReloadResponseSchema },
+        },
         onRequest: ctx.guards.admin(),
       },
       async (request) => {

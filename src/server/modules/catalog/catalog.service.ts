@@ -70,7 +70,9 @@ export class CatalogService {
 
   private load(): Snapshot {
     const loaded = loadCatalog(this.options.roots, this.options.globals);
-    const apps = [...loaded.entries.values()].map((entry) => entry.app).sort((a, b) => a.category.localeCompare(b.category) || a.name.localeCompare(b.name));
+    const apps = [...loaded.entries.values()]
+      .map((entry) => entry.app)
+      .sort((a, b) => a.category.localeCompare(b.category) || a.name.localeCompare(b.name));
     this.version += 1;
     this.snapshot = {
       ...loaded,

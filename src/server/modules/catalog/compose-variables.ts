@@ -23,27 +23,37 @@ export function findVariableReferences(text: string): VariableReference[] {
 
 /** Substitutes values the way compose does; a missing variable becomes '' (or its inline default). */
 export function interpolate(text: string, values: Readonly<Record<string, string>>): string {
-  return text.replace(REFERENCE, (_whole, dollar: string | undefined, braced: string | undefined, operator: string | undefined, operand: string | undefined, bare: string | undefined) => {
-    if (dollar) return '$';
-    const name = (braced ?? bare) as string;
-    const value = Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined;
-    const isSet = value !== undefined;
-    const isNonEmpty = isSet && value !== '';
-    switch (operator) {
-      case ':-':
-        return isNonEmpty ? value : interpolate(operand ?? '', values);
-      case '-':
-        return isSet ? value : interpolate(operand ?? '', values);
-      case ':+':
-        return isNonEmpty ? interpolate(operand ?? '', values) : '';
-      case '+':
-        return isSet ? interpolate(operand ?? '', values) : '';
-      case undefined:
-        return value ?? '';
-      default:
-        return value ?? '';
-    }
-  });
+  return text.replace(
+    REFERENCE,
+    (
+      _whole,
+      dollar: string | undefined,
+      braced: string | undefined,
+      operator: string | undefined,
+      operand: string | undefined,
+      bare: string | undefined,
+    ) => {
+      if (dollar) return '$';
+      const name = (braced ?? bare) as string;
+      const value = Object.prototype.hasOwnProperty.call(values, name) ? values[name] : undefined;
+      const isSet = value !== undefined;
+      const isNonEmpty = isSet && value !== '';
+      switch (operator) {
+        case ':-':
+          return isNonEmpty ? value : interpolate(operand ?? '', values);
+        case '-':
+          return isSet ? value : interpolate(operand ?? '', values);
+        case ':+':
+          return isNonEmpty ? interpolate(operand ?? '', values) : '';
+        case '+':
+          return isSet ? interpolate(operand ?? '', values) : '';
+        case undefined:
+          return value ?? '';
+        default:
+          return value ?? '';
+      }
+    },
+  );
 }
 
 /** Makes a string literal for compose: every `$` doubled so nothing in it is interpolated. */

@@ -33,7 +33,11 @@ function isProvided(value: unknown): boolean {
  * rights, point a path outside APPFOLDER/MEDIAFOLDER, or override an image.
  * The values are raw strings; render-compose writes them so compose reads them literally.
  */
-export function resolveDeployValues(entry: CatalogEntry, userConfig: Record<string, unknown>, options: DeployValueOptions): Record<string, string> {
+export function resolveDeployValues(
+  entry: CatalogEntry,
+  userConfig: Record<string, unknown>,
+  options: DeployValueOptions,
+): Record<string, string> {
   const { template } = entry;
   const errors: FieldError[] = [];
   const forbidden: string[] = [];
@@ -86,13 +90,19 @@ export function resolveDeployValues(entry: CatalogEntry, userConfig: Record<stri
     }
   }
   if (errors.length > 0) {
-    throw new AppError('VALIDATION_FAILED', 'Invalid deploy configuration', errors.map((error) => `${error.path}: ${error.message}`).join('; '), {
-      fields: errors,
-    });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'Invalid deploy configuration',
+      errors.map((error) => `${error.path}: ${error.message}`).join('; '),
+      {
+        fields: errors,
+      },
+    );
   }
 
   if (!options.isAdmin) {
-    if (template.privileges.length > 0) forbidden.push(`${entry.app.displayName} needs elevated rights (${template.privileges.join('; ')})`);
+    if (template.privileges.length > 0)
+      forbidden.push(`${entry.app.displayName} needs elevated rights (${template.privileges.join('; ')})`);
     const allowedFolders = [options.globals.APPFOLDER, options.globals.MEDIAFOLDER];
     const pathVariables = [
       ...['APPFOLDER', 'MEDIAFOLDER'].map((name) => ({ name })),
@@ -100,7 +110,8 @@ export function resolveDeployValues(entry: CatalogEntry, userConfig: Record<stri
     ];
     for (const { name } of pathVariables) {
       const given = provided[name];
-      if (given !== undefined && !isPathInside(given, allowedFolders)) forbidden.push(`config.${name} is outside ${allowedFolders.join(' and ')}`);
+      if (given !== undefined && !isPathInside(given, allowedFolders))
+        forbidden.push(`config.${name} is outside ${allowedFolders.join(' and ')}`);
     }
     for (const name of template.imageVariables) {
       const variable = template.variables[name];

@@ -41,7 +41,14 @@ export function parsePortEntry(entry: unknown): PortMapping[] {
     if (publishedText !== '' && !published) throw new Error(`published port ${publishedText} is not a port`);
     const protocol = parseProtocol(typeof long.protocol === 'string' ? long.protocol : undefined);
     if (!protocol) throw new Error(`port protocol ${String(long.protocol)} is not tcp, udp or sctp`);
-    return [{ containerPort: target[0], hostPort: published ? published[0] : null, protocol, hostIp: typeof long.host_ip === 'string' ? long.host_ip : null }];
+    return [
+      {
+        containerPort: target[0],
+        hostPort: published ? published[0] : null,
+        protocol,
+        hostIp: typeof long.host_ip === 'string' ? long.host_ip : null,
+      },
+    ];
   }
   if (typeof entry !== 'string') throw new Error(`port entry ${JSON.stringify(entry)} is not a string, number or mapping`);
   const [spec, protocolText, extra] = entry.trim().split('/');
@@ -65,7 +72,8 @@ export function parsePortEntry(entry: unknown): PortMapping[] {
   const host = hostText === '' ? null : parseRange(hostText);
   if (hostText !== '' && !host) throw new Error(`port entry "${entry}" has no valid host port`);
   const count = container[1] - container[0] + 1;
-  if (host && host[1] - host[0] + 1 !== count && host[0] !== host[1]) throw new Error(`port entry "${entry}" maps ranges of different sizes`);
+  if (host && host[1] - host[0] + 1 !== count && host[0] !== host[1])
+    throw new Error(`port entry "${entry}" maps ranges of different sizes`);
   const mappings: PortMapping[] = [];
   for (let offset = 0; offset < count; offset += 1) {
     const hostPort = host ? (host[0] === host[1] ? host[0] : host[0] + offset) : null;

@@ -6,7 +6,13 @@ import { stringify as stringifyYaml } from 'yaml';
 import type { DeployModeType } from '../../../contracts/deployments.js';
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { GLOBAL_VARIABLE_NAMES, PROXY_NETWORK_KEY, type CatalogEntry, type ComposeDocument, type ComposeService } from './catalog-template.js';
+import {
+  GLOBAL_VARIABLE_NAMES,
+  PROXY_NETWORK_KEY,
+  type CatalogEntry,
+  type ComposeDocument,
+  type ComposeService,
+} from './catalog-template.js';
 import { escapeForCompose, interpolate, mapStrings } from './compose-variables.js';
 import { asList, labelMap, resolvePorts } from './template-inspection.js';
 
@@ -125,10 +131,12 @@ export function renderEnvFile(values: Record<string, string>, header: string[] =
     .filter((name) => !(GLOBAL_VARIABLE_NAMES as readonly string[]).includes(name))
     .sort();
   for (const name of [...globals, ...others]) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new AppError('VALIDATION_FAILED', 'Invalid variable name', `${name} is not a variable name`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new AppError('VALIDATION_FAILED', 'Invalid variable name', `${name} is not a variable name`);
     const value = values[name] ?? '';
     // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) throw new AppError('VALIDATION_FAILED', 'Invalid variable value', `${name} contains a line break or control character`);
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      throw new AppError('VALIDATION_FAILED', 'Invalid variable value', `${name} contains a line break or control character`);
     const quoted = value.includes("'") ? `"${value.replace(/[\\"$]/g, (char) => `\\${char}`)}"` : `'${value}'`;
     lines.push(`${name}=${quoted}`);
   }
@@ -139,9 +147,14 @@ export function renderCompose(input: RenderInput): RenderedStack {
   const { entry, mode, settings } = input;
   const { template } = entry;
   if (!template.modes.includes(mode)) {
-    throw new AppError('VALIDATION_FAILED', 'Unsupported deploy mode', `${entry.app.displayName} supports ${template.modes.join(', ')}, not ${mode}`, {
-      fields: [{ path: 'mode.type', message: `must be one of ${template.modes.join(', ')}` }],
-    });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'Unsupported deploy mode',
+      `${entry.app.displayName} supports ${template.modes.join(', ')}, not ${mode}`,
+      {
+        fields: [{ path: 'mode.type', message: `must be one of ${template.modes.join(', ')}` }],
+      },
+    );
   }
   const isProxyMode = mode !== 'standard';
   const networkValue = isProxyMode ? PROXY_NETWORK_KEY : 'default';
@@ -162,7 +175,10 @@ export function renderCompose(input: RenderInput): RenderedStack {
     const web = template.web;
     if (!web) throw new AppError('VALIDATION_FAILED', 'Unsupported deploy mode', `${entry.app.displayName} has no web interface to route`);
     const webService = services[web.service] as ComposeService;
-    const namespaceOwner = typeof webService.network_mode === 'string' && webService.network_mode.startsWith('service:') ? webService.network_mode.slice(8) : web.service;
+    const namespaceOwner =
+      typeof webService.network_mode === 'string' && webService.network_mode.startsWith('service:')
+        ? webService.network_mode.slice(8)
+        : web.service;
     const target = services[namespaceOwner] ?? webService;
     addNetworks(target, [PROXY_NETWORK_KEY]);
     target.labels = { ...(target.labels as Record<string, string>), ...traefikLabels(input, web.port) };
@@ -180,7 +196,8 @@ export function renderCompose(input: RenderInput): RenderedStack {
   }
 
   const referenced = new Set(Object.values(services).flatMap(networkKeys));
-  const topNetworks: Record<string, unknown> = body.networks && typeof body.networks === 'object' ? { ...(body.networks as Record<string, unknown>) } : {};
+  const topNetworks: Record<string, unknown> =
+    body.networks && typeof body.networks === 'object' ? { ...(body.networks as Record<string, unknown>) } : {};
   for (const key of Object.keys(topNetworks)) if (!referenced.has(key)) delete topNetworks[key];
   if (isProxyMode) topNetworks[PROXY_NETWORK_KEY] = { external: true, name: settings.proxyNetwork };
   const compose = { name: settings.projectName, ...body } as ComposeDocument & { name: string };
@@ -188,14 +205,30 @@ export function renderCompose(input: RenderInput): RenderedStack {
   if (Object.keys(topNetworks).length > 0) compose.networks = topNetworks;
   else delete compose.networks;
 
-  const ports: RenderedPort[] = resolvePorts(compose, values).map(({ service, containerPort, hostPort, protocol }) => ({ service, containerPort, hostPort, protocol }));
-  const images = [...new Set(Object.values(services).map((service) => (typeof service.image === 'string' ? interpolate(service.image, values) : '')).filter(Boolean))];
+  const ports: RenderedPort[] = resolvePorts(compose, values).map(({ service, containerPort, hostPort, protocol }) => ({
+    service,
+    containerPort,
+    hostPort,
+    protocol,
+  }));
+  const images = [
+    ...new Set(
+      Object.values(services)
+        .map((service) => (typeof service.image === 'string' ? interpolate(service.image, values) : ''))
+        .filter(Boolean),
+    ),
+  ];
   const urls: string[] = [];
   if (isProxyMode) urls.push(`https://${template.name}.${values.DOMAIN}`);
-  const webPort = template.web ? ports.find((port) => port.service === template.web?.service && port.containerPort === template.web.port && port.hostPort !== null) : undefined;
+  const webPort = template.web
+    ? ports.find((port) => port.service === template.web?.service && port.containerPort === template.web.port && port.hostPort !== null)
+    : undefined;
   if (webPort) urls.push(`http://${values.DOMAIN}:${webPort.hostPort}`);
 
-  const header = [`Generated by HomelabARR for ${entry.app.id} (${mode} mode). Values live in .env next to this file:`, `docker compose up -d in this folder reproduces the deploy.`];
+  const header = [
+    `Generated by HomelabARR for ${entry.app.id} (${mode} mode). Values live in .env next to this file:`,
+    `docker compose up -d in this folder reproduces the deploy.`,
+  ];
   const composeYaml = `${header.map((line) => `# ${line}`).join('\n')}\n${stringifyYaml(compose, { lineWidth: 0, aliasDuplicateObjects: false })}`;
   const envFile = renderEnvFile(values, [`Values for ${settings.projectName}; each value is literal (no interpolation).`]);
   const externalNetworks = Object.entries(topNetworks)
@@ -204,5 +237,14 @@ export function renderCompose(input: RenderInput): RenderedStack {
       const name = (network as { name?: unknown }).name;
       return typeof name === 'string' ? interpolate(name, values) : key;
     });
-  return { composeYaml, envFile, compose, services: Object.keys(services), images, ports, urls, externalNetworks: [...new Set(externalNetworks)] };
+  return {
+    composeYaml,
+    envFile,
+    compose,
+    services: Object.keys(services),
+    images,
+    ports,
+    urls,
+    externalNetworks: [...new Set(externalNetworks)],
+  };
 }

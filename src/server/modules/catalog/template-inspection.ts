@@ -64,7 +64,8 @@ export function resolvePorts(document: ComposeDocument, values: Readonly<Record<
   const ports: ServicePort[] = [];
   for (const [service, definition] of Object.entries(document.services)) {
     for (const entry of asList(definition.ports)) {
-      const resolved = typeof entry === 'string' ? interpolate(entry, values) : entry && typeof entry === 'object' ? resolveObject(entry, values) : entry;
+      const resolved =
+        typeof entry === 'string' ? interpolate(entry, values) : entry && typeof entry === 'object' ? resolveObject(entry, values) : entry;
       for (const mapping of parsePortEntry(resolved)) ports.push({ service, ...mapping });
     }
   }
@@ -73,7 +74,8 @@ export function resolvePorts(document: ComposeDocument, values: Readonly<Record<
 
 function resolveObject(entry: object, values: Readonly<Record<string, string>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(entry as Record<string, unknown>)) out[key] = typeof value === 'string' ? interpolate(value, values) : value;
+  for (const [key, value] of Object.entries(entry as Record<string, unknown>))
+    out[key] = typeof value === 'string' ? interpolate(value, values) : value;
   return out;
 }
 

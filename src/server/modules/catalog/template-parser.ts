@@ -43,7 +43,8 @@ function formatIssues(issues: { path: PropertyKey[]; message: string; code?: str
     .map((issue) => {
       const where = `x-homelabarr${issue.path.length ? `.${issue.path.map(String).join('.')}` : ''}`;
       // The usual cause: an unquoted description with a comma inside a { } flow mapping.
-      const hint = issue.code === 'unrecognized_keys' && issue.path[0] === 'variables' ? ' (quote descriptions that contain commas or colons)' : '';
+      const hint =
+        issue.code === 'unrecognized_keys' && issue.path[0] === 'variables' ? ' (quote descriptions that contain commas or colons)' : '';
       return `${where}: ${issue.message}${hint}`;
     })
     .join('; ');
@@ -71,7 +72,8 @@ export function parseTemplate(text: string, location: TemplateLocation, globals:
     throw new TemplateError(`not valid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`);
   }
   if (!isMapping(document) || document.services === undefined || document.services === null) return null;
-  if (!isMapping(document.services) || Object.keys(document.services).length === 0) throw new TemplateError('services must be a mapping of at least one service');
+  if (!isMapping(document.services) || Object.keys(document.services).length === 0)
+    throw new TemplateError('services must be a mapping of at least one service');
   for (const [name, service] of Object.entries(document.services)) {
     if (!isMapping(service)) throw new TemplateError(`services.${name} must be a mapping`);
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new TemplateError(`service name "${name}" is not a valid compose service name`);
@@ -84,18 +86,28 @@ export function parseTemplate(text: string, location: TemplateLocation, globals:
       throw new TemplateError(`uses \${${name}}; names starting with COMPOSE_, DOCKER_ or BUILDKIT_ are read by compose itself`);
     }
   }
-  const template = rawMeta === undefined ? foreignTemplate(compose, location, globals) : nativeTemplate(rawMeta, compose, references, location);
+  const template =
+    rawMeta === undefined ? foreignTemplate(compose, location, globals) : nativeTemplate(rawMeta, compose, references, location);
   return { template, app: buildAppView(template, globals) };
 }
 
-function nativeTemplate(rawMeta: unknown, compose: ComposeDocument, references: Map<string, string | null>, location: TemplateLocation): CatalogTemplate {
+function nativeTemplate(
+  rawMeta: unknown,
+  compose: ComposeDocument,
+  references: Map<string, string | null>,
+  location: TemplateLocation,
+): CatalogTemplate {
   const parsed = HomelabarrMetaSchema.safeParse(rawMeta);
   if (!parsed.success) throw new TemplateError(formatIssues(parsed.error.issues));
   const meta = parsed.data;
   const variables: Record<string, TemplateVariable> = {};
   for (const [name, spec] of Object.entries(meta.variables)) {
-    if (isGlobalVariable(name)) throw new TemplateError(`x-homelabarr.variables.${name}: ${name} is a global variable; use it without declaring it`);
-    if (isReservedVariableName(name)) throw new TemplateError(`x-homelabarr.variables.${name}: names starting with COMPOSE_, DOCKER_ or BUILDKIT_ are read by compose itself`);
+    if (isGlobalVariable(name))
+      throw new TemplateError(`x-homelabarr.variables.${name}: ${name} is a global variable; use it without declaring it`);
+    if (isReservedVariableName(name))
+      throw new TemplateError(
+        `x-homelabarr.variables.${name}: names starting with COMPOSE_, DOCKER_ or BUILDKIT_ are read by compose itself`,
+      );
     const variable = toTemplateVariable(name, spec);
     if (variable.default !== null && variable.default !== '') {
       const check = checkVariableValue(variable, variable.default.replace(/\$\{(APPFOLDER|MEDIAFOLDER)\}/g, '/placeholder'));
@@ -105,12 +117,15 @@ function nativeTemplate(rawMeta: unknown, compose: ComposeDocument, references: 
   }
   const undeclared = [...references.keys()].filter((name) => !isGlobalVariable(name) && !(name in variables));
   if (undeclared.length > 0) {
-    throw new TemplateError(`uses ${undeclared.map((name) => `\${${name}}`).join(', ')} without declaring ${undeclared.length > 1 ? 'them' : 'it'} in x-homelabarr.variables`);
+    throw new TemplateError(
+      `uses ${undeclared.map((name) => `\${${name}}`).join(', ')} without declaring ${undeclared.length > 1 ? 'them' : 'it'} in x-homelabarr.variables`,
+    );
   }
   const web = meta.web ?? null;
   if (web && !(web.service in compose.services)) throw new TemplateError(`x-homelabarr.web.service: there is no service "${web.service}"`);
   const modes = meta.modes ?? (web ? ALL_MODES : ['standard']);
-  if (!web && modes.some((mode) => mode !== 'standard')) throw new TemplateError('x-homelabarr.modes: traefik and authelia modes need x-homelabarr.web');
+  if (!web && modes.some((mode) => mode !== 'standard'))
+    throw new TemplateError('x-homelabarr.modes: traefik and authelia modes need x-homelabarr.web');
   for (const [name, service] of Object.entries(compose.services)) {
     if (typeof service.image !== 'string' || service.image.trim() === '') throw new TemplateError(`services.${name}.image is missing`);
   }

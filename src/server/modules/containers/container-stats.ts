@@ -10,7 +10,12 @@ const clampPercent = (value: number): number => round2(Math.min(100, Math.max(0,
  * With a single sample (the first one of a stream) it falls back to the average since the
  * container started, so a first answer is a real figure rather than zero.
  */
-export function cpuPercent(previous: ContainerStatsSample | null, latest: ContainerStatsSample, startedAtMs: number | null, nowMs: number): number {
+export function cpuPercent(
+  previous: ContainerStatsSample | null,
+  latest: ContainerStatsSample,
+  startedAtMs: number | null,
+  nowMs: number,
+): number {
   if (previous && previous.systemCpuNs !== null && latest.systemCpuNs !== null && latest.systemCpuNs > previous.systemCpuNs) {
     return clampPercent(((latest.cpuTotalNs - previous.cpuTotalNs) / (latest.systemCpuNs - previous.systemCpuNs)) * 100);
   }

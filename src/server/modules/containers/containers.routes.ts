@@ -30,7 +30,12 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.get(
       '/containers',
       {
-        schema: { tags, summary: 'All containers (docker ps -a); ?stats=true adds live stats', querystring: ContainerListQuerySchema, response: { 200: ContainerListSchema } },
+        schema: {
+          tags,
+          summary: 'All containers (docker ps -a); ?stats=true adds live stats',
+          querystring: ContainerListQuerySchema,
+          response: { 200: ContainerListSchema },
+        },
         onRequest: viewer,
       },
       async (request, reply) => {
@@ -42,14 +47,28 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.get(
       '/containers/:id/stats',
-      { schema: { tags, summary: 'Live stats of one container', params: ContainerParamsSchema, response: { 200: ContainerStatsResponseSchema } }, onRequest: viewer },
+      {
+        schema: {
+          tags,
+          summary: 'Live stats of one container',
+          params: ContainerParamsSchema,
+          response: { 200: ContainerStatsResponseSchema },
+        },
+        onRequest: viewer,
+      },
       async (request) => service.stats(request.params.id),
     );
 
     app.get(
       '/containers/:id/logs',
       {
-        schema: { tags, summary: 'Recent log lines, stdout and stderr apart', params: ContainerParamsSchema, querystring: ContainerLogsQuerySchema, response: { 200: ContainerLogsSchema } },
+        schema: {
+          tags,
+          summary: 'Recent log lines, stdout and stderr apart',
+          params: ContainerParamsSchema,
+          querystring: ContainerLogsQuerySchema,
+          response: { 200: ContainerLogsSchema },
+        },
         onRequest: viewer,
       },
       async (request) => service.logs(request.params.id, request.query),
@@ -57,14 +76,28 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/containers/:id/start',
-      { schema: { tags, summary: 'Start a container (a running one is left as is)', params: ContainerParamsSchema, response: { 200: ContainerActionSchema } }, onRequest: operator },
+      {
+        schema: {
+          tags,
+          summary: 'Start a container (a running one is left as is)',
+          params: ContainerParamsSchema,
+          response: { 200: ContainerActionSchema },
+        },
+        onRequest: operator,
+      },
       async (request) => service.start(request.params.id, actorOf(request)),
     );
 
     app.post(
       '/containers/:id/stop',
       {
-        schema: { tags, summary: 'Stop a container (a stopped one is left as is)', params: ContainerParamsSchema, querystring: ContainerStopQuerySchema, response: { 200: ContainerActionSchema } },
+        schema: {
+          tags,
+          summary: 'Stop a container (a stopped one is left as is)',
+          params: ContainerParamsSchema,
+          querystring: ContainerStopQuerySchema,
+          response: { 200: ContainerActionSchema },
+        },
         onRequest: operator,
       },
       async (request) => service.stop(request.params.id, { timeoutSeconds: request.query.timeout }, actorOf(request)),
@@ -73,7 +106,13 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.post(
       '/containers/:id/restart',
       {
-        schema: { tags, summary: 'Restart a container', params: ContainerParamsSchema, querystring: ContainerStopQuerySchema, response: { 200: ContainerActionSchema } },
+        schema: {
+          tags,
+          summary: 'Restart a container',
+          params: ContainerParamsSchema,
+          querystring: ContainerStopQuerySchema,
+          response: { 200: ContainerActionSchema },
+        },
         onRequest: operator,
       },
       async (request) => service.restart(request.params.id, { timeoutSeconds: request.query.timeout }, actorOf(request)),
@@ -82,7 +121,13 @@ export const containersRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.delete(
       '/containers/:id',
       {
-        schema: { tags, summary: 'Remove a container', params: ContainerParamsSchema, querystring: ContainerRemoveQuerySchema, response: { 200: ContainerActionSchema } },
+        schema: {
+          tags,
+          summary: 'Remove a container',
+          params: ContainerParamsSchema,
+          querystring: ContainerRemoveQuerySchema,
+          response: { 200: ContainerActionSchema },
+        },
         onRequest: operator,
       },
       async (request) => service.remove(request.params.id, request.query, actorOf(request)),

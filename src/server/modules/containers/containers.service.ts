@@ -40,7 +40,8 @@ export class ContainersService {
       composeProjectPrefix: string;
     },
   ) {
-    const serialize = async (withStats: boolean): Promise<string> => JSON.stringify(ContainerListSchema.parse(await this.list({ withStats })));
+    const serialize = async (withStats: boolean): Promise<string> =>
+      JSON.stringify(ContainerListSchema.parse(await this.list({ withStats })));
     this.bodies = { plain: new FreshSharedCall(() => serialize(false)), withStats: new FreshSharedCall(() => serialize(true)) };
   }
 
@@ -148,10 +149,12 @@ export class ContainersService {
   /** Docker's `since` is Unix seconds; the API also takes RFC 3339 times and "that long ago" durations. */
   private toUnixSeconds(since: string): number {
     const duration = /^(\d+)([smhd])$/.exec(since);
-    if (duration) return Math.max(0, Math.floor(this.deps.clock.nowMs() / 1000) - Number(duration[1]) * (DURATION_SECONDS[duration[2]!] ?? 1));
+    if (duration)
+      return Math.max(0, Math.floor(this.deps.clock.nowMs() / 1000) - Number(duration[1]) * (DURATION_SECONDS[duration[2]!] ?? 1));
     if (/^\d+(\.\d+)?$/.test(since)) return Number(since);
     const parsedMs = Date.parse(since);
-    if (Number.isNaN(parsedMs)) throw new AppError('VALIDATION_FAILED', 'Invalid request', `querystring.since: ${since} is not a valid time`);
+    if (Number.isNaN(parsedMs))
+      throw new AppError('VALIDATION_FAILED', 'Invalid request', `querystring.since: ${since} is not a valid time`);
     return Math.floor(parsedMs / 1000);
   }
 }

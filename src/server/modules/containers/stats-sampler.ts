@@ -99,7 +99,9 @@ export class StatsSampler {
       const entry = this.entries.get(id);
       result.set(
         id,
-        entry?.latest ? computeContainerStats({ previous: entry.previous, latest: entry.latest, startedAtMs: entry.startedAtMs, nowMs: readAtMs }) : null,
+        entry?.latest
+          ? computeContainerStats({ previous: entry.previous, latest: entry.latest, startedAtMs: entry.startedAtMs, nowMs: readAtMs })
+          : null,
       );
     }
     return result;

@@ -143,7 +143,14 @@ export class DeployRunner {
     return this.deps.clock.now().toISOString();
   }
 
-  private emitStep(job: DeployJob, step: DeployStep, status: StepStatus, message: string, progress: number, details: Record<string, unknown> = {}): void {
+  private emitStep(
+    job: DeployJob,
+    step: DeployStep,
+    status: StepStatus,
+    message: string,
+    progress: number,
+    details: Record<string, unknown> = {},
+  ): void {
     this.deps.repository.update(job.deploymentId, { step, progress }, this.now());
     this.deps.events.append(job.deploymentId, 'deployment-step', { step, status, message, details, progress });
   }
@@ -152,7 +159,8 @@ export class DeployRunner {
     const count = (this.outputCounts.get(job.deploymentId) ?? 0) + 1;
     this.outputCounts.set(job.deploymentId, count);
     if (count > MAX_OUTPUT_EVENTS + 1) return;
-    const text = count > MAX_OUTPUT_EVENTS ? `… further output of this deployment is not stored (more than ${MAX_OUTPUT_EVENTS} lines)` : output;
+    const text =
+      count > MAX_OUTPUT_EVENTS ? `… further output of this deployment is not stored (more than ${MAX_OUTPUT_EVENTS} lines)` : output;
     this.deps.events.append(job.deploymentId, 'command-output', { command, output: text, type, raw: true });
   }
 
@@ -178,7 +186,11 @@ export class DeployRunner {
         ? new StepStop('cancelled', this.cancelReason(job))
         : new StepStop(
             'failed',
-            truncate(timeout.aborted ? `The ${step} step did not finish within ${formatSeconds(timeoutMs)}` : await this.describeFailureWithDocker(step, error)),
+            truncate(
+              timeout.aborted
+                ? `The ${step} step did not finish within ${formatSeconds(timeoutMs)}`
+                : await this.describeFailureWithDocker(step, error),
+            ),
           );
       const progress = this.deps.repository.get(job.deploymentId)?.progress ?? start;
       this.emitStep(job, step, 'failed', stop.reason, progress);
@@ -347,8 +359,20 @@ export class DeployRunner {
       if (!(error instanceof ImagePullError)) throw error;
       if (isPresent) {
         // A redeploy pulls to update; without the registry the local copy still runs.
-        this.emitOutput(job, `docker pull ${image}`, `Could not pull ${image} (${error.reason}); using the copy already on this machine`, 'stderr');
-        events.append(job.deploymentId, 'pull-progress', { image, percent: 100, bytesDone: 0, bytesTotal: 0, layers: {}, status: 'present' });
+        this.emitOutput(
+          job,
+          `docker pull ${image}`,
+          `Could not pull ${image} (${error.reason}); using the copy already on this machine`,
+          'stderr',
+        );
+        events.append(job.deploymentId, 'pull-progress', {
+          image,
+          percent: 100,
+          bytesDone: 0,
+          bytesTotal: 0,
+          layers: {},
+          status: 'present',
+        });
         updateProgress(image, 100);
         return 'local';
       }
@@ -397,13 +421,17 @@ export class DeployRunner {
         }
         if (container.state === 'restarting' || restarts > 0) {
           throw new DeployFailure(
-            await this.describeBrokenContainer(container, `keeps restarting (exit code ${container.exitCode}, ${Math.max(restarts, 1)} restart(s))`),
+            await this.describeBrokenContainer(
+              container,
+              `keeps restarting (exit code ${container.exitCode}, ${Math.max(restarts, 1)} restart(s))`,
+            ),
           );
         }
         if (container.health === 'unhealthy') throw new DeployFailure(await this.describeBrokenContainer(container, 'is unhealthy'));
         if (container.state !== 'running') waitingFor ??= `${container.name} is ${container.state}`;
         else if (container.health === 'starting') waitingFor ??= `${container.name} is starting (health check pending)`;
-        else if (container.startedAt && nowMs - Date.parse(container.startedAt) < VERIFY_STABLE_MS) waitingFor ??= `${container.name} just started`;
+        else if (container.startedAt && nowMs - Date.parse(container.startedAt) < VERIFY_STABLE_MS)
+          waitingFor ??= `${container.name} just started`;
       }
       if (!waitingFor) {
         const list = containers.map(toDeployedContainer);
@@ -416,7 +444,10 @@ export class DeployRunner {
       if (nowMs >= deadline) {
         const stuck = containers.find((container) => waitingFor?.startsWith(container.name)) ?? containers[0];
         throw new DeployFailure(
-          await this.describeBrokenContainer(stuck as ProjectContainer, `did not become ready within ${formatSeconds(timeoutMs)} (${waitingFor})`),
+          await this.describeBrokenContainer(
+            stuck as ProjectContainer,
+            `did not become ready within ${formatSeconds(timeoutMs)} (${waitingFor})`,
+          ),
         );
       }
       await delay(VERIFY_POLL_MS, undefined, { signal });
@@ -441,7 +472,11 @@ export class DeployRunner {
       ports: job.rendered.ports,
       containers,
     };
-    this.deps.repository.update(job.deploymentId, { status: 'completed', progress: 100, result, finishedAt: completedAt, error: null }, completedAt);
+    this.deps.repository.update(
+      job.deploymentId,
+      { status: 'completed', progress: 100, result, finishedAt: completedAt, error: null },
+      completedAt,
+    );
     this.deps.events.append(job.deploymentId, 'deployment-complete', {
       success: true,
       status: 'completed',

@@ -74,7 +74,13 @@ function toDeployment(row: DeploymentRow): Deployment {
 }
 
 function toEvent(row: EventRow): StoredEvent {
-  return { id: row.id, deploymentId: row.deployment_id, event: row.event, data: JSON.parse(row.data) as Record<string, unknown>, createdAt: row.created_at };
+  return {
+    id: row.id,
+    deploymentId: row.deployment_id,
+    event: row.event,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
 }
 
 export class DeploymentsRepository {
@@ -134,7 +140,10 @@ export class DeploymentsRepository {
     return rows.map(toDeployment);
   }
 
-  list(options: { limit: number; offset: number; appId?: string; status?: DeploymentStatus }): { deployments: Deployment[]; total: number } {
+  list(options: { limit: number; offset: number; appId?: string; status?: DeploymentStatus }): {
+    deployments: Deployment[];
+    total: number;
+  } {
     const where: string[] = [];
     const params: string[] = [];
     if (options.appId) {
@@ -172,7 +181,9 @@ export class DeploymentsRepository {
 
   countEvents(deploymentId: string, event: string): number {
     return (
-      this.db.prepare('SELECT COUNT(*) AS n FROM deployment_events WHERE deployment_id = ? AND event = ?').get(deploymentId, event) as { n: number }
+      this.db.prepare('SELECT COUNT(*) AS n FROM deployment_events WHERE deployment_id = ? AND event = ?').get(deploymentId, event) as {
+        n: number;
+      }
     ).n;
   }
 }

@@ -21,7 +21,12 @@ export const deploymentsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.post(
       '/deploy',
       {
-        schema: { tags, summary: 'Deploy an app (answers at once; follow the stream or the status)', body: DeployRequestSchema, response: { 200: DeployAcceptedSchema } },
+        schema: {
+          tags,
+          summary: 'Deploy an app (answers at once; follow the stream or the status)',
+          body: DeployRequestSchema,
+          response: { 200: DeployAcceptedSchema },
+        },
         onRequest: ctx.guards.conditional('user'),
       },
       (request) => deployments.start(request.principal, request.body, request.ip),
@@ -39,16 +44,31 @@ export const deploymentsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.get(
       '/deployments',
       {
-        schema: { tags, summary: 'Deployment history, newest first', querystring: DeploymentListQuerySchema, response: { 200: DeploymentListResponseSchema } },
+        schema: {
+          tags,
+          summary: 'Deployment history, newest first',
+          querystring: DeploymentListQuerySchema,
+          response: { 200: DeploymentListResponseSchema },
+        },
         onRequest: ctx.guards.conditional('viewer'),
       },
-      (request) => ({ success: true as const, ...deployments.list(request.query), limit: request.query.limit, offset: request.query.offset }),
+      (request) => ({
+        success: true as const,
+        ...deployments.list(request.query),
+        limit: request.query.limit,
+        offset: request.query.offset,
+      }),
     );
 
     app.get(
       '/deployments/:deploymentId/status',
       {
-        schema: { tags, summary: 'Status of one deployment', params: DeploymentParamsSchema, response: { 200: DeploymentStatusResponseSchema } },
+        schema: {
+          tags,
+          summary: 'Status of one deployment',
+          params: DeploymentParamsSchema,
+          response: { 200: DeploymentStatusResponseSchema },
+        },
         onRequest: ctx.guards.conditional('viewer'),
       },
       (request) => ({ success: true as const, deployment: deployments.get(request.params.deploymentId) }),
@@ -78,7 +98,12 @@ export const deploymentsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
     app.post(
       '/deployments/:deploymentId/cancel',
       {
-        schema: { tags, summary: 'Cancel a queued or running deployment', params: DeploymentParamsSchema, response: { 200: CancelDeploymentResponseSchema } },
+        schema: {
+          tags,
+          summary: 'Cancel a queued or running deployment',
+          params: DeploymentParamsSchema,
+          response: { 200: CancelDeploymentResponseSchema },
+        },
         onRequest: ctx.guards.conditional('user'),
       },
       async (request) => {

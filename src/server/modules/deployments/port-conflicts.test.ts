@@ -22,17 +22,28 @@ const want = (hostPort: number, protocol: 'tcp' | 'udp' = 'tcp') => ({ service: 
 describe('findPortConflicts', () => {
   it('reports a port another running container publishes, with its app', () => {
     const conflicts = findPortConflicts([want(8080)], [container('plex', 'hlr-mediaserver-plex', 8080)], [], 'hlr-sonarr');
-    expect(conflicts).toEqual([{ port: 8080, protocol: 'tcp', service: 'web', source: 'docker', holder: 'plex', appId: 'mediaserver-plex' }]);
-    expect(describePortConflict(conflicts[0]!)).toBe('Port 8080/tcp (service web) is already published by container plex of app mediaserver-plex');
+    expect(conflicts).toEqual([
+      { port: 8080, protocol: 'tcp', service: 'web', source: 'docker', holder: 'plex', appId: 'mediaserver-plex' },
+    ]);
+    expect(describePortConflict(conflicts[0]!)).toBe(
+      'Port 8080/tcp (service web) is already published by container plex of app mediaserver-plex',
+    );
   });
 
   it('reports a port a host program listens on', () => {
     const conflicts = findPortConflicts([want(8080)], [], [{ protocol: 'tcp', family: 6, address: '::', port: 8080 }], 'hlr-sonarr');
-    expect(describePortConflict(conflicts[0]!)).toBe('Port 8080/tcp (service web) is already in use by a program on the host listening on [::]:8080');
+    expect(describePortConflict(conflicts[0]!)).toBe(
+      'Port 8080/tcp (service web) is already in use by a program on the host listening on [::]:8080',
+    );
   });
 
   it("ignores the app's own containers and Docker's proxy socket for them", () => {
-    const conflicts = findPortConflicts([want(8080)], [container('sonarr', 'hlr-sonarr', 8080)], [{ protocol: 'tcp', family: 4, address: '0.0.0.0', port: 8080 }], 'hlr-sonarr');
+    const conflicts = findPortConflicts(
+      [want(8080)],
+      [container('sonarr', 'hlr-sonarr', 8080)],
+      [{ protocol: 'tcp', family: 4, address: '0.0.0.0', port: 8080 }],
+      'hlr-sonarr',
+    );
     expect(conflicts).toEqual([]);
   });
 

@@ -46,7 +46,8 @@ export function findPortConflicts(
     }
   }
   const hostHolders = new Map<string, string>();
-  for (const socket of listening) hostHolders.set(key(socket), `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`);
+  for (const socket of listening)
+    hostHolders.set(key(socket), `${socket.family === 6 ? `[${socket.address}]` : socket.address}:${socket.port}`);
 
   const conflicts: PortConflict[] = [];
   for (const port of wanted) {

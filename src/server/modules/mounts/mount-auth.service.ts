@@ -38,18 +38,35 @@ export class MountAuthService {
     const spec = PROVIDERS[provider];
     const backends = await this.mounts.backends(scope);
     if (spec.rcloneType === null || !backends.has(spec.rcloneType)) {
-      throw new AppError('BAD_REQUEST', `${spec.name} is not available`, spec.note ?? `This rclone build has no ${spec.rcloneType} backend; use the official rclone image`);
+      throw new AppError(
+        'BAD_REQUEST',
+        `${spec.name} is not available`,
+        spec.note ?? `This rclone build has no ${spec.rcloneType} backend; use the official rclone image`,
+      );
     }
     return spec.rcloneType;
   }
 
-  async storeCredentials(actor: MountActor, containerId: string, provider: MountProvider, credentials: Record<string, string | number | boolean>) {
+  async storeCredentials(
+    actor: MountActor,
+    containerId: string,
+    provider: MountProvider,
+    credentials: Record<string, string | number | boolean>,
+  ) {
     const spec = PROVIDERS[provider];
     if (spec.authType === 'oauth') {
-      throw new AppError('BAD_REQUEST', `${spec.name} signs in with OAuth`, `Use POST /enhanced-mount/${containerId}/auth/start, then auth/complete`);
+      throw new AppError(
+        'BAD_REQUEST',
+        `${spec.name} signs in with OAuth`,
+        `Use POST /enhanced-mount/${containerId}/auth/start, then auth/complete`,
+      );
     }
     if (spec.authType === 'none') {
-      throw new AppError('BAD_REQUEST', `${spec.name} takes no credentials`, spec.note ?? `Enable it directly with POST /enhanced-mount/${containerId}/providers/${provider}/enable`);
+      throw new AppError(
+        'BAD_REQUEST',
+        `${spec.name} takes no credentials`,
+        spec.note ?? `Enable it directly with POST /enhanced-mount/${containerId}/providers/${provider}/enable`,
+      );
     }
     const { parameters, secrets, fields } = credentialsToParameters(provider, credentials);
     const scope = await this.mounts.open(containerId);
@@ -68,7 +85,11 @@ export class MountAuthService {
     const spec = PROVIDERS[provider];
     const remoteTypes = await scope.session.remoteTypes();
     if (!this.mounts.isConfigured(provider, remoteTypes)) {
-      throw new AppError('CONFLICT', `${spec.name} is not configured`, `Store its credentials first (auth/api-key, or auth/start for OAuth providers)`);
+      throw new AppError(
+        'CONFLICT',
+        `${spec.name} is not configured`,
+        `Store its credentials first (auth/api-key, or auth/start for OAuth providers)`,
+      );
     }
     const fs = provider === 'local' ? 'local:/' : `${provider}:`;
     const started = this.clock.nowMs();
@@ -79,7 +100,11 @@ export class MountAuthService {
       const latencyMs = this.clock.nowMs() - started;
       if (error instanceof RcloneCallError) {
         if (CREDENTIALS_REJECTED.test(error.rcloneMessage)) {
-          throw new AppError('REMOTE_AUTH_FAILED', `${spec.name} rejected the credentials`, `${error.rcloneMessage}. Store the right credentials with auth/api-key (or auth/start) and test again.`);
+          throw new AppError(
+            'REMOTE_AUTH_FAILED',
+            `${spec.name} rejected the credentials`,
+            `${error.rcloneMessage}. Store the right credentials with auth/api-key (or auth/start) and test again.`,
+          );
         }
         return { provider, ok: false, latencyMs, error: error.rcloneMessage, entries: null };
       }
@@ -95,8 +120,15 @@ export class MountAuthService {
   private requireOAuth(containerId: string, provider: MountProvider): OAuthProvider {
     if (!isOAuthProvider(provider)) {
       const spec = PROVIDERS[provider];
-      const how = spec.authType === 'credentials' ? `store its credentials with POST /enhanced-mount/${containerId}/auth/api-key` : 'it needs no sign-in';
-      throw new AppError('BAD_REQUEST', `${spec.name} does not use OAuth`, `The OAuth providers are google, dropbox, onedrive and box; for ${provider}, ${how}`);
+      const how =
+        spec.authType === 'credentials'
+          ? `store its credentials with POST /enhanced-mount/${containerId}/auth/api-key`
+          : 'it needs no sign-in';
+      throw new AppError(
+        'BAD_REQUEST',
+        `${spec.name} does not use OAuth`,
+        `The OAuth providers are google, dropbox, onedrive and box; for ${provider}, ${how}`,
+      );
     }
     return provider;
   }
@@ -121,7 +153,14 @@ export class MountAuthService {
     return { provider, auth_url: buildAuthorizationUrl(settings, state), state, redirect_uri: settings.redirectUri, expiresAt };
   }
 
-  async completeOAuth(actor: MountActor, containerId: string, requested: MountProvider, code: string, state: string, options: Record<string, string> = {}) {
+  async completeOAuth(
+    actor: MountActor,
+    containerId: string,
+    requested: MountProvider,
+    code: string,
+    state: string,
+    options: Record<string, string> = {},
+  ) {
     const provider = this.requireOAuth(containerId, requested);
     const allowed = OAUTH_OPTION_KEYS[provider];
     const unknown = Object.keys(options).filter((key) => !allowed.includes(key));

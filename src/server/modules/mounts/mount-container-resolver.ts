@@ -91,7 +91,11 @@ export class MountContainerResolver {
       );
     }
     if (!details.state.isRunning) {
-      throw new AppError('RCLONE_UNAVAILABLE', 'rclone is not running', `The mount container ${details.name} is ${details.state.status}; start it and retry.`);
+      throw new AppError(
+        'RCLONE_UNAVAILABLE',
+        'rclone is not running',
+        `The mount container ${details.name} is ${details.state.status}; start it and retry.`,
+      );
     }
     const port = Number(labels[MOUNT_RC_PORT_LABEL] ?? DEFAULT_RC_PORT);
     const urls: string[] = [];
@@ -99,7 +103,8 @@ export class MountContainerResolver {
     if (loopback) urls.push(loopback);
     if (Number.isInteger(port) && port > 0 && port < 65536) {
       for (const network of Object.values(details.networks)) {
-        if (network.ipAddress) urls.push(`http://${network.ipAddress.includes(':') ? `[${network.ipAddress}]` : network.ipAddress}:${port}`);
+        if (network.ipAddress)
+          urls.push(`http://${network.ipAddress.includes(':') ? `[${network.ipAddress}]` : network.ipAddress}:${port}`);
       }
     }
     const mountPath = labels[MOUNT_PATH_LABEL] ?? DEFAULT_MOUNT_PATH;

@@ -110,16 +110,19 @@ export type CostSummary = {
 };
 
 /** Totals the per-provider estimates; the current provider is the mounted one holding the most data. */
-export function summarizeCosts(usages: ProviderUsage[], budget: number | null, table: Record<MountProvider, PriceModel> = PRICE_TABLE): CostSummary {
+export function summarizeCosts(
+  usages: ProviderUsage[],
+  budget: number | null,
+  table: Record<MountProvider, PriceModel> = PRICE_TABLE,
+): CostSummary {
   const breakdown = usages.map((usage) => {
     const model = table[usage.provider];
-    if (usage.usedBytes === null) return { provider: usage.provider, usedBytes: null, monthly: null, plan: estimateMonthlyCost(model, 0).plan, enabled: usage.enabled };
+    if (usage.usedBytes === null)
+      return { provider: usage.provider, usedBytes: null, monthly: null, plan: estimateMonthlyCost(model, 0).plan, enabled: usage.enabled };
     const estimate = estimateMonthlyCost(model, usage.usedBytes);
     return { provider: usage.provider, usedBytes: usage.usedBytes, monthly: estimate.monthly, plan: estimate.plan, enabled: usage.enabled };
   });
   const monthly = roundCents(breakdown.reduce((sum, entry) => sum + (entry.monthly ?? 0), 0));
-  const current = usages
-    .filter((usage) => usage.enabled)
-    .sort((a, b) => (b.usedBytes ?? -1) - (a.usedBytes ?? -1))[0];
+  const current = usages.filter((usage) => usage.enabled).sort((a, b) => (b.usedBytes ?? -1) - (a.usedBytes ?? -1))[0];
   return { monthly, currentProvider: current?.provider ?? null, overBudget: budget !== null && monthly > budget, breakdown };
 }

@@ -20,32 +20,33 @@ export type OAuthProviderSettings = {
 /** rclone's own redirect address; the OAuth clients people register for rclone allow it. */
 export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1:53682/';
 
-const PUBLIC_ENDPOINTS: Record<OAuthProvider, { authUrl: string; tokenUrl: string; scopes: string[]; authParams: Record<string, string> }> = {
-  google: {
-    authUrl: 'https://accounts.google.com/o/oauth2/auth',
-    tokenUrl: 'https://oauth2.googleapis.com/token',
-    scopes: ['https://www.googleapis.com/auth/drive'],
-    authParams: { access_type: 'offline', prompt: 'consent' },
-  },
-  dropbox: {
-    authUrl: 'https://www.dropbox.com/oauth2/authorize',
-    tokenUrl: 'https://api.dropboxapi.com/oauth2/token',
-    scopes: ['account_info.read', 'files.metadata.read', 'files.metadata.write', 'files.content.read', 'files.content.write'],
-    authParams: { token_access_type: 'offline' },
-  },
-  onedrive: {
-    authUrl: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize',
-    tokenUrl: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
-    scopes: ['Files.Read', 'Files.ReadWrite', 'Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'offline_access'],
-    authParams: {},
-  },
-  box: {
-    authUrl: 'https://app.box.com/api/oauth2/authorize',
-    tokenUrl: 'https://app.box.com/api/oauth2/token',
-    scopes: [],
-    authParams: {},
-  },
-};
+const PUBLIC_ENDPOINTS: Record<OAuthProvider, { authUrl: string; tokenUrl: string; scopes: string[]; authParams: Record<string, string> }> =
+  {
+    google: {
+      authUrl: 'https://accounts.google.com/o/oauth2/auth',
+      tokenUrl: 'https://oauth2.googleapis.com/token',
+      scopes: ['https://www.googleapis.com/auth/drive'],
+      authParams: { access_type: 'offline', prompt: 'consent' },
+    },
+    dropbox: {
+      authUrl: 'https://www.dropbox.com/oauth2/authorize',
+      tokenUrl: 'https://api.dropboxapi.com/oauth2/token',
+      scopes: ['account_info.read', 'files.metadata.read', 'files.metadata.write', 'files.content.read', 'files.content.write'],
+      authParams: { token_access_type: 'offline' },
+    },
+    onedrive: {
+      authUrl: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize',
+      tokenUrl: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
+      scopes: ['Files.Read', 'Files.ReadWrite', 'Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'offline_access'],
+      authParams: {},
+    },
+    box: {
+      authUrl: 'https://app.box.com/api/oauth2/authorize',
+      tokenUrl: 'https://app.box.com/api/oauth2/token',
+      scopes: [],
+      authParams: {},
+    },
+  };
 
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
@@ -88,7 +89,11 @@ export function parseOAuthSettings(text: string | null, fileName: string): OAuth
   return parsed.data;
 }
 
-export function resolveOAuthProvider(settings: OAuthSettingsFile, provider: OAuthProvider, requestedRedirectUri?: string): OAuthProviderSettings {
+export function resolveOAuthProvider(
+  settings: OAuthSettingsFile,
+  provider: OAuthProvider,
+  requestedRedirectUri?: string,
+): OAuthProviderSettings {
   const configured = settings.providers[provider];
   if (!configured) {
     throw new AppError(

@@ -9,7 +9,14 @@ export type OAuthStateRecord = {
   expiresAt: string;
 };
 
-type OAuthStateRow = { state_hash: string; container_id: string; provider: string; redirect_uri: string; created_at: string; expires_at: string };
+type OAuthStateRow = {
+  state_hash: string;
+  container_id: string;
+  provider: string;
+  redirect_uri: string;
+  created_at: string;
+  expires_at: string;
+};
 
 /** Pending OAuth flows (mount_oauth_states). */
 export class MountOAuthStatesRepository {
@@ -17,7 +24,9 @@ export class MountOAuthStatesRepository {
 
   add(record: OAuthStateRecord): void {
     this.db
-      .prepare('INSERT INTO mount_oauth_states (state_hash, container_id, provider, redirect_uri, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO mount_oauth_states (state_hash, container_id, provider, redirect_uri, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(record.stateHash, record.containerId, record.provider, record.redirectUri, record.createdAt, record.expiresAt);
   }
 

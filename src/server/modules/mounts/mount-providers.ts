@@ -204,7 +204,8 @@ export function credentialsToParameters(provider: MountProvider, credentials: Re
   const problems: { path: string; message: string }[] = [];
   const known = new Set(spec.fields.map((item) => item.name));
   for (const name of Object.keys(credentials)) {
-    if (!known.has(name)) problems.push({ path: `body.credentials.${name}`, message: `is not a ${spec.name} setting (${[...known].join(', ')})` });
+    if (!known.has(name))
+      problems.push({ path: `body.credentials.${name}`, message: `is not a ${spec.name} setting (${[...known].join(', ')})` });
   }
   const parameters: Record<string, string> = { ...spec.fixedParameters };
   const secrets: string[] = [];
@@ -226,9 +227,14 @@ export function credentialsToParameters(provider: MountProvider, credentials: Re
     if (item.secret) secrets.push(checked.value);
   }
   if (problems.length > 0) {
-    throw new AppError('VALIDATION_FAILED', 'Invalid credentials', problems.map((problem) => `${problem.path}: ${problem.message}`).join('; '), {
-      fields: problems,
-    });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'Invalid credentials',
+      problems.map((problem) => `${problem.path}: ${problem.message}`).join('; '),
+      {
+        fields: problems,
+      },
+    );
   }
   return { parameters, secrets, fields };
 }

@@ -32,26 +32,74 @@ export const mountsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.get(
       '/enhanced-mount/:containerId/status',
-      { onRequest: read, schema: { tags, summary: 'rclone version, remotes, mounts and VFS cache of a mount container', params: MountContainerParamsSchema, response: { 200: MountStatusSchema } } },
-      async (request) => ({ success: true as const, containerId: request.params.containerId, data: await service.status(request.params.containerId) }),
+      {
+        onRequest: read,
+        schema: {
+          tags,
+          summary: 'rclone version, remotes, mounts and VFS cache of a mount container',
+          params: MountContainerParamsSchema,
+          response: { 200: MountStatusSchema },
+        },
+      },
+      async (request) => ({
+        success: true as const,
+        containerId: request.params.containerId,
+        data: await service.status(request.params.containerId),
+      }),
     );
 
     app.get(
       '/enhanced-mount/:containerId/providers',
-      { onRequest: read, schema: { tags, summary: 'Supported storage providers, how each signs in, and which are configured', params: MountContainerParamsSchema, response: { 200: MountProvidersSchema } } },
-      async (request) => ({ success: true as const, containerId: request.params.containerId, data: await service.providers(request.params.containerId) }),
+      {
+        onRequest: read,
+        schema: {
+          tags,
+          summary: 'Supported storage providers, how each signs in, and which are configured',
+          params: MountContainerParamsSchema,
+          response: { 200: MountProvidersSchema },
+        },
+      },
+      async (request) => ({
+        success: true as const,
+        containerId: request.params.containerId,
+        data: await service.providers(request.params.containerId),
+      }),
     );
 
     app.get(
       '/enhanced-mount/:containerId/costs',
-      { onRequest: read, schema: { tags, summary: 'Estimated monthly storage cost per provider (docs/mounts.md)', params: MountContainerParamsSchema, response: { 200: MountCostsSchema } } },
-      async (request) => ({ success: true as const, containerId: request.params.containerId, data: await service.costs(request.params.containerId) }),
+      {
+        onRequest: read,
+        schema: {
+          tags,
+          summary: 'Estimated monthly storage cost per provider (docs/mounts.md)',
+          params: MountContainerParamsSchema,
+          response: { 200: MountCostsSchema },
+        },
+      },
+      async (request) => ({
+        success: true as const,
+        containerId: request.params.containerId,
+        data: await service.costs(request.params.containerId),
+      }),
     );
 
     app.get(
       '/enhanced-mount/:containerId/performance',
-      { onRequest: read, schema: { tags, summary: 'Transfer figures (core/stats) and VFS cache usage (vfs/stats)', params: MountContainerParamsSchema, response: { 200: MountPerformanceSchema } } },
-      async (request) => ({ success: true as const, containerId: request.params.containerId, data: await service.performance(request.params.containerId) }),
+      {
+        onRequest: read,
+        schema: {
+          tags,
+          summary: 'Transfer figures (core/stats) and VFS cache usage (vfs/stats)',
+          params: MountContainerParamsSchema,
+          response: { 200: MountPerformanceSchema },
+        },
+      },
+      async (request) => ({
+        success: true as const,
+        containerId: request.params.containerId,
+        data: await service.performance(request.params.containerId),
+      }),
     );
 
     app.post(
@@ -76,7 +124,15 @@ export const mountsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/enhanced-mount/:containerId/providers/:provider/disable',
-      { onRequest: write, schema: { tags, summary: 'Unmount the provider; its configuration stays', params: MountProviderParamsSchema, response: { 200: ProviderMountResultSchema } } },
+      {
+        onRequest: write,
+        schema: {
+          tags,
+          summary: 'Unmount the provider; its configuration stays',
+          params: MountProviderParamsSchema,
+          response: { 200: ProviderMountResultSchema },
+        },
+      },
       async (request) => ({
         success: true as const,
         containerId: request.params.containerId,
@@ -86,7 +142,16 @@ export const mountsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/enhanced-mount/:containerId/auth/start',
-      { onRequest: write, schema: { tags, summary: 'Start the OAuth authorization-code flow of google, dropbox, onedrive or box', params: MountContainerParamsSchema, body: AuthStartBodySchema, response: { 200: AuthStartResultSchema } } },
+      {
+        onRequest: write,
+        schema: {
+          tags,
+          summary: 'Start the OAuth authorization-code flow of google, dropbox, onedrive or box',
+          params: MountContainerParamsSchema,
+          body: AuthStartBodySchema,
+          response: { 200: AuthStartResultSchema },
+        },
+      },
       async (request) => ({
         success: true as const,
         containerId: request.params.containerId,
@@ -96,27 +161,70 @@ export const mountsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.post(
       '/enhanced-mount/:containerId/auth/complete',
-      { onRequest: write, schema: { tags, summary: 'Exchange the authorization code for a token and store the remote', params: MountContainerParamsSchema, body: AuthCompleteBodySchema, response: { 200: AuthStoredResultSchema } } },
+      {
+        onRequest: write,
+        schema: {
+          tags,
+          summary: 'Exchange the authorization code for a token and store the remote',
+          params: MountContainerParamsSchema,
+          body: AuthCompleteBodySchema,
+          response: { 200: AuthStoredResultSchema },
+        },
+      },
       async (request) => ({
         success: true as const,
         containerId: request.params.containerId,
-        data: await mountAuth.completeOAuth(actorOf(request), request.params.containerId, request.body.provider, request.body.auth_code, request.body.state, request.body.options),
+        data: await mountAuth.completeOAuth(
+          actorOf(request),
+          request.params.containerId,
+          request.body.provider,
+          request.body.auth_code,
+          request.body.state,
+          request.body.options,
+        ),
       }),
     );
 
     app.post(
       '/enhanced-mount/:containerId/auth/api-key',
-      { onRequest: write, schema: { tags, summary: 'Store a remote from keys or user and password; secrets are never echoed', params: MountContainerParamsSchema, body: AuthApiKeyBodySchema, response: { 200: AuthStoredResultSchema } } },
+      {
+        onRequest: write,
+        schema: {
+          tags,
+          summary: 'Store a remote from keys or user and password; secrets are never echoed',
+          params: MountContainerParamsSchema,
+          body: AuthApiKeyBodySchema,
+          response: { 200: AuthStoredResultSchema },
+        },
+      },
       async (request) => ({
         success: true as const,
         containerId: request.params.containerId,
-        data: await mountAuth.storeCredentials(actorOf(request), request.params.containerId, request.body.provider, request.body.credentials),
+        data: await mountAuth.storeCredentials(
+          actorOf(request),
+          request.params.containerId,
+          request.body.provider,
+          request.body.credentials,
+        ),
       }),
     );
 
     app.post(
       '/enhanced-mount/:containerId/auth/test',
-      { onRequest: write, schema: { tags, summary: 'List the remote for real: ok, latency, error (rejected credentials are a 400)', params: MountContainerParamsSchema, body: AuthTestBodySchema, response: { 200: AuthTestResultSchema } } },
-      async (request) => ({ success: true as const, containerId: request.params.containerId, data: await mountAuth.test(request.params.containerId, request.body.provider) }),
+      {
+        onRequest: write,
+        schema: {
+          tags,
+          summary: 'List the remote for real: ok, latency, error (rejected credentials are a 400)',
+          params: MountContainerParamsSchema,
+          body: AuthTestBodySchema,
+          response: { 200: AuthTestResultSchema },
+        },
+      },
+      async (request) => ({
+        success: true as const,
+        containerId: request.params.containerId,
+        data: await mountAuth.test(request.params.containerId, request.body.provider),
+      }),
     );
   };

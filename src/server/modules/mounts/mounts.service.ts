@@ -100,10 +100,15 @@ export class MountsService {
     const vfs = await Promise.all(vfses.map((fs) => session.vfsStats(fs)));
     const mounted = mountsByProvider(container, mounts);
     const quotas = await Promise.all(
-      [...mounted.entries()].map(async ([provider, mount]) => [provider, await session.about(mount.fs, QUOTA_TIMEOUT_MS).catch(() => null)] as const),
+      [...mounted.entries()].map(
+        async ([provider, mount]) => [provider, await session.about(mount.fs, QUOTA_TIMEOUT_MS).catch(() => null)] as const,
+      ),
     );
     const quotaByProvider = new Map<MountProvider, RcloneQuota | null>(quotas);
-    const providers: Record<string, { enabled: boolean; status: 'mounted' | 'configured' | 'not_configured' | 'unavailable'; quota: RcloneQuota | null }> = {};
+    const providers: Record<
+      string,
+      { enabled: boolean; status: 'mounted' | 'configured' | 'not_configured' | 'unavailable'; quota: RcloneQuota | null }
+    > = {};
     for (const provider of MOUNT_PROVIDERS) {
       const type = PROVIDERS[provider].rcloneType;
       const isMounted = mounted.has(provider);
@@ -153,8 +158,15 @@ export class MountsService {
           available,
           configured: this.isConfigured(provider, remoteTypes),
           enabled: mountedProviders.has(provider),
-          credentialFields: spec.fields.map((item) => ({ name: item.name, required: item.required, secret: item.secret, description: item.description })),
-          note: spec.note ?? (available ? null : `This rclone build has no ${spec.rcloneType ?? provider} backend; use the official rclone image`),
+          credentialFields: spec.fields.map((item) => ({
+            name: item.name,
+            required: item.required,
+            secret: item.secret,
+            description: item.description,
+          })),
+          note:
+            spec.note ??
+            (available ? null : `This rclone build has no ${spec.rcloneType ?? provider} backend; use the official rclone image`),
         };
       }),
     };
@@ -189,7 +201,10 @@ export class MountsService {
   }
 
   /** The remote's own figure (about) when it has one, else a count of its files (size). */
-  private async measureUsage(session: RcloneSession, fs: string): Promise<{ usedBytes: number | null; usageSource: 'about' | 'size' | null; error: string | null }> {
+  private async measureUsage(
+    session: RcloneSession,
+    fs: string,
+  ): Promise<{ usedBytes: number | null; usageSource: 'about' | 'size' | null; error: string | null }> {
     try {
       const quota = await session.about(fs, USAGE_TIMEOUT_MS);
       if (quota.used !== null) return { usedBytes: quota.used, usageSource: 'about', error: null };
@@ -215,7 +230,10 @@ export class MountsService {
     return {
       ...stats,
       activeTransfers: stats.transferring.length,
-      vfs: vfs.map((entry) => ({ ...entry, provider: providerByFs.get(entry.fs) ?? providerOfFs(entry.fs) ?? entry.fs.split(':')[0] ?? '' })),
+      vfs: vfs.map((entry) => ({
+        ...entry,
+        provider: providerByFs.get(entry.fs) ?? providerOfFs(entry.fs) ?? entry.fs.split(':')[0] ?? '',
+      })),
     };
   }
 
@@ -225,7 +243,11 @@ export class MountsService {
     const spec = PROVIDERS[provider];
     const backends = await this.backends(scope);
     if (spec.rcloneType === null || !backends.has(spec.rcloneType)) {
-      throw new AppError('BAD_REQUEST', `${spec.name} cannot be mounted here`, spec.note ?? `This rclone build has no ${spec.rcloneType} backend; use the official rclone image`);
+      throw new AppError(
+        'BAD_REQUEST',
+        `${spec.name} cannot be mounted here`,
+        spec.note ?? `This rclone build has no ${spec.rcloneType} backend; use the official rclone image`,
+      );
     }
     const mountPoint = mountPointOf(container, provider);
     const [remoteTypes, mounts] = await Promise.all([session.remoteTypes(), session.mounts()]);
@@ -236,14 +258,20 @@ export class MountsService {
     if (!this.isConfigured(provider, remoteTypes)) {
       if (spec.authType !== 'none') {
         const how = spec.authType === 'oauth' ? 'auth/start and auth/complete' : 'auth/api-key';
-        throw new AppError('CONFLICT', `${spec.name} is not configured`, `Store its credentials first with POST /enhanced-mount/${containerId}/${how}`);
+        throw new AppError(
+          'CONFLICT',
+          `${spec.name} is not configured`,
+          `Store its credentials first with POST /enhanced-mount/${containerId}/${how}`,
+        );
       }
       await session.replaceRemote(provider, spec.rcloneType, {}, [], remoteTypes);
       remoteCreated = true;
     }
     // local mounts a folder of the container (absolute); other remotes a folder relative to their root.
     const remotePath =
-      provider === 'local' ? `/${(options.remotePath ?? DEFAULT_LOCAL_PATH).replace(/^\/+/, '')}` : (options.remotePath ?? '').replace(/^\/+/, '');
+      provider === 'local'
+        ? `/${(options.remotePath ?? DEFAULT_LOCAL_PATH).replace(/^\/+/, '')}`
+        : (options.remotePath ?? '').replace(/^\/+/, '');
     await session.mkdir(container.mountPath, provider);
     try {
       await session.mount(`${provider}:${remotePath}`, mountPoint, this.vfsOptions(options), { AllowOther: true, AllowNonEmpty: false });
@@ -281,6 +309,12 @@ export class MountsService {
     const active = mounts.filter((mount) => providerOfMount(container, mount) === provider);
     for (const mount of active) await session.unmount(mount.mountPoint);
     if (active.length > 0) this.activity.record({ ...actor, action: 'mount.disable', target: container.name, details: { provider } });
-    return { provider, enabled: false, changed: active.length > 0, mountPoint: active[0]?.mountPoint ?? null, hostPath: hostPathOf(container, mountPoint) };
+    return {
+      provider,
+      enabled: false,
+      changed: active.length > 0,
+      mountPoint: active[0]?.mountPoint ?? null,
+      hostPath: hostPathOf(container, mountPoint),
+    };
   }
 }

@@ -35,7 +35,11 @@ export class RcloneSession {
     readonly endpoint: RcloneEndpoint,
   ) {}
 
-  private call<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, options: { timeoutMs?: number; redact?: string[] } = {}) {
+  private call<T = Record<string, unknown>>(
+    method: string,
+    params: Record<string, unknown> = {},
+    options: { timeoutMs?: number; redact?: string[] } = {},
+  ) {
     return this.client.call<T>(this.endpoint, method, params, options);
   }
 
@@ -62,7 +66,11 @@ export class RcloneSession {
 
   async mounts(): Promise<RcloneMount[]> {
     const answer = await this.call<{ mountPoints?: { Fs?: string; MountPoint?: string; MountedOn?: string }[] }>('mount/listmounts');
-    return (answer.mountPoints ?? []).map((mount) => ({ fs: mount.Fs ?? '', mountPoint: mount.MountPoint ?? '', mountedOn: mount.MountedOn ?? null }));
+    return (answer.mountPoints ?? []).map((mount) => ({
+      fs: mount.Fs ?? '',
+      mountPoint: mount.MountPoint ?? '',
+      mountedOn: mount.MountedOn ?? null,
+    }));
   }
 
   async vfsList(): Promise<string[]> {
@@ -113,7 +121,12 @@ export class RcloneSession {
 
   async about(fs: string, timeoutMs: number): Promise<RcloneQuota> {
     const answer = await this.call<Record<string, unknown>>('operations/about', { fs, _config: { LowLevelRetries: 1 } }, { timeoutMs });
-    return { total: numOrNull(answer.total), used: numOrNull(answer.used), free: numOrNull(answer.free), trashed: numOrNull(answer.trashed) };
+    return {
+      total: numOrNull(answer.total),
+      used: numOrNull(answer.used),
+      free: numOrNull(answer.free),
+      trashed: numOrNull(answer.trashed),
+    };
   }
 
   async size(fs: string, timeoutMs: number): Promise<number> {
@@ -123,12 +136,22 @@ export class RcloneSession {
 
   /** Lists the root of a remote; LowLevelRetries 1 so a wrong password fails at once instead of after retries. */
   async listRoot(fs: string, timeoutMs: number): Promise<number> {
-    const answer = await this.call<{ list?: unknown[] }>('operations/list', { fs, remote: '', _config: { LowLevelRetries: 1 } }, { timeoutMs });
+    const answer = await this.call<{ list?: unknown[] }>(
+      'operations/list',
+      { fs, remote: '', _config: { LowLevelRetries: 1 } },
+      { timeoutMs },
+    );
     return answer.list?.length ?? 0;
   }
 
   /** Stores a remote, replacing any remote of that name; rclone obscures its password options. */
-  async replaceRemote(name: string, type: string, parameters: Record<string, string>, secrets: string[], existingTypes: Record<string, string>): Promise<void> {
+  async replaceRemote(
+    name: string,
+    type: string,
+    parameters: Record<string, string>,
+    secrets: string[],
+    existingTypes: Record<string, string>,
+  ): Promise<void> {
     if (existingTypes[name] !== undefined) await this.call('config/delete', { name });
     await this.call('config/create', { name, type, parameters, opt: { obscure: true, nonInteractive: true } }, { redact: secrets });
     // Cached backends keep the old credentials until cleared; older rclones lack the call, which is harmless.

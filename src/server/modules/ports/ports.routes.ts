@@ -10,13 +10,26 @@ export const portsRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
 
     app.get(
       '/ports/check',
-      { schema: { tags, summary: 'Host ports in use: published by containers or listened on by the host', response: { 200: PortCheckSchema } } },
+      {
+        schema: {
+          tags,
+          summary: 'Host ports in use: published by containers or listened on by the host',
+          response: { 200: PortCheckSchema },
+        },
+      },
       async () => service.check(),
     );
 
     app.get(
       '/ports/available',
-      { schema: { tags, summary: 'The first free port in a range', querystring: PortAvailableQuerySchema, response: { 200: PortAvailableSchema } } },
+      {
+        schema: {
+          tags,
+          summary: 'The first free port in a range',
+          querystring: PortAvailableQuerySchema,
+          response: { 200: PortAvailableSchema },
+        },
+      },
       async (request) => ({ success: true as const, availablePort: await service.findAvailable(request.query.start, request.query.end) }),
     );
   };

@@ -100,7 +100,11 @@ describe('StreamHub', () => {
     const { clientId } = hub.connect(connection);
     expect(connection.text.startsWith('retry: 3000\n\nid: 1\nevent: connected\n')).toBe(true);
     expect(connection.events()).toEqual([
-      { id: 1, event: 'connected', data: { clientId, message: 'Connected to the progress stream', resumed: false, timestamp: expect.any(String) } },
+      {
+        id: 1,
+        event: 'connected',
+        data: { clientId, message: 'Connected to the progress stream', resumed: false, timestamp: expect.any(String) },
+      },
     ]);
   });
 
@@ -140,7 +144,9 @@ describe('StreamHub', () => {
 
   it('refuses to subscribe a client it does not know', () => {
     const { hub } = setup();
-    expect(() => hub.subscribe('cccccccc-0000-4000-8000-000000000000', A)).toThrowError(expect.objectContaining({ code: 'NOT_FOUND', status: 404 }));
+    expect(() => hub.subscribe('cccccccc-0000-4000-8000-000000000000', A)).toThrowError(
+      expect.objectContaining({ code: 'NOT_FOUND', status: 404 }),
+    );
   });
 
   it('resumes with clientId and Last-Event-ID without gaps or duplicates', () => {
@@ -164,7 +170,10 @@ describe('StreamHub', () => {
     expect(outputs(second)).toEqual(['line 3', 'line 4', 'line 5', 'line 6']);
     expect(outputs(second, B)).toEqual(['line 50', 'line 51']);
     expect(second.events()[0]).toMatchObject({ event: 'connected', data: { clientId, resumed: true } });
-    const firstIds = first.events().filter((event) => event.id <= (lastSeen ?? 0)).map((event) => event.id);
+    const firstIds = first
+      .events()
+      .filter((event) => event.id <= (lastSeen ?? 0))
+      .map((event) => event.id);
     const secondIds = second.events().map((event) => event.id);
     expect(Math.min(...secondIds)).toBeGreaterThan(Math.max(...firstIds));
   });

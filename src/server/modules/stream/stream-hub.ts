@@ -120,9 +120,14 @@ export class StreamHub {
   assertCanConnect(): void {
     if (this.isClosed) throw new AppError('INTERNAL', 'The server is shutting down', 'Reconnect in a few seconds');
     if (this.connectionCount >= this.options.maxConnections) {
-      throw new AppError('RATE_LIMITED', 'Too many progress streams are open', `This server accepts ${this.options.maxConnections} streams at once; retry shortly`, {
-        retryAfterSeconds: 5,
-      });
+      throw new AppError(
+        'RATE_LIMITED',
+        'Too many progress streams are open',
+        `This server accepts ${this.options.maxConnections} streams at once; retry shortly`,
+        {
+          retryAfterSeconds: 5,
+        },
+      );
     }
   }
 
@@ -166,7 +171,11 @@ export class StreamHub {
   subscribe(clientId: string, deploymentId: string): void {
     const client = CLIENT_ID.test(clientId) ? this.clients.get(clientId) : undefined;
     if (!client) {
-      throw new AppError('NOT_FOUND', 'Stream client not found', 'Open GET /stream/progress first and use the clientId of its connected event');
+      throw new AppError(
+        'NOT_FOUND',
+        'Stream client not found',
+        'Open GET /stream/progress first and use the clientId of its connected event',
+      );
     }
     this.addSubscription(client, deploymentId, null);
   }

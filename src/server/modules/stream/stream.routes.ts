@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ProgressStreamSchema, StreamQuerySchema, SubscribeParamsSchema, SubscribeRequestSchema, SubscribeResponseSchema } from '../../../contracts/stream.js';
+import {
+  ProgressStreamSchema,
+  StreamQuerySchema,
+  SubscribeParamsSchema,
+  SubscribeRequestSchema,
+  SubscribeResponseSchema,
+} from '../../../contracts/stream.js';
 import type { AppContext } from '../../app-context.js';
 import { AppError, notFound } from '../../errors.js';
 import type { SseConnection } from './stream-hub.js';
