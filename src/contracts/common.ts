@@ -4,6 +4,7 @@ export const ErrorCodeSchema = z.enum([
   'BAD_REQUEST',
   'VALIDATION_FAILED',
   'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
@@ -20,13 +21,20 @@ export const ErrorCodeSchema = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
+/** An error body lists this many field problems at most, so a body of 20,000 bad keys cannot answer megabytes. */
+export const MAX_LISTED_FIELDS = 20;
+
 export const ErrorBodySchema = z
   .object({
     error: z.string().describe('Short, human description of what went wrong'),
     details: z.string().describe('What failed, or what to do about it'),
     code: ErrorCodeSchema,
     requestId: z.string(),
-    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    fields: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe(`The problems found, one per field; at most ${MAX_LISTED_FIELDS} (fieldCount says how many there were)`),
+    fieldCount: z.number().int().optional().describe('How many field problems there were in all, when more than fit in fields'),
   })
   .describe('The error body every failing route answers with');
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

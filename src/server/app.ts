@@ -21,6 +21,8 @@ import { isOpenApiPath, registerOpenApi } from './modules/openapi/openapi.plugin
 import { openApiRoutes } from './modules/openapi/openapi.routes.js';
 import { installHttpMetrics, metricsRoutes } from './modules/metrics/metrics.routes.js';
 import { PRODUCT_VERSION } from './services.js';
+import { createHostPolicy } from './host-policy.js';
+import { readMachineIdentity, type MachineIdentity } from './infra/machine-identity.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -30,6 +32,8 @@ export type BuildAppOptions = {
   serverFactory?: FastifyServerOptions['serverFactory'];
   /** Sees every route as it is registered (the reliability suite fuzzes and authorizes each one). */
   onRoute?: (route: RouteOptions) => void;
+  /** This machine's names and addresses for the Host check (read from the OS when not given). */
+  machine?: MachineIdentity;
 };
 
 /** Log lines never carry credentials: headers are redacted and access_token is cut from URLs. */
@@ -63,15 +67,6 @@ const SECURITY_HEADERS: Record<string, string> = {
     "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
 };
 
-function isSameOrigin(origin: string, host: string | undefined): boolean {
-  if (!host) return false;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The dashboard port serves the API under /api (prefix stripped) and everything else from the
  * built dashboard; the API port serves the API at the root. One route table serves both.
@@ -89,10 +84,11 @@ export function createUrlRewriter(frontendPort: number | null): (req: IncomingMe
 /**
  * `curl -X POST -H 'Content-Type: application/json' …/stop` without a body is how many scripts call
  * action routes (the original backend accepted it), so an empty JSON body means "no body"; anything
- * else goes through Fastify's own parser, which also guards against prototype pollution.
+ * else goes through Fastify's own parser. A `__proto__` (or `constructor.prototype`) key is valid
+ * JSON, so it is dropped rather than refused as malformed: it can then pollute nothing.
  */
 function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const parseJson = app.getDefaultJsonParser('remove', 'remove');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -135,14 +131,35 @@ export async function buildApp(
   await registerOpenApi(app, { version: PRODUCT_VERSION });
   installHttpMetrics(app, ctx.services.metrics);
 
+  const hostPolicy = createHostPolicy({
+    allowedHosts: config.allowedHosts,
+    corsOrigins: config.corsOrigins,
+    ...(options.machine ?? readMachineIdentity()),
+  });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) void reply.header(name, value);
+    const host = request.headers.host;
+    if (!config.authEnabled) {
+      // Without auth, a page whose name was re-pointed at this machine could drive the API: answer only our own names.
+      if (!hostPolicy.isKnownHostHeader(host)) {
+        throw new AppError(
+          'FORBIDDEN',
+          'Host not allowed',
+          `This server does not answer to the host ${JSON.stringify(host ?? '')} while AUTH_ENABLED=false; add the name to ALLOWED_HOSTS to use it`,
+        );
+      }
+    }
     const origin = request.headers.origin;
-    if (!origin || isSameOrigin(origin, request.headers.host)) return;
-    const allowed = config.corsOrigins.includes('*') || config.corsOrigins.includes(origin);
-    if (!allowed) {
-      throw new AppError('FORBIDDEN', 'Origin not allowed', `Requests from ${origin} are not allowed; add it to CORS_ORIGIN to allow them`);
+    if (!origin) return;
+    const isConfigured = config.corsOrigins.includes('*') || config.corsOrigins.includes(origin);
+    if (!isConfigured) {
+      if (hostPolicy.isAllowedOrigin(origin, host)) return;
+      throw new AppError(
+        'FORBIDDEN',
+        'Origin not allowed',
+        `Requests from ${origin} are not allowed; add it to CORS_ORIGIN (or its host to ALLOWED_HOSTS, when it is this server's own name) to allow them`,
+      );
     }
     void reply.header('access-control-allow-origin', config.corsOrigins.includes('*') ? '*' : origin);
     void reply.header('vary', 'Origin');

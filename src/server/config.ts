@@ -54,6 +54,7 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_EXPIRES_IN: duration.default(24 * 3600),
   CORS_ORIGIN: z.string().default(''),
+  ALLOWED_HOSTS: z.string().default(''),
   TZ: z.string().min(1).default('UTC'),
   APPFOLDER: absoluteHostPath.default('/opt/appdata'),
   MEDIAFOLDER: absoluteHostPath.default('/mnt/media'),
@@ -121,6 +122,8 @@ export type Config = {
   jwtSecret: string | undefined;
   jwtExpiresInSeconds: number;
   corsOrigins: string[];
+  /** Host names the server is reached by beyond its own (behind a proxy, a DNS name): the DNS-rebinding guard trusts them. */
+  allowedHosts: string[];
   timezone: string;
   appFolder: string;
   mediaFolder: string;
@@ -250,6 +253,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; cwd?: string; rea
     jwtSecret: e.JWT_SECRET,
     jwtExpiresInSeconds: e.JWT_EXPIRES_IN,
     corsOrigins: splitList(e.CORS_ORIGIN, ','),
+    allowedHosts: splitList(e.ALLOWED_HOSTS, ','),
     timezone: e.TZ,
     appFolder: e.APPFOLDER,
     mediaFolder: e.MEDIAFOLDER,

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorBody, ErrorCode } from '../contracts/common.js';
+import { MAX_LISTED_FIELDS, type ErrorBody, type ErrorCode } from '../contracts/common.js';
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   BAD_REQUEST: 400,
   VALIDATION_FAILED: 400,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -63,8 +64,36 @@ function describeValidation(error: FastifyError): { details: string; fields: { p
     const issuePath = issue.params?.issue?.path?.join('.') ?? (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
     return { path: issuePath ? `${context}.${issuePath}` : context, message: issue.message ?? 'is invalid' };
   });
-  const details = fields.map((field) => `${field.path}: ${field.message}`).join('; ') || error.message;
-  return { details, fields };
+  return { details: summarizeFields(fields) || error.message, fields };
+}
+
+/** No error body grows past a few KB, whatever the input that caused it. */
+const MAX_DETAILS_LENGTH = 2_000;
+const MAX_FIELD_TEXT_LENGTH = 300;
+
+function capText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+type FieldProblem = { path: string; message: string };
+
+/** The first problems in words, and how many more there were. */
+function summarizeFields(fields: FieldProblem[]): string {
+  const listed = fields
+    .slice(0, MAX_LISTED_FIELDS)
+    .map((field) => `${field.path}: ${field.message}`)
+    .join('; ');
+  const more = fields.length - MAX_LISTED_FIELDS;
+  return more > 0 ? `${listed}; and ${more} more` : listed;
+}
+
+/** Lists at most MAX_LISTED_FIELDS problems, each text capped, plus the total when some were left out. */
+function withFields(body: ErrorBody, fields: FieldProblem[]): ErrorBody {
+  body.fields = fields
+    .slice(0, MAX_LISTED_FIELDS)
+    .map((field) => ({ path: capText(field.path, MAX_FIELD_TEXT_LENGTH), message: capText(field.message, MAX_FIELD_TEXT_LENGTH) }));
+  if (fields.length > MAX_LISTED_FIELDS) body.fieldCount = fields.length;
+  return body;
 }
 
 const KNOWN_FASTIFY_ERRORS: Record<string, { status: number; body: Omit<ErrorBody, 'requestId'> }> = {
@@ -82,7 +111,7 @@ const KNOWN_FASTIFY_ERRORS: Record<string, { status: number; body: Omit<ErrorBod
   },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     status: 415,
-    body: { error: 'Unsupported content type', details: 'Send JSON with Content-Type: application/json', code: 'BAD_REQUEST' },
+    body: { error: 'Unsupported content type', details: 'Send JSON with Content-Type: application/json', code: 'UNSUPPORTED_MEDIA_TYPE' },
   },
 };
 
@@ -91,8 +120,11 @@ const DISK_FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
 
 function toErrorBody(error: unknown, requestId: string): { status: number; body: ErrorBody; retryAfter?: number } {
   if (error instanceof AppError) {
-    const body: ErrorBody = { error: error.message, details: error.details, code: error.code, requestId };
-    if (error.extra.fields) body.fields = error.extra.fields;
+    const fields = error.extra.fields;
+    // A details text that lists every field problem is rewritten to the capped summary.
+    const details = fields && fields.length > MAX_LISTED_FIELDS ? summarizeFields(fields) : error.details;
+    const body: ErrorBody = { error: error.message, details: capText(details, MAX_DETAILS_LENGTH), code: error.code, requestId };
+    if (fields) withFields(body, fields);
     return { status: error.status, body, retryAfter: error.extra.retryAfterSeconds };
   }
   const fastifyError = error as Partial<FastifyError>;
@@ -100,7 +132,10 @@ function toErrorBody(error: unknown, requestId: string): { status: number; body:
     const { details, fields } = describeValidation(fastifyError as FastifyError);
     return {
       status: 400,
-      body: { error: 'Invalid request', details, code: 'VALIDATION_FAILED', requestId, fields },
+      body: withFields(
+        { error: 'Invalid request', details: capText(details, MAX_DETAILS_LENGTH), code: 'VALIDATION_FAILED', requestId },
+        fields,
+      ),
     };
   }
   const known = fastifyError.code ? KNOWN_FASTIFY_ERRORS[fastifyError.code] : undefined;
@@ -136,7 +171,10 @@ function toErrorBody(error: unknown, requestId: string): { status: number; body:
 }
 
 export function sendError(reply: FastifyReply, error: unknown): FastifyReply {
-  const { status, body, retryAfter } = toErrorBody(error, String(reply.request.id));
+  return sendErrorBody(reply, toErrorBody(error, String(reply.request.id)));
+}
+
+function sendErrorBody(reply: FastifyReply, { status, body, retryAfter }: ReturnType<typeof toErrorBody>): FastifyReply {
   if (retryAfter !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   return reply.status(status).type('application/json; charset=utf-8').send(body);
 }
@@ -187,10 +225,23 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const isExpected = error instanceof AppError || (error as FastifyError).validation || ((error as FastifyError).statusCode ?? 500) < 500;
-    if (isExpected) request.log.info({ err: error }, 'request failed');
-    else request.log.error({ err: error }, 'unexpected failure');
-    return sendError(reply, error);
+    const answer = toErrorBody(error, String(request.id));
+    if (answer.status < 500) {
+      // The caller's mistake: one line, no stack (a stack of a 400 is noise with our file paths in it).
+      request.log.info(
+        { route: request.routeOptions.url ?? null, status: answer.status, code: answer.body.code },
+        `request refused: ${answer.body.error}`,
+      );
+    } else if (error instanceof AppError) {
+      // Expected outages (Docker or rclone down): the details say what happened; a stack adds nothing.
+      request.log.warn(
+        { route: request.routeOptions.url ?? null, status: answer.status, code: answer.body.code, details: answer.body.details },
+        `request failed: ${answer.body.error}`,
+      );
+    } else {
+      request.log.error({ err: error, status: answer.status, code: answer.body.code }, 'request failed unexpectedly');
+    }
+    return sendErrorBody(reply, answer);
   });
   app.setNotFoundHandler((request, reply) =>
     sendError(

@@ -2,9 +2,13 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import path from 'node:path';
+import { loggerOptions } from '../../src/server/app.js';
 import { installErrorHandlers } from '../../src/server/errors.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { FakeDockerEngine } from '../helpers/fake-docker.js';
+
+const DEPLOY_FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'deploy-catalog');
 
 const COMPOSE_V2 = { available: true, version: '2.26.1', command: 'docker', baseArgs: ['compose'], isV2: true };
 
@@ -222,12 +226,154 @@ describe('JSON bodies', () => {
     });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json()).toMatchObject({ error: 'Malformed JSON', code: 'BAD_REQUEST' });
+  });
+
+  it('accepts valid JSON with a __proto__ key, dropping the key so it pollutes nothing', async () => {
+    testApp = await createTestApp();
     const polluted = await testApp.app.inject({
       method: 'POST',
       url: '/auth/login',
       headers: { 'content-type': 'application/json' },
-      payload: '{"__proto__":{"role":"admin"},"username":"admin","password":"x"}',
+      payload:
+        '{"__proto__":{"role":"admin"},"constructor":{"prototype":{"isAdmin":true}},"username":"nobody","password":"wrong-password"}',
     });
-    expect(polluted.statusCode).toBe(400);
+    // Parsed as a login like any other: wrong credentials, not "Malformed JSON".
+    expect(polluted.statusCode).toBe(401);
+    expect(polluted.json().code).toBe('UNAUTHENTICATED');
+    expect(({} as Record<string, unknown>).role).toBeUndefined();
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+
+  it('answers a content type it does not read with 415 and its own code', async () => {
+    testApp = await createTestApp();
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<login><username>a</username></login>',
+    });
+    expect(response.statusCode).toBe(415);
+    expect(response.json()).toEqual({
+      error: 'Unsupported content type',
+      details: 'Send JSON with Content-Type: application/json',
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      requestId: response.headers['x-request-id'],
+    });
+  });
+});
+
+describe('error bodies stay small', () => {
+  it('lists 20 field problems at most, with the count, for a deploy body of 20,000 unknown keys', async () => {
+    testApp = await createTestApp({ config: { authEnabled: false, catalogPaths: [DEPLOY_FIXTURES] } });
+    const config: Record<string, string> = {};
+    for (let index = 0; index < 20_000; index += 1) config[`UNKNOWN_KEY_${index}`] = 'x';
+    const payload = JSON.stringify({ appId: 'hlrtest-web', config, mode: { type: 'standard' } });
+    expect(payload.length).toBeGreaterThan(280_000);
+    const response = await testApp.app.inject({ method: 'POST', url: '/deploy', headers: { 'content-type': 'application/json' }, payload });
+    expect(response.statusCode).toBe(400);
+    expect(response.body.length).toBeLessThan(6_000);
+    const body = response.json();
+    expect(body.code).toBe('VALIDATION_FAILED');
+    expect(body.fields).toHaveLength(20);
+    expect(body.fieldCount).toBe(20_000);
+    expect(body.fields[0]).toEqual({ path: 'config.UNKNOWN_KEY_0', message: expect.stringContaining('is not a variable') });
+    expect(body.details).toMatch(/; and 19980 more$/);
+  });
+
+  it('caps schema validation problems the same way', async () => {
+    const app = Fastify();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    installErrorHandlers(app);
+    app
+      .withTypeProvider<ZodTypeProvider>()
+      .post('/many', { schema: { body: z.object({ items: z.array(z.number()) }) } }, () => ({ ok: true }));
+    const response = await app.inject({
+      method: 'POST',
+      url: '/many',
+      payload: { items: Array.from({ length: 5_000 }, () => 'not a number') },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.body.length).toBeLessThan(6_000);
+    expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED', fieldCount: 5_000 });
+    expect(response.json().fields).toHaveLength(20);
+    await app.close();
+  });
+});
+
+describe('request logs', () => {
+  it('logs a refused request as one line with request id, route, status and code, and no stack', async () => {
+    const lines: string[] = [];
+    testApp = await createTestApp({ buildOptions: { logger: loggerOptions('info', { write: (line) => lines.push(line) }) } });
+    const response = await testApp.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'x' } });
+    expect(response.statusCode).toBe(400);
+    const refused = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => entry.msg === 'request refused: Invalid request');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      level: 30,
+      reqId: response.headers['x-request-id'],
+      route: '/auth/login',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
+    expect(refused[0]).not.toHaveProperty('err');
+    expect(lines.join('\n')).not.toMatch(/"stack"|\/work\/|node_modules/);
+  });
+
+  it('keeps the stack of an unexpected failure', async () => {
+    const lines: string[] = [];
+    const app = Fastify({ logger: loggerOptions('info', { write: (line) => lines.push(line) }) });
+    installErrorHandlers(app);
+    app.get('/boom', () => {
+      throw new Error('kaboom');
+    });
+    expect((await app.inject({ method: 'GET', url: '/boom' })).statusCode).toBe(500);
+    const failure = lines
+      .map((line) => JSON.parse(line) as { level: number; err?: { stack?: string } })
+      .find((entry) => entry.level === 50);
+    expect(failure?.err?.stack).toContain('kaboom');
+    await app.close();
+  });
+});
+
+describe('DNS rebinding', () => {
+  it('refuses a foreign Host when auth is off, and answers loopback, LAN and ALLOWED_HOSTS names', async () => {
+    testApp = await createTestApp({
+      config: { authEnabled: false, allowedHosts: ['homelab.example.com'] },
+      buildOptions: { machine: { machineNames: ['nas'], machineAddresses: ['127.0.0.1'] } },
+    });
+    const evil = await testApp.app.inject({ method: 'GET', url: '/deployment-modes', headers: { host: 'evil.example:8092' } });
+    expect(evil.statusCode).toBe(403);
+    expect(evil.json()).toEqual({
+      error: 'Host not allowed',
+      details:
+        'This server does not answer to the host "evil.example:8092" while AUTH_ENABLED=false; add the name to ALLOWED_HOSTS to use it',
+      code: 'FORBIDDEN',
+      requestId: evil.headers['x-request-id'],
+    });
+    for (const host of ['localhost:8092', '127.0.0.1:8084', '192.168.1.20:8092', 'nas:8084', 'homelab.example.com']) {
+      const response = await testApp.app.inject({ method: 'GET', url: '/deployment-modes', headers: { host } });
+      expect(response.statusCode, host).toBe(200);
+    }
+  });
+
+  it('refuses an Origin that only matches a foreign Host header', async () => {
+    testApp = await createTestApp({ buildOptions: { machine: { machineNames: ['nas'], machineAddresses: [] } } });
+    const forged = await testApp.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { host: 'evil', origin: 'http://evil' },
+      payload: { username: 'admin', password: 'whatever-password' },
+    });
+    expect(forged.statusCode).toBe(403);
+    expect(forged.json()).toMatchObject({ error: 'Origin not allowed', code: 'FORBIDDEN' });
+    const own = await testApp.app.inject({
+      method: 'GET',
+      url: '/deployment-modes',
+      headers: { host: 'nas:8084', origin: 'http://nas:8084' },
+    });
+    expect(own.statusCode).toBe(200);
   });
 });
