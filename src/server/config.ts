@@ -109,6 +109,7 @@ const EnvSchema = z.object({
   DEPLOY_STEP_TIMEOUT: duration.default(15 * 60),
   COMPOSE_BINARY: z.string().optional(),
   RCLONE_OAUTH_CONFIG: z.string().optional(),
+  MOUNT_LOCAL_ROOTS: z.string().default('/media'),
   MOUNTS_MONTHLY_BUDGET: z.coerce.number({ message: 'must be a number' }).min(0, 'must not be negative').optional(),
 });
 
@@ -149,6 +150,11 @@ export type Config = {
   deployStepTimeoutSeconds: number;
   composeBinary: string | undefined;
   rcloneOAuthConfigPath: string | undefined;
+  /**
+   * Folders of the mount container the `local` provider may expose (MOUNT_LOCAL_ROOTS); the rclone
+   * mount app binds MEDIAFOLDER at /media. Never its config folder or `/`.
+   */
+  mountLocalRoots: string[];
   /** Monthly budget the mount cost estimate is compared with (USD); null when unset. */
   mountsMonthlyBudget: number | null;
   /** Where the bundled catalog lives (apps/ at the project root). */
@@ -174,6 +180,37 @@ function accountHome(): string {
   } catch {
     return os.tmpdir();
   }
+}
+
+/** Folders of the mount container no local mount may expose or contain: its secrets, caches and system folders. */
+export const FORBIDDEN_LOCAL_FOLDERS = [
+  '/config',
+  '/cache',
+  '/mnt/remotes',
+  '/etc',
+  '/root',
+  '/proc',
+  '/sys',
+  '/dev',
+  '/run',
+  '/var',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+];
+
+/** Whether one absolute, normalized path is the other or inside it. */
+export function isSameOrInside(child: string, parent: string): boolean {
+  return parent === '/' || child === parent || child.startsWith(`${parent}/`);
+}
+
+/** Why a folder cannot be a local-mount root; null when it can. */
+export function localRootProblem(root: string): string | null {
+  if (!root.startsWith('/') || root.split('/').includes('..')) return 'must be an absolute path without ..';
+  if (root === '/') return 'must not be / (the whole container, its rclone config included)';
+  const clash = FORBIDDEN_LOCAL_FOLDERS.find((folder) => isSameOrInside(root, folder) || isSameOrInside(folder, root));
+  return clash ? `must not be or contain ${clash} (the mount container's config, caches or system folders)` : null;
 }
 
 export class ConfigError extends Error {
@@ -242,6 +279,11 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; cwd?: string; rea
   if (e.BACKEND_PORT === e.FRONTEND_PORT) {
     throw new ConfigError([`FRONTEND_PORT=${e.FRONTEND_PORT}: must differ from BACKEND_PORT`]);
   }
+  const mountLocalRoots = splitList(e.MOUNT_LOCAL_ROOTS, ',').map((root) => path.posix.normalize(root).replace(/(.)\/+$/, '$1'));
+  const badRoots = mountLocalRoots.filter((root) => localRootProblem(root) !== null);
+  if (badRoots.length > 0) {
+    throw new ConfigError(badRoots.map((root) => `MOUNT_LOCAL_ROOTS=${JSON.stringify(root)}: ${localRootProblem(root) ?? ''}`));
+  }
   const dockerSocket = e.DOCKER_HOST.startsWith('/') ? `unix://${e.DOCKER_HOST}` : e.DOCKER_HOST;
   return {
     backendPort: e.BACKEND_PORT,
@@ -279,6 +321,7 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; cwd?: string; rea
     deployStepTimeoutSeconds: e.DEPLOY_STEP_TIMEOUT,
     composeBinary: e.COMPOSE_BINARY,
     rcloneOAuthConfigPath: e.RCLONE_OAUTH_CONFIG,
+    mountLocalRoots,
     mountsMonthlyBudget: e.MOUNTS_MONTHLY_BUDGET ?? null,
     bundledCatalogPath: path.join(projectRoot, 'apps'),
     webRoot: path.join(projectRoot, 'dist', 'web'),

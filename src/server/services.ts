@@ -33,6 +33,8 @@ import { DeploymentsRepository } from './modules/deployments/deployments.reposit
 import { DeploymentService } from './modules/deployments/deployments.service.js';
 import { StreamHub } from './modules/stream/stream-hub.js';
 import { MountAuthService } from './modules/mounts/mount-auth.service.js';
+import { EndpointPolicy } from './modules/mounts/endpoint-policy.js';
+import { SystemHostResolver, type HostResolver } from './infra/host-resolver.js';
 import { MountContainerResolver } from './modules/mounts/mount-container-resolver.js';
 import { MountOAuthStatesRepository } from './modules/mounts/mount-oauth-states.repository.js';
 import { MountsService } from './modules/mounts/mounts.service.js';
@@ -51,6 +53,8 @@ export type Infra = {
   hostPorts?: HostPorts;
   /** Runs docker compose for deploys, stop and remove; the real CLI when absent. */
   composeRunner?: ComposeRunner;
+  /** Resolves storage endpoints' names before rclone connects to them; the system resolver when absent. */
+  hostResolver?: HostResolver;
 };
 
 export type Services = {
@@ -129,6 +133,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
       gid: Number(config.userId),
       umask: parseInt(config.umask, 8),
       monthlyBudget: config.mountsMonthlyBudget,
+      localRoots: config.mountLocalRoots,
     },
     activity,
   );
@@ -139,6 +144,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
     { read: () => readOAuthSettingsFile(config.rcloneOAuthConfigPath), fileName: config.rcloneOAuthConfigPath ?? 'RCLONE_OAUTH_CONFIG' },
     clock,
     activity,
+    new EndpointPolicy(infra.hostResolver ?? new SystemHostResolver()),
   );
   const stacks = new StackFiles(config.dataDir);
   const composeRunner = infra.composeRunner ?? new CliComposeRunner(infra.compose, composeProcessEnv(config), config.composeBinary);

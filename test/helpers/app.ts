@@ -12,6 +12,7 @@ import { NO_COMPOSE, type ComposeInfo, type ComposeRunner } from '../../src/serv
 import { openDatabase, type Db } from '../../src/server/infra/db.js';
 import type { DockerEngine } from '../../src/server/infra/docker-engine.js';
 import type { HostPorts } from '../../src/server/infra/host-ports.js';
+import type { HostResolver } from '../../src/server/infra/host-resolver.js';
 import { createGuards } from '../../src/server/modules/auth/guards.js';
 import { createServices, type Infra } from '../../src/server/services.js';
 import { FakeDockerEngine } from './fake-docker.js';
@@ -34,6 +35,8 @@ export async function createTestApp(
     clock?: Clock;
     composeRunner?: ComposeRunner;
     hostPorts?: HostPorts;
+    /** Answers name lookups of mount endpoints; by default every name resolves to nothing, so no test asks a DNS server. */
+    hostResolver?: HostResolver;
     /** Passed to buildApp, e.g. onRoute to list every route. */
     buildOptions?: BuildAppOptions;
   } = {},
@@ -49,6 +52,7 @@ export async function createTestApp(
     compose: { current: options.compose ?? NO_COMPOSE },
     ...(options.composeRunner ? { composeRunner: options.composeRunner } : {}),
     ...(options.hostPorts ? { hostPorts: options.hostPorts } : {}),
+    hostResolver: options.hostResolver ?? { resolve: () => Promise.resolve([]) },
   };
   const { services, authenticator } = createServices(infra);
   const ctx: AppContext = { config, services, authenticator, guards: createGuards(authenticator, config.authEnabled) };

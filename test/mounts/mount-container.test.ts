@@ -1,7 +1,7 @@
 // Mounts tier, whole: the catalog's rclone mount template run by docker compose (image swapped for
 // a locally built rclone), a WebDAV remote served by rclone next to it, the API resolving the real
 // container, and a FUSE mount inside it that another container reads through :rshared/:rslave.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
@@ -40,6 +40,8 @@ let containerName: string;
 let readerName: string;
 let testApp: TestApp;
 let isSharedMountMade = false;
+let mediaFolder: string;
+let appFolder: string;
 const responses: string[] = [];
 
 const env = testEnv();
@@ -85,8 +87,8 @@ beforeAll(async () => {
   await requireDocker();
   await buildRcloneImage();
   root = mkdtempSync(path.join(os.tmpdir(), 'hlr-mount-container-'));
-  const appFolder = path.join(root, 'appdata');
-  const mediaFolder = path.join(root, 'media');
+  appFolder = path.join(root, 'appdata');
+  mediaFolder = path.join(root, 'media');
   sharedDir = path.join(mediaFolder, 'remotes');
   const davDir = path.join(root, 'dav');
   for (const dir of [appFolder, sharedDir, davDir]) mkdirSync(dir, { recursive: true });
@@ -240,6 +242,52 @@ describe('the rclone mount container from the catalog', () => {
       configured: true,
       enabled: false,
     });
+  });
+
+  it("never exposes the container's rclone config through the local provider", async () => {
+    // Another app with the media folder bound could plant this symlink; inside the container it points at the config.
+    mkdirSync(path.join(mediaFolder, 'library'));
+    symlinkSync('/config/rclone', path.join(mediaFolder, 'library', 'innocent'));
+    const climbing = await call('POST', `/enhanced-mount/${containerName}/providers/local/enable`, {
+      remotePath: '/media/../config/rclone',
+    });
+    expect(climbing.statusCode).toBe(400);
+    expect(climbing.json().code).toBe('VALIDATION_FAILED');
+    for (const remotePath of [
+      '/config/rclone',
+      '/config',
+      '/',
+      '/data',
+      '/media/library/innocent',
+      '/media/library/innocent/rclone.conf',
+    ]) {
+      const refused = await call('POST', `/enhanced-mount/${containerName}/providers/local/enable`, { remotePath });
+      expect(refused.statusCode, remotePath).toBe(400);
+      expect(refused.json(), remotePath).toMatchObject({ error: 'Folder not allowed', code: 'BAD_REQUEST' });
+    }
+    const status = await call('GET', `/enhanced-mount/${containerName}/status`);
+    expect(status.json().data.mounts).toEqual([]);
+    expect(status.json().data.remotes).not.toContain('local');
+    // rclone keeps its config to itself on the host too.
+    expect(statSync(path.join(appFolder, 'rclone-mount', 'config', 'rclone.conf')).mode & 0o077).toBe(0);
+  });
+
+  it("mounts the media folder by default, its files readable by the apps' user and group only", async () => {
+    writeFileSync(path.join(mediaFolder, 'library', 'film.txt'), 'a film');
+    const enable = await call('POST', `/enhanced-mount/${containerName}/providers/local/enable`, { cacheMode: 'off' });
+    expect(enable.statusCode).toBe(200);
+    expect(enable.json().data).toMatchObject({
+      provider: 'local',
+      enabled: true,
+      remoteCreated: true,
+      hostPath: path.join(sharedDir, 'local'),
+    });
+    const exposed = path.join(sharedDir, 'local', 'library', 'film.txt');
+    expect(readFileSync(exposed, 'utf8')).toBe('a film');
+    expect(statSync(exposed).mode & 0o007).toBe(0);
+    expect(statSync(path.join(sharedDir, 'local', 'library')).mode & 0o007).toBe(0);
+    const disable = await call('POST', `/enhanced-mount/${containerName}/providers/local/disable`);
+    expect(disable.json().data).toMatchObject({ provider: 'local', changed: true });
   });
 
   it('is a 503 once the container is stopped', async () => {

@@ -20,11 +20,13 @@ describe('credentialsToParameters', () => {
       parameters: { host: 'nas.local', port: '22', user: 'me', pass: 'pw' },
       secrets: ['pw'],
       fields: ['host', 'user', 'pass'],
+      endpoints: [{ path: 'body.credentials.host', value: 'nas.local', kind: 'host' }],
     });
     expect(credentialsToParameters('s3', { access_key_id: 'AKIA', secret_access_key: 'sk', region: 'eu-west-1' })).toEqual({
       parameters: { provider: 'AWS', access_key_id: 'AKIA', secret_access_key: 'sk', region: 'eu-west-1' },
       secrets: ['sk'],
       fields: ['access_key_id', 'secret_access_key', 'region'],
+      endpoints: [],
     });
     expect(credentialsToParameters('ftp', { host: '10.0.0.2', port: 2121, user: 'u', pass: 'p', tls: true }).parameters).toEqual({
       host: '10.0.0.2',

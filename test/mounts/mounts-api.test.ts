@@ -84,7 +84,10 @@ beforeAll(async () => {
   });
   docker.addContainer({ name: 'stopped-mount', state: 'exited', labels: { ...mountLabels, 'homelabarr.app-id': 'myapps-stopped-mount' } });
 
-  testApp = await createTestApp({ docker, config: { authEnabled: false, rcloneOAuthConfigPath: oauthFile, mountsMonthlyBudget: 5 } });
+  testApp = await createTestApp({
+    docker,
+    config: { authEnabled: false, rcloneOAuthConfigPath: oauthFile, mountsMonthlyBudget: 5, mountLocalRoots: [work] },
+  });
   const stacks = new StackFiles(testApp.config.dataDir);
   const envFile = `RCLONE_RC_USER=${rcd.user}\nRCLONE_RC_PASS=${rcd.pass}\n`;
   for (const appId of [APP_ID, 'myapps-dead-mount', 'myapps-stopped-mount'])

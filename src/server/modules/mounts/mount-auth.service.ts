@@ -7,6 +7,7 @@ import { AppError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
 import type { OAuthTokenClient } from '../../infra/oauth-token-client.js';
 import { RcloneCallError, RcloneTimeoutError } from '../../infra/rclone-rc.js';
+import type { EndpointPolicy } from './endpoint-policy.js';
 import type { MountOAuthStatesRepository } from './mount-oauth-states.repository.js';
 import { buildAuthorizationUrl, parseOAuthSettings, resolveOAuthProvider } from './mount-oauth-settings.js';
 import { credentialsToParameters, isOAuthProvider, OAUTH_OPTION_KEYS, PROVIDERS } from './mount-providers.js';
@@ -32,6 +33,7 @@ export class MountAuthService {
     private readonly oauthSettings: OAuthSettingsSource,
     private readonly clock: Clock,
     private readonly activity: ActivityService,
+    private readonly endpoints: EndpointPolicy,
   ) {}
 
   private async requireBackend(scope: MountScope, provider: MountProvider): Promise<string> {
@@ -68,7 +70,9 @@ export class MountAuthService {
         spec.note ?? `Enable it directly with POST /enhanced-mount/${containerId}/providers/${provider}/enable`,
       );
     }
-    const { parameters, secrets, fields } = credentialsToParameters(provider, credentials);
+    const { parameters, secrets, fields, endpoints } = credentialsToParameters(provider, credentials);
+    // With auth off there is no role to tell apart: the owner is the only user.
+    await this.endpoints.check(endpoints, actor.principal === null || actor.principal.role === 'admin');
     const scope = await this.mounts.open(containerId);
     const type = await this.requireBackend(scope, provider);
     await scope.session.replaceRemote(provider, type, parameters, secrets, await scope.session.remoteTypes());
@@ -91,7 +95,8 @@ export class MountAuthService {
         `Store its credentials first (auth/api-key, or auth/start for OAuth providers)`,
       );
     }
-    const fs = provider === 'local' ? 'local:/' : `${provider}:`;
+    // local is tested on the first folder it may expose, never on the container's whole file system.
+    const fs = provider === 'local' ? `local:${this.mounts.defaultLocalFolder() ?? '/nonexistent'}` : `${provider}:`;
     const started = this.clock.nowMs();
     try {
       const entries = await scope.session.listRoot(fs, TEST_TIMEOUT_MS);

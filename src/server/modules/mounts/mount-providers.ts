@@ -2,6 +2,7 @@
 // authenticates, and which credentials it takes. Pure data and validation.
 import type { MountAuthKind, MountProvider, OAuthProvider } from '../../../contracts/mounts.js';
 import { AppError } from '../../errors.js';
+import type { EndpointField } from './endpoint-policy.js';
 
 type FieldKind = 'text' | 'host' | 'port' | 'url' | 'boolean' | { oneOf: readonly string[] };
 
@@ -196,6 +197,8 @@ export type RemoteParameters = {
   secrets: string[];
   /** Our field names that were stored. */
   fields: string[];
+  /** The host and URL fields given: where rclone will connect, checked before it does. */
+  endpoints: EndpointField[];
 };
 
 /** Checks credentials against the provider's fields; a 400 with every problem when they do not fit. */
@@ -210,6 +213,7 @@ export function credentialsToParameters(provider: MountProvider, credentials: Re
   const parameters: Record<string, string> = { ...spec.fixedParameters };
   const secrets: string[] = [];
   const fields: string[] = [];
+  const endpoints: EndpointField[] = [];
   for (const item of spec.fields) {
     const given = credentials[item.name];
     if (given === undefined || given === '') {
@@ -224,6 +228,8 @@ export function credentialsToParameters(provider: MountProvider, credentials: Re
     }
     parameters[item.rcloneKey ?? item.name] = checked.value;
     fields.push(item.name);
+    if (item.kind === 'host' || item.kind === 'url')
+      endpoints.push({ path: `body.credentials.${item.name}`, value: checked.value, kind: item.kind });
     if (item.secret) secrets.push(checked.value);
   }
   if (problems.length > 0) {
@@ -236,5 +242,5 @@ export function credentialsToParameters(provider: MountProvider, credentials: Re
       },
     );
   }
-  return { parameters, secrets, fields };
+  return { parameters, secrets, fields, endpoints };
 }

@@ -1,6 +1,8 @@
 // The Enhanced Mount Manager's read side and mount switching: status, providers, costs,
 // performance, enable and disable, each a handful of rclone RC calls on the mount container.
 import { MOUNT_PROVIDERS, type EnableProviderBody, type MountProvider, type ProviderInfo } from '../../../contracts/mounts.js';
+import path from 'node:path';
+import { FORBIDDEN_LOCAL_FOLDERS, isSameOrInside } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { RcloneClient } from '../../infra/rclone-rc.js';
 import type { ActivityService } from '../activity/activity.service.js';
@@ -13,7 +15,7 @@ import { RcloneSession, type RcloneMount, type RcloneQuota } from './rclone-sess
 
 const QUOTA_TIMEOUT_MS = 5_000;
 const USAGE_TIMEOUT_MS = 20_000;
-const DEFAULT_LOCAL_PATH = '/data';
+const MAX_LOCAL_PATH_DEPTH = 32;
 
 export type MountSettings = {
   /** Owner and mode of mounted files, so apps running as PUID/PGID can use them. */
@@ -21,6 +23,8 @@ export type MountSettings = {
   gid: number;
   umask: number;
   monthlyBudget: number | null;
+  /** Folders of the mount container the local provider may expose (MOUNT_LOCAL_ROOTS); the first is the default. */
+  localRoots: string[];
 };
 
 export type MountScope = { container: MountContainer; session: RcloneSession };
@@ -254,6 +258,9 @@ export class MountsService {
     if (mountsByProvider(container, mounts).has(provider)) {
       return { provider, enabled: true, changed: false, remoteCreated: false, mountPoint, hostPath: hostPathOf(container, mountPoint) };
     }
+    // local mounts a folder of the container (absolute, checked before anything changes); other remotes a folder relative to their root.
+    const remotePath =
+      provider === 'local' ? await this.checkedLocalPath(session, options.remotePath) : (options.remotePath ?? '').replace(/^\/+/, '');
     let remoteCreated = false;
     if (!this.isConfigured(provider, remoteTypes)) {
       if (spec.authType !== 'none') {
@@ -267,14 +274,14 @@ export class MountsService {
       await session.replaceRemote(provider, spec.rcloneType, {}, [], remoteTypes);
       remoteCreated = true;
     }
-    // local mounts a folder of the container (absolute); other remotes a folder relative to their root.
-    const remotePath =
-      provider === 'local'
-        ? `/${(options.remotePath ?? DEFAULT_LOCAL_PATH).replace(/^\/+/, '')}`
-        : (options.remotePath ?? '').replace(/^\/+/, '');
     await session.mkdir(container.mountPath, provider);
     try {
-      await session.mount(`${provider}:${remotePath}`, mountPoint, this.vfsOptions(options), { AllowOther: true, AllowNonEmpty: false });
+      // allow_other lets the apps' containers in; default_permissions makes the kernel check the modes the umask set.
+      await session.mount(`${provider}:${remotePath}`, mountPoint, this.vfsOptions(options), {
+        AllowOther: true,
+        AllowNonEmpty: false,
+        DefaultPermissions: true,
+      });
     } catch (error) {
       if (error instanceof RcloneCallError) {
         throw new AppError('UPSTREAM_FAILED', `${spec.name} could not be mounted`, `rclone could not mount it: ${error.rcloneMessage}`);
@@ -283,6 +290,42 @@ export class MountsService {
     }
     this.activity.record({ ...actor, action: 'mount.enable', target: container.name, details: { provider, mountPoint } });
     return { provider, enabled: true, changed: true, remoteCreated, mountPoint, hostPath: hostPathOf(container, mountPoint) };
+  }
+
+  /** The folder the local provider exposes when none is named (the first of MOUNT_LOCAL_ROOTS). */
+  defaultLocalFolder(): string | null {
+    return this.settings.localRoots[0] ?? null;
+  }
+
+  /**
+   * The local provider exposes a folder of the mount container on the host, so it may only be one
+   * under MOUNT_LOCAL_ROOTS, never the container's rclone config or system folders, and reached
+   * without a symlink (one planted by another app could point anywhere in the container).
+   */
+  private async checkedLocalPath(session: RcloneSession, requested: string | undefined): Promise<string> {
+    const roots = this.settings.localRoots;
+    const refuse = (why: string): AppError =>
+      new AppError(
+        'BAD_REQUEST',
+        'Folder not allowed',
+        `${why}. The local provider may expose folders under ${roots.join(', ') || '(none: MOUNT_LOCAL_ROOTS is empty)'}.`,
+      );
+    const wanted = requested ?? this.defaultLocalFolder() ?? undefined;
+    if (wanted === undefined) throw refuse('No folder was given and MOUNT_LOCAL_ROOTS names none');
+    const folder = path.posix.normalize(`/${wanted.replace(/^\/+/, '')}`).replace(/(.)\/+$/, '$1');
+    const forbidden = FORBIDDEN_LOCAL_FOLDERS.find((item) => isSameOrInside(folder, item));
+    if (folder === '/' || forbidden) throw refuse(`${folder} holds the mount container's own files`);
+    const root = roots.find((item) => isSameOrInside(folder, item));
+    if (!root) throw refuse(`${folder} is outside the allowed folders`);
+    const steps = folder === root ? [] : folder.slice(root.length + 1).split('/');
+    if (steps.length > MAX_LOCAL_PATH_DEPTH) throw refuse(`${folder} is nested too deep`);
+    let current = root;
+    for (const step of steps) {
+      // `:local:` is rclone's on-the-fly local backend: no remote has to exist for the check.
+      if (!(await session.subfolders(`:local:${current}`)).has(step)) throw refuse(`${current}/${step} is not a folder (or is a symlink)`);
+      current = `${current === '/' ? '' : current}/${step}`;
+    }
+    return folder;
   }
 
   /** Sane defaults for media: a bounded on-disk cache for reads and writes, files owned by PUID/PGID. */
@@ -298,7 +341,8 @@ export class MountsService {
       ReadOnly: options.readOnly ?? false,
       UID: this.settings.uid,
       GID: this.settings.gid,
-      Umask: this.settings.umask,
+      // Files belong to the apps' user and group: never readable by every account on the host.
+      Umask: this.settings.umask | 0o007,
     };
   }
 

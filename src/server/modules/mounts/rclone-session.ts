@@ -144,6 +144,21 @@ export class RcloneSession {
     return answer.list?.length ?? 0;
   }
 
+  /**
+   * The real sub-folders of a folder. rclone's local backend leaves symlinks out of listings (without
+   * --copy-links), so a symlinked folder is not among them.
+   */
+  async subfolders(fs: string): Promise<Set<string>> {
+    const answer = await this.call<{ list?: { Name?: unknown; IsDir?: unknown }[] }>('operations/list', {
+      fs,
+      remote: '',
+      opt: { dirsOnly: true, noModTime: true, noMimeType: true },
+    });
+    return new Set(
+      (answer.list ?? []).filter((entry) => entry.IsDir === true && typeof entry.Name === 'string').map((entry) => entry.Name as string),
+    );
+  }
+
   /** Stores a remote, replacing any remote of that name; rclone obscures its password options. */
   async replaceRemote(
     name: string,
