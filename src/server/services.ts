@@ -150,7 +150,8 @@ export function createServices(infra: Infra): { services: Services; authenticato
   const composeRunner = infra.composeRunner ?? new CliComposeRunner(infra.compose, composeProcessEnv(config), config.composeBinary);
   const deploymentsRepository = new DeploymentsRepository(db);
   const deploymentEvents = new DeploymentEventLog(deploymentsRepository, clock);
-  const stream = new StreamHub(deploymentEvents, clock);
+  const stream = new StreamHub(deploymentEvents, clock, {}, (owner) => authModule.authenticator.isPrincipalLive(owner));
+  authModule.onCredentialsChanged(() => stream.revalidateOwners());
   deploymentEvents.listen((event) => stream.publish(event));
   const appLocks = new AppLocks();
   const deployments = new DeploymentService({

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/server/config.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { tokenFor } from '../helpers/auth.js';
+import { apiKeyFor, ensureTestUser, tokenFor, TEST_PASSWORD } from '../helpers/auth.js';
 import { FakeComposeRunner } from '../helpers/fake-compose.js';
 import { FakeDockerEngine } from '../helpers/fake-docker.js';
 import { FakeHostPorts } from '../helpers/fake-host-ports.js';
@@ -46,10 +46,10 @@ async function open(h: Harness, query = '', headers: Record<string, string> = {}
   return client;
 }
 
-async function startDeploy(h: Harness, port: number): Promise<string> {
+async function startDeploy(h: Harness, port: number, token = h.token): Promise<string> {
   const response = await fetch(`${h.url}/deploy`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${h.token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ appId: 'hlrtest-web', config: { WEB_PORT: port }, mode: { type: 'standard' } }),
   });
   expect(response.status).toBe(200);
@@ -258,5 +258,87 @@ describe('POST /stream/deployments/:deploymentId/subscribe', () => {
     const deploymentId = await startDeploy(h, 18211);
     expect(await subscribe(h, deploymentId, clientId, null)).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     expect(client.events.map((event) => event.event)).toEqual(['connected']);
+  });
+});
+
+describe('streams end with the session that made them', () => {
+  async function openSubscribed(h: Harness, token: string, deployToken = h.token): Promise<{ client: SseClient; clientId: string }> {
+    const deploymentId = await startDeploy(h, 18220 + clients.length, deployToken);
+    await h.t.ctx.services.deployments.settled();
+    const client = await open(h);
+    const { clientId } = (await client.waitFor((event) => event.event === 'connected')).json as { clientId: string };
+    expect((await subscribe(h, deploymentId, clientId, token)).status).toBe(200);
+    await client.waitFor(isComplete);
+    return { client, clientId };
+  }
+
+  async function expectEndedAndRefused(h: Harness, client: SseClient, clientId: string): Promise<void> {
+    await client.ended;
+    expect(h.t.ctx.services.stream.clientCount).toBe(0);
+    const resumed = await getJson(`${h.url}/stream/progress?clientId=${clientId}`);
+    expect(resumed).toEqual({
+      status: 401,
+      body: {
+        error: 'Stream ended',
+        details: 'The session or API key that opened this stream was signed out or revoked; sign in again and open a new stream',
+        code: 'UNAUTHENTICATED',
+        requestId: expect.any(String),
+      },
+    });
+  }
+
+  const post = (h: Harness, url: string, token: string, body: unknown = {}, method = 'POST') =>
+    fetch(`${h.url}${url}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+
+  it('closes the stream and refuses its resume after logout', async () => {
+    const h = await setup();
+    const { client, clientId } = await openSubscribed(h, h.token);
+    expect((await post(h, '/auth/logout', h.token)).status).toBe(200);
+    await expectEndedAndRefused(h, client, clientId);
+  });
+
+  it('closes the stream when the user changes the password, and when an admin deletes the user', async () => {
+    const h = await setup();
+    const first = await openSubscribed(h, h.token);
+    const other = await tokenFor(h.t, 'user');
+    const changed = await post(h, '/auth/change-password', other, { currentPassword: TEST_PASSWORD, newPassword: 'another-password-456' });
+    expect(changed.status).toBe(200);
+    await expectEndedAndRefused(h, first.client, first.clientId);
+
+    const viewer = await tokenFor(h.t, 'viewer');
+    const admin = await tokenFor(h.t, 'admin');
+    const second = await openSubscribed(h, viewer, admin);
+    const viewerId = await ensureTestUser(h.t, 'viewer');
+    expect((await post(h, `/auth/users/${viewerId}`, admin, undefined, 'DELETE')).status).toBe(200);
+    await expectEndedAndRefused(h, second.client, second.clientId);
+  });
+
+  it('closes a stream subscribed with an API key when the key is revoked', async () => {
+    const h = await setup();
+    const key = await apiKeyFor(h.t, 'user');
+    const { client, clientId } = await openSubscribed(h, key);
+    const keys = (await (await fetch(`${h.url}/auth/api-keys`, { headers: { authorization: `Bearer ${h.token}` } })).json()) as {
+      apiKeys?: { id: string }[];
+      keys?: { id: string }[];
+    };
+    const keyId = (keys.apiKeys ?? keys.keys ?? [])[0]?.id;
+    expect(keyId).toEqual(expect.any(String));
+    expect((await post(h, `/auth/api-keys/${keyId}`, h.token, undefined, 'DELETE')).status).toBe(200);
+    await expectEndedAndRefused(h, client, clientId);
+  });
+
+  it('refuses to subscribe another session to a stream that is bound to a session', async () => {
+    const h = await setup();
+    const { clientId } = await openSubscribed(h, h.token);
+    const deploymentId = await startDeploy(h, 18230);
+    const admin = await tokenFor(h.t, 'admin');
+    expect(await subscribe(h, deploymentId, clientId, admin)).toMatchObject({
+      status: 403,
+      body: { error: 'Not your stream', code: 'FORBIDDEN' },
+    });
   });
 });

@@ -42,6 +42,8 @@ export type AuthModule = {
   apiKeys: ApiKeyService;
   authenticator: TokenAuthenticator;
   usage: UsageTracker;
+  /** Calls back after this process wrote users, sessions or keys (a logout, a revoke, a deleted user…). */
+  onCredentialsChanged(listener: () => void): void;
 };
 
 export function createAuthModule(deps: AuthModuleDeps): AuthModule {
@@ -94,5 +96,6 @@ export function createAuthModule(deps: AuthModuleDeps): AuthModule {
       credentials: new CredentialCache(authWrites, createOtherWritersProbe(db)),
     }),
     usage,
+    onCredentialsChanged: (listener) => authWrites.onWrite(listener),
   };
 }

@@ -12,6 +12,8 @@
 /** Counts writes to the auth tables made by this process; every write method of the auth repositories bumps it. */
 export class AuthWrites {
   private count = 0;
+  private readonly listeners: (() => void)[] = [];
+  private isListenerCallScheduled = false;
 
   get version(): number {
     return this.count;
@@ -19,6 +21,18 @@ export class AuthWrites {
 
   notify(): void {
     this.count += 1;
+    if (this.listeners.length === 0 || this.isListenerCallScheduled) return;
+    // Writes come inside transactions and in bursts: listeners run once, after the current work.
+    this.isListenerCallScheduled = true;
+    setImmediate(() => {
+      this.isListenerCallScheduled = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  /** Calls `listener` soon after auth tables were written (coalesced), e.g. to end streams of revoked sessions. */
+  onWrite(listener: () => void): void {
+    this.listeners.push(listener);
   }
 }
 

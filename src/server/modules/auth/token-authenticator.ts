@@ -72,6 +72,24 @@ export class TokenAuthenticator implements Authenticator {
     return this.deps.tokens.verify(credential).then((verified) => this.principalForSession(verified));
   }
 
+  /**
+   * Whether the session or API key a principal came from still stands: not logged out, revoked,
+   * expired, nor its user deleted. For what outlives a request (an open progress stream).
+   */
+  isPrincipalLive(principal: Pick<Principal, 'userId' | 'sessionId' | 'apiKeyId'>): boolean {
+    const nowMs = this.deps.clock.nowMs();
+    if (principal.sessionId !== null) {
+      const sessionId = principal.sessionId;
+      const grant = this.deps.credentials.lookup(`session:${sessionId}`, () => this.loadSessionGrant(sessionId));
+      return grant !== null && grant.principal.userId === principal.userId && (grant.expiresAtMs === null || grant.expiresAtMs > nowMs);
+    }
+    if (principal.apiKeyId !== null) {
+      const key = this.deps.apiKeys.findById(principal.apiKeyId);
+      return key !== null && key.userId === principal.userId && (key.expiresAt === null || Date.parse(key.expiresAt) > nowMs);
+    }
+    return true;
+  }
+
   private principalForSession(claims: { sessionId: string; userId: string }): Principal {
     const grant = this.deps.credentials.lookup(`session:${claims.sessionId}`, () => this.loadSessionGrant(claims.sessionId));
     if (!grant || grant.principal.userId !== claims.userId) throw sessionEnded();

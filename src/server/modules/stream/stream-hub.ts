@@ -72,8 +72,16 @@ type Subscription = {
 
 type SentRecord = { seq: number; deploymentId: string; eventId: number };
 
+/** The credential a stream was opened or subscribed with; the stream lives only as long as it does. */
+export type StreamOwner = Readonly<{ userId: string; sessionId: string | null; apiKeyId: string | null }>;
+
+/** Whether the session or API key behind an owner still stands (not logged out, revoked, expired or deleted). */
+export type OwnerCheck = (owner: StreamOwner) => boolean;
+
 type Client = {
   id: string;
+  /** Bound by the first authenticated connect or subscribe; null while anonymous (or with auth off). */
+  owner: StreamOwner | null;
   /** The last stream id sent to this client; ids never repeat within a client. */
   seq: number;
   subscriptions: Map<string, Subscription>;
@@ -84,7 +92,23 @@ type Client = {
   stallTimer: NodeJS.Timeout | null;
 };
 
-export type ConnectOptions = { clientId?: string; lastEventId?: string; deploymentId?: string };
+export type ConnectOptions = { clientId?: string; lastEventId?: string; deploymentId?: string; owner?: StreamOwner | null };
+
+function isSameOwner(a: StreamOwner, b: StreamOwner): boolean {
+  return a.userId === b.userId && a.sessionId === b.sessionId && a.apiKeyId === b.apiKeyId;
+}
+
+function streamEnded(): AppError {
+  return new AppError(
+    'UNAUTHENTICATED',
+    'Stream ended',
+    'The session or API key that opened this stream was signed out or revoked; sign in again and open a new stream',
+  );
+}
+
+function notYourStream(): AppError {
+  return new AppError('FORBIDDEN', 'Not your stream', 'This stream client belongs to another session; open a stream of your own');
+}
 
 const CLIENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -93,12 +117,15 @@ export class StreamHub {
   private readonly subscribers = new Map<string, Set<Client>>();
   private readonly options: StreamHubOptions;
   private readonly heartbeat: NodeJS.Timeout;
+  /** Clients ended with their owner's session, by id → when; a resume with one is refused, not started afresh. */
+  private readonly revoked = new Map<string, number>();
   private isClosed = false;
 
   constructor(
     private readonly source: StreamEventSource,
     private readonly clock: Clock,
     options: Partial<StreamHubOptions> = {},
+    private readonly isOwnerLive: OwnerCheck = () => true,
   ) {
     this.options = { ...DEFAULT_STREAM_OPTIONS, ...options };
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
@@ -116,8 +143,20 @@ export class StreamHub {
     return this.clients.size;
   }
 
-  /** Throws before a connection is accepted when the server is closing or full. */
-  assertCanConnect(): void {
+  /**
+   * Throws before a connection is accepted: when the server is closing or full, when `clientId`
+   * names a stream that ended with its session (401), or one bound to another credential (403).
+   */
+  assertCanConnect(resume: { clientId?: string; owner?: StreamOwner | null } = {}): void {
+    if (resume.clientId && this.revoked.has(resume.clientId)) throw streamEnded();
+    const known = resume.clientId ? this.clients.get(resume.clientId) : undefined;
+    if (known?.owner) {
+      if (!this.isOwnerLive(known.owner)) {
+        this.revoke(known);
+        throw streamEnded();
+      }
+      if (resume.owner && !isSameOwner(known.owner, resume.owner)) throw notYourStream();
+    }
     if (this.isClosed) throw new AppError('INTERNAL', 'The server is shutting down', 'Reconnect in a few seconds');
     if (this.connectionCount >= this.options.maxConnections) {
       throw new AppError(
@@ -139,6 +178,7 @@ export class StreamHub {
     const known = options.clientId && CLIENT_ID.test(options.clientId) ? this.clients.get(options.clientId) : undefined;
     const client = known ?? this.createClient();
     const resumed = known !== undefined;
+    if (options.owner && !client.owner) client.owner = options.owner;
     if (client.connection) {
       // The same client reconnected before its old connection was noticed as gone.
       const old = client.connection;
@@ -168,7 +208,8 @@ export class StreamHub {
    * Subscribes a client to a deployment: every stored event of it is sent in order, then live
    * ones. Subscribing again is harmless (nothing is sent twice). Unknown client → 404.
    */
-  subscribe(clientId: string, deploymentId: string): void {
+  subscribe(clientId: string, deploymentId: string, owner: StreamOwner | null = null): void {
+    if (this.revoked.has(clientId)) throw streamEnded();
     const client = CLIENT_ID.test(clientId) ? this.clients.get(clientId) : undefined;
     if (!client) {
       throw new AppError(
@@ -177,7 +218,31 @@ export class StreamHub {
         'Open GET /stream/progress first and use the clientId of its connected event',
       );
     }
+    if (client.owner && owner && !isSameOwner(client.owner, owner)) throw notYourStream();
+    if (owner && !client.owner) client.owner = owner;
     this.addSubscription(client, deploymentId, null);
+  }
+
+  /**
+   * Ends the streams whose session or API key no longer stands (logout, password change, revoked
+   * key, deleted user) and refuses their resume. Called after auth writes and on every heartbeat.
+   */
+  revalidateOwners(): void {
+    for (const client of [...this.clients.values()]) {
+      if (client.owner && !this.isOwnerLive(client.owner)) this.revoke(client);
+    }
+  }
+
+  private revoke(client: Client): void {
+    const connection = client.connection;
+    this.detach(client);
+    this.forget(client);
+    connection?.end();
+    this.revoked.set(client.id, this.clock.nowMs());
+    if (this.revoked.size > this.options.maxRememberedClients) {
+      const oldest = this.revoked.keys().next();
+      if (!oldest.done) this.revoked.delete(oldest.value);
+    }
   }
 
   /**
@@ -242,6 +307,7 @@ export class StreamHub {
     this.forgetOldestIfFull();
     const client: Client = {
       id: randomUUID(),
+      owner: null,
       seq: 0,
       subscriptions: new Map(),
       sent: [],
@@ -378,6 +444,11 @@ export class StreamHub {
 
   private beat(): void {
     const now = this.clock.nowMs();
+    // Sessions also end by expiry, or by another process (the CLI): caught here, within a heartbeat.
+    this.revalidateOwners();
+    for (const [clientId, revokedAtMs] of this.revoked) {
+      if (now - revokedAtMs > this.options.resumeWindowMs) this.revoked.delete(clientId);
+    }
     for (const client of [...this.clients.values()]) {
       if (client.connection) {
         if (!client.isPaused) client.connection.write(PING_FRAME);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   ProgressStreamSchema,
@@ -9,7 +10,8 @@ import {
 } from '../../../contracts/stream.js';
 import type { AppContext } from '../../app-context.js';
 import { AppError, notFound } from '../../errors.js';
-import type { SseConnection } from './stream-hub.js';
+import type { Principal } from '../auth/guards.js';
+import type { SseConnection, StreamOwner } from './stream-hub.js';
 
 /** The hijacked response as the hub's connection: Fastify no longer touches it. */
 function responseConnection(request: IncomingMessage, response: ServerResponse): SseConnection {
@@ -28,6 +30,20 @@ function responseConnection(request: IncomingMessage, response: ServerResponse):
     end: () => response.end(),
     destroy: () => response.destroy(),
   };
+}
+
+/** The credential a stream is tied to: revoking it ends the stream. null with auth off. */
+function ownerOf(principal: Principal | null): StreamOwner | null {
+  return principal ? { userId: principal.userId, sessionId: principal.sessionId, apiKeyId: principal.apiKeyId } : null;
+}
+
+/** Credentials that do not check out leave the plain stream anonymous rather than refused. */
+async function authenticateOrNull(ctx: AppContext, request: FastifyRequest): Promise<Principal | null> {
+  try {
+    return await ctx.authenticator.authenticate(request);
+  } catch {
+    return null;
+  }
 }
 
 const SSE_HEADERS = {
@@ -63,8 +79,12 @@ export const streamRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
         const { deploymentId, clientId } = request.query;
         const header = request.headers['last-event-id'];
         const lastEventId = (typeof header === 'string' ? header : undefined) ?? request.query.lastEventId;
+        if (ctx.config.authEnabled && !deploymentId) {
+          // The stream itself is open to all; credentials, when sent, bind it to their session.
+          request.principal ??= await authenticateOrNull(ctx, request);
+        }
         if (deploymentId) {
-          // The stream itself is open to all; a deployment's events are not.
+          // A deployment's events are not open to all.
           if (ctx.config.authEnabled) {
             request.principal ??= await ctx.authenticator.authenticate(request);
             if (!request.principal) {
@@ -77,7 +97,8 @@ export const streamRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
           }
           if (!deployments.exists(deploymentId)) throw notFound('Deployment', `No deployment has the id ${deploymentId}`);
         }
-        hub.assertCanConnect();
+        const owner = ownerOf(request.principal);
+        hub.assertCanConnect({ ...(clientId ? { clientId } : {}), owner });
 
         const headers: Record<string, string | number | string[]> = {};
         for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value;
@@ -90,6 +111,7 @@ export const streamRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
           ...(clientId ? { clientId } : {}),
           ...(lastEventId ? { lastEventId } : {}),
           ...(deploymentId ? { deploymentId } : {}),
+          owner,
         });
       },
     );
@@ -109,7 +131,7 @@ export const streamRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       (request) => {
         const { deploymentId } = request.params;
         if (!deployments.exists(deploymentId)) throw notFound('Deployment', `No deployment has the id ${deploymentId}`);
-        hub.subscribe(request.body.clientId, deploymentId);
+        hub.subscribe(request.body.clientId, deploymentId, ownerOf(request.principal));
         return { success: true as const, deploymentId, clientId: request.body.clientId };
       },
     );
