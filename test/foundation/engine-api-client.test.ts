@@ -2,7 +2,8 @@
 // Docker's answers and errors, and that it reuses one connection where HTTP/1.1 allows.
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import { spawn } from 'node:child_process';
+import net, { type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -301,6 +302,32 @@ describe('one container', () => {
       details:
         'The Docker daemon did not answer (ETIMEDOUT). Start Docker (scripts/setup-host.sh installs and starts Docker Engine and compose v2) and retry; the server reconnects by itself.',
     });
+  });
+});
+
+describe('a tcp:// daemon that never answers the connection', () => {
+  it('fails after the connect timeout with a message naming that timeout', async () => {
+    // A loopback listener that never accepts, its one-slot queue filled: further connections hang in SYN_SENT,
+    // as they do to a host that is down. Nothing leaves this machine.
+    const listener = spawn('python3', [
+      '-c',
+      'import socket, time\ns = socket.socket()\ns.bind(("127.0.0.1", 0))\ns.listen(0)\nprint(s.getsockname()[1], flush=True)\ntime.sleep(120)',
+    ]);
+    const fillers: Socket[] = [];
+    try {
+      const port = await new Promise<number>((resolve) =>
+        listener.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+      );
+      for (let index = 0; index < 3; index += 1) fillers.push(net.connect(port, '127.0.0.1').on('error', () => undefined));
+      const engine = new EngineApiClient(`tcp://127.0.0.1:${port}`, { connectTimeoutMs: 400, timeoutMs: 30_000 });
+      const error = await caught(engine.listContainers());
+      expect(error).toBeInstanceOf(DockerUnavailableError);
+      expect((error as AppError).details).toMatch(/^Could not connect to the Docker daemon at tcp:\/\/127\.0\.0\.1:\d+ within 0\.4 s\./);
+      expect((error as AppError).details).not.toContain('30000');
+    } finally {
+      for (const filler of fillers) filler.destroy();
+      listener.kill();
+    }
   });
 });
 

@@ -49,6 +49,8 @@ export class DockerApiTransport {
     private readonly endpoint: DockerEndpoint,
     /** Longest silence of the socket for an ordinary call before it counts as the daemon not answering. */
     private readonly timeoutMs: number,
+    /** How long a connection may take to open (a tcp:// host that is down answers nothing at all). */
+    private readonly connectTimeoutMs = CONNECT_TIMEOUT_MS,
   ) {}
 
   /**
@@ -66,11 +68,24 @@ export class DockerApiTransport {
         headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
         signal: request.signal,
       });
+      req.once('socket', (socket) => {
+        if (!socket.connecting) return;
+        const timer = setTimeout(
+          () => req.destroy(new DockerConnectTimeoutError(describeEndpoint(this.endpoint), this.connectTimeoutMs)),
+          this.connectTimeoutMs,
+        );
+        socket.once('connect', () => clearTimeout(timer));
+        req.once('close', () => clearTimeout(timer));
+      });
       if (request.isPatient) {
         // A reused socket still carries the pool's idle timeout.
         req.setTimeout(0);
       } else {
-        req.setTimeout(this.timeoutMs, () => req.destroy(silenceError(this.timeoutMs)));
+        req.setTimeout(this.timeoutMs, () => {
+          // The pool's idle timeout also fires while connecting: the connect deadline above answers that case.
+          if (req.socket?.connecting) return;
+          req.destroy(silenceError(this.timeoutMs));
+        });
       }
       req.on('error', reject);
       req.on('response', (response) => {
@@ -104,6 +119,21 @@ export class DockerApiTransport {
     response.resume();
     await finished(response);
   }
+}
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** The daemon's address could not be connected to in time: down, or a firewall drops the packets. */
+export class DockerConnectTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(where: string, timeoutMs: number) {
+    super(`Could not connect to the Docker daemon at ${where} within ${timeoutMs / 1000} s`);
+    this.name = 'DockerConnectTimeoutError';
+  }
+}
+
+function describeEndpoint(endpoint: DockerEndpoint): string {
+  return 'socketPath' in endpoint ? endpoint.socketPath : `tcp://${endpoint.host}:${endpoint.port}`;
 }
 
 function silenceError(timeoutMs: number): Error {

@@ -2,7 +2,7 @@
 // (docker-api-transport.ts); this file names them and maps Docker's answers onto the project's errors.
 import type { Readable } from 'node:stream';
 import { AppError, DockerUnavailableError } from '../errors.js';
-import { DockerApiTransport, type DockerEndpoint } from './docker-api-transport.js';
+import { DockerApiTransport, DockerConnectTimeoutError, type DockerEndpoint } from './docker-api-transport.js';
 import { parseContainerLogs, type ContainerLogLine } from './docker-log-demux.js';
 import { parseStatsSample, type ContainerStatsSample } from './docker-stats-sample.js';
 
@@ -119,6 +119,7 @@ export function isDaemonUnreachable(error: unknown): boolean {
 
 /** Rethrows daemon-unreachable errors as DockerUnavailableError; other errors unchanged. */
 export function translateDockerError(error: unknown): never {
+  if (error instanceof DockerConnectTimeoutError) throw new DockerUnavailableError(error.message);
   if (isDaemonUnreachable(error)) {
     const err = error as { code?: string; message?: string };
     throw new DockerUnavailableError(`The Docker daemon did not answer (${err.code ?? err.message ?? 'unknown error'})`);
@@ -287,12 +288,16 @@ function splitImageReference(reference: string): { fromImage: string; tag: strin
 export class EngineApiClient implements DockerEngine {
   private readonly api: DockerApiTransport;
 
-  /** timeoutMs: how long an ordinary call may leave the socket silent (tests shorten it). */
+  /** timeoutMs: how long an ordinary call may leave the socket silent; connectTimeoutMs: how long a connection may take (tests shorten both). */
   constructor(
     readonly dockerHost: string,
-    options: { timeoutMs?: number } = {},
+    options: { timeoutMs?: number; connectTimeoutMs?: number } = {},
   ) {
-    this.api = new DockerApiTransport(dockerEndpointFromHost(dockerHost), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.api = new DockerApiTransport(
+      dockerEndpointFromHost(dockerHost),
+      options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      options.connectTimeoutMs,
+    );
   }
 
   async ping(): Promise<void> {
