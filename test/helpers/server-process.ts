@@ -8,15 +8,36 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Ports for tests come from below Linux's ephemeral range (32768-60999): a port the kernel hands out
+// for listen(0) is also one it may give an outgoing connection's local end a moment later, and two
+// listen(0) calls in a row can return the same port once the first is closed. Each test worker
+// (VITEST_POOL_ID) takes its own slice of the range and never hands out a port twice, so two
+// "free" ports are always distinct and no other worker is handed them; a bind check skips ports
+// some other program holds.
+const PORT_RANGE_START = 20_100;
+const PORT_RANGE_END = 32_700;
+const PORT_SLICES = 8;
+const sliceSize = Math.floor((PORT_RANGE_END - PORT_RANGE_START) / PORT_SLICES);
+const sliceStart = PORT_RANGE_START + (Number(process.env.VITEST_POOL_ID ?? process.pid) % PORT_SLICES) * sliceSize;
+let nextOffset = Math.floor(Math.random() * sliceSize);
+let handedOut = 0;
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  while (handedOut < sliceSize) {
+    const port = sliceStart + (nextOffset % sliceSize);
+    nextOffset += 1;
+    handedOut += 1;
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`freePort: this test worker used all ${sliceSize} ports of its slice`);
 }
 
 export type ServerProcess = {
