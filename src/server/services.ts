@@ -171,6 +171,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
   const metrics = new MetricsService({
     deployments: new DeploymentMetricsRepository(db, DEPLOYMENT_DURATION_BUCKETS),
     sseClients: () => stream.connectionCount,
+    sseRememberedClients: () => stream.rememberedClientCount,
     isDockerUp: () => health.isDockerUp(),
     isComposeAvailable: () => health.composeAvailable(),
     catalogSummary: () => catalog.summary(),

@@ -51,11 +51,17 @@ export type ServerProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-export async function startServer(env: Record<string, string> = {}, options: { waitForReady?: boolean } = {}): Promise<ServerProcess> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: {
+    waitForReady?: boolean;
+    /** Extra flags for node, e.g. --inspect=127.0.0.1:0 to measure the heap. */ nodeArgs?: string[];
+  } = {},
+): Promise<ServerProcess> {
   const backendPort = Number(env.BACKEND_PORT ?? (await freePort()));
   const frontendPort = Number(env.FRONTEND_PORT ?? (await freePort()));
   const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), 'hlr-server-'));
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'server', 'main.js')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, 'dist', 'server', 'main.js')], {
     cwd: dataDir,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

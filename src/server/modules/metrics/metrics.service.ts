@@ -26,6 +26,8 @@ export type MetricsDeps = {
   deployments: DeploymentMetricsRepository;
   /** Open progress-stream connections. */
   sseClients: () => number;
+  /** Disconnected stream clients kept for a resume (bounded; each is a few hundred bytes). */
+  sseRememberedClients: () => number;
   isDockerUp: () => Promise<boolean>;
   isComposeAvailable: () => boolean;
   catalogSummary: () => { apps: number; invalid: readonly unknown[] };
@@ -158,6 +160,10 @@ export class MetricsService {
   private addPlatformMetrics(): void {
     const { registry, deps } = this;
     const sse = registry.gauge('homelabarr_sse_clients', 'Open progress-stream (server-sent events) connections');
+    const sseRemembered = registry.gauge(
+      'homelabarr_sse_remembered_clients',
+      'Disconnected progress-stream clients kept for a resume within the resume window',
+    );
     const dockerUp = registry.gauge('homelabarr_docker_up', '1 when the Docker daemon answers, 0 when it does not (catalog-only mode)');
     const composeUp = registry.gauge('homelabarr_compose_available', '1 when docker compose v2 was found, so deploys can run');
     const catalogApps = registry.gauge('homelabarr_catalog_apps', 'Apps in the catalog');
@@ -169,6 +175,7 @@ export class MetricsService {
     );
     registry.collect(() => {
       sse.set(undefined, deps.sseClients());
+      sseRemembered.set(undefined, deps.sseRememberedClients());
       composeUp.set(undefined, deps.isComposeAvailable() ? 1 : 0);
       const catalog = deps.catalogSummary();
       catalogApps.set(undefined, catalog.apps);

@@ -93,6 +93,39 @@ const outputs = (connection: FakeConnection, deploymentId = A): string[] =>
     .filter((event) => event.event === 'command-output' && event.data.deploymentId === deploymentId)
     .map((event) => String(event.data.output));
 
+describe('StreamHub memory', () => {
+  it('keeps at most maxRememberedClients disconnected clients, forgetting the oldest disconnect first', () => {
+    const { hub } = setup({ maxRememberedClients: 3 });
+    const connections = Array.from({ length: 6 }, () => new FakeConnection());
+    const ids = connections.map((connection) => hub.connect(connection).clientId);
+    // Connected clients are never dropped for the bound, however many there are.
+    expect(hub.connectionCount).toBe(6);
+    expect(hub.rememberedClientCount).toBe(0);
+    for (const connection of connections) connection.closeByPeer();
+    expect(hub.connectionCount).toBe(0);
+    expect(hub.rememberedClientCount).toBe(3);
+    expect(hub.clientCount).toBe(3);
+    expect(hub.connect(new FakeConnection(), { clientId: ids[0] as string }).resumed).toBe(false);
+    expect(hub.connect(new FakeConnection(), { clientId: ids[5] as string }).resumed).toBe(true);
+  });
+
+  it('forgets disconnected clients once the resume window has passed', () => {
+    const { hub } = setup({ heartbeatMs: 20, resumeWindowMs: 1_000 });
+    const connection = new FakeConnection();
+    hub.connect(connection);
+    connection.closeByPeer();
+    expect(hub.rememberedClientCount).toBe(1);
+    nowMs += 1_001;
+    return new Promise<void>((resolve) =>
+      setTimeout(() => {
+        expect(hub.rememberedClientCount).toBe(0);
+        expect(hub.clientCount).toBe(0);
+        resolve();
+      }, 60),
+    );
+  });
+});
+
 describe('StreamHub', () => {
   it('starts every stream with retry: 3000 and a connected event carrying the clientId', () => {
     const { hub } = setup();

@@ -114,6 +114,8 @@ const CLIENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 export class StreamHub {
   private readonly clients = new Map<string, Client>();
+  /** The disconnected clients kept for a resume, oldest disconnect first: trimming and expiry take from the front. */
+  private readonly disconnected = new Map<string, Client>();
   private readonly subscribers = new Map<string, Set<Client>>();
   private readonly options: StreamHubOptions;
   private readonly heartbeat: NodeJS.Timeout;
@@ -133,14 +135,17 @@ export class StreamHub {
   }
 
   get connectionCount(): number {
-    let count = 0;
-    for (const client of this.clients.values()) if (client.connection) count += 1;
-    return count;
+    return this.clients.size - this.disconnected.size;
   }
 
   /** Clients known: connected ones and disconnected ones still within the resume window. */
   get clientCount(): number {
     return this.clients.size;
+  }
+
+  /** Disconnected clients kept for a resume; never more than maxRememberedClients. */
+  get rememberedClientCount(): number {
+    return this.disconnected.size;
   }
 
   /**
@@ -188,6 +193,7 @@ export class StreamHub {
     const resubscribe = resumed ? this.rewind(client, options.lastEventId) : [];
     client.connection = connection;
     client.disconnectedAtMs = null;
+    this.disconnected.delete(client.id);
     connection.onClose(() => {
       if (client.connection === connection) this.detach(client);
     });
@@ -300,11 +306,11 @@ export class StreamHub {
       connection?.end();
     }
     this.clients.clear();
+    this.disconnected.clear();
     this.subscribers.clear();
   }
 
   private createClient(): Client {
-    this.forgetOldestIfFull();
     const client: Client = {
       id: randomUUID(),
       owner: null,
@@ -420,26 +426,25 @@ export class StreamHub {
     client.isPaused = false;
     client.disconnectedAtMs = this.clock.nowMs();
     this.clearStall(client);
+    if (!this.clients.has(client.id)) return;
+    // Re-inserted at the end: the map stays in order of disconnection.
+    this.disconnected.delete(client.id);
+    this.disconnected.set(client.id, client);
+    while (this.disconnected.size > this.options.maxRememberedClients) {
+      const oldest = this.disconnected.values().next();
+      if (oldest.done) break;
+      this.forget(oldest.value);
+    }
   }
 
   private forget(client: Client): void {
     this.clients.delete(client.id);
+    this.disconnected.delete(client.id);
     for (const deploymentId of client.subscriptions.keys()) {
       const set = this.subscribers.get(deploymentId);
       set?.delete(client);
       if (set?.size === 0) this.subscribers.delete(deploymentId);
     }
-  }
-
-  private forgetOldestIfFull(): void {
-    let remembered = 0;
-    let oldest: Client | null = null;
-    for (const client of this.clients.values()) {
-      if (client.connection) continue;
-      remembered += 1;
-      if (!oldest || (client.disconnectedAtMs ?? 0) < (oldest.disconnectedAtMs ?? 0)) oldest = client;
-    }
-    if (oldest && remembered >= this.options.maxRememberedClients) this.forget(oldest);
   }
 
   private beat(): void {
@@ -449,12 +454,12 @@ export class StreamHub {
     for (const [clientId, revokedAtMs] of this.revoked) {
       if (now - revokedAtMs > this.options.resumeWindowMs) this.revoked.delete(clientId);
     }
-    for (const client of [...this.clients.values()]) {
-      if (client.connection) {
-        if (!client.isPaused) client.connection.write(PING_FRAME);
-      } else if (client.disconnectedAtMs !== null && now - client.disconnectedAtMs > this.options.resumeWindowMs) {
-        this.forget(client);
-      }
+    for (const client of this.clients.values()) {
+      if (client.connection && !client.isPaused) client.connection.write(PING_FRAME);
+    }
+    for (const client of [...this.disconnected.values()]) {
+      if (now - (client.disconnectedAtMs ?? now) <= this.options.resumeWindowMs) break;
+      this.forget(client);
     }
   }
 }
