@@ -44,6 +44,12 @@ export class DockerApiTransport {
   // Pooled connections: the container list is polled, and a new unix connection per request costs
   // more than the request itself. Idle sockets are unref'd, so they never keep the process alive.
   private readonly agent = new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS });
+  private unreachable = 0;
+
+  /** Requests that failed before Docker answered (refused, no socket, reset, connect timeout). */
+  get unreachableCount(): number {
+    return this.unreachable;
+  }
 
   constructor(
     private readonly endpoint: DockerEndpoint,
@@ -87,7 +93,11 @@ export class DockerApiTransport {
           req.destroy(silenceError(this.timeoutMs));
         });
       }
-      req.on('error', reject);
+      req.on('error', (error: Error & { code?: string }) => {
+        // An abort is the caller's choice, not an outage.
+        if (error.name !== 'AbortError') this.unreachable += 1;
+        reject(error);
+      });
       req.on('response', (response) => {
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) {

@@ -57,6 +57,11 @@ export type { ContainerStatsSample } from './docker-stats-sample.js';
 export type { ContainerLogLine, LogStream } from './docker-log-demux.js';
 
 export interface DockerEngine {
+  /**
+   * How many times a call found the daemon unreachable so far. A cached "Docker is up" taken before
+   * the count last changed is stale (health checks compare it). Engines that cannot tell leave it out.
+   */
+  readonly outageCount?: number;
   /** Resolves when the daemon answers /_ping; throws DockerUnavailableError otherwise. */
   ping(): Promise<void>;
   version(): Promise<DockerVersion>;
@@ -287,6 +292,10 @@ function splitImageReference(reference: string): { fromImage: string; tag: strin
 
 export class EngineApiClient implements DockerEngine {
   private readonly api: DockerApiTransport;
+
+  get outageCount(): number {
+    return this.api.unreachableCount;
+  }
 
   /** timeoutMs: how long an ordinary call may leave the socket silent; connectTimeoutMs: how long a connection may take (tests shorten both). */
   constructor(

@@ -26,18 +26,20 @@ const DOCKER_PROBE_TTL_MS = 1000;
 export const SETUP_HINT = 'sudo bash scripts/setup-host.sh (installs and starts Docker Engine and compose v2 from Debian’s archive)';
 
 export class HealthService {
-  private probe: { atMs: number; result: Promise<DockerProbe> } | null = null;
+  private probe: { atMs: number; outageCount: number | undefined; result: Promise<DockerProbe> } | null = null;
 
   constructor(private readonly deps: HealthDeps) {}
 
   private probeDocker(): Promise<DockerProbe> {
     const now = this.deps.clock.nowMs();
-    if (this.probe && now - this.probe.atMs < DOCKER_PROBE_TTL_MS) return this.probe.result;
+    const outageCount = this.deps.docker.outageCount;
+    // A call that found Docker gone since the last probe makes that probe stale, however recent.
+    if (this.probe && now - this.probe.atMs < DOCKER_PROBE_TTL_MS && this.probe.outageCount === outageCount) return this.probe.result;
     const result = this.deps.docker
       .version()
       .then((version): DockerProbe => ({ ok: true, version }))
       .catch((error: unknown): DockerProbe => ({ ok: false, message: error instanceof Error ? error.message : String(error) }));
-    this.probe = { atMs: now, result };
+    this.probe = { atMs: now, outageCount, result };
     return result;
   }
 
