@@ -124,7 +124,10 @@ export const SessionsResponseSchema = z.object({ success: z.literal(true), sessi
 
 export const RegisterResponseSchema = z.object({ success: z.literal(true), user: UserSummarySchema });
 export const UserResponseSchema = z.object({ success: z.literal(true), user: UserSchema });
-export const UsersResponseSchema = z.object({ success: z.literal(true), users: z.array(UserSchema) });
+/** The original product answers GET /auth/users with a bare array (its dashboard calls `.map` on the body). */
+export const UserListEntrySchema = UserSchema.extend({ updatedAt: isoTime.describe('Last change of role, email or password') });
+export type UserListEntry = z.infer<typeof UserListEntrySchema>;
+export const UsersResponseSchema = z.array(UserListEntrySchema).describe('Every user, oldest first; a bare array, as the original answers');
 
 export const ApiKeySchema = z.object({
   id: z.string(),

@@ -2,7 +2,7 @@
 // plus each user's starred apps and the first-start admin.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { RegisterRequest, UpdateUserRequest, User } from '../../../contracts/auth.js';
+import type { RegisterRequest, UpdateUserRequest, User, UserListEntry } from '../../../contracts/auth.js';
 import type { Role } from '../../../contracts/common.js';
 import { ConfigError } from '../../config.js';
 import { AppError, notFound } from '../../errors.js';
@@ -121,8 +121,8 @@ export class UserService {
     return record;
   }
 
-  list(): User[] {
-    return this.deps.users.list().map(toUser);
+  list(): UserListEntry[] {
+    return this.deps.users.list().map((record) => ({ ...toUser(record), updatedAt: record.updatedAt }));
   }
 
   get(id: string): UserRecord {
