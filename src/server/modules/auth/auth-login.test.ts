@@ -316,10 +316,23 @@ describe('POST /auth/change-password', () => {
     const response = await change(token, { currentPassword: TEST_PASSWORD, newPassword: 'short-pass' });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual(
-      errorBody('VALIDATION_FAILED', 'Invalid request', 'body.newPassword: must be at least 12 characters', {
+      errorBody('VALIDATION_FAILED', 'Password too short', 'Password must be at least 12 characters long', {
         fields: [{ path: 'body.newPassword', message: 'must be at least 12 characters' }],
       }),
     );
+  });
+
+  it('refuses a 6-character password, which the original accepted, with the original’s sentence and our minimum of 8', async () => {
+    testApp = await createTestApp();
+    const token = await tokenFor(testApp, 'user');
+    const response = await change(token, { currentPassword: TEST_PASSWORD, newPassword: 'six-ch' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual(
+      errorBody('VALIDATION_FAILED', 'Password too short', 'Password must be at least 8 characters long', {
+        fields: [{ path: 'body.newPassword', message: 'must be at least 8 characters' }],
+      }),
+    );
+    expect((await change(token, { currentPassword: TEST_PASSWORD, newPassword: 'eight-ch' })).statusCode).toBe(200);
   });
 
   it('answers 400 for a body without newPassword', async () => {
