@@ -154,20 +154,25 @@ export const StarsResponseSchema = z.object({
   stars: z.array(z.string()).describe('Starred app ids, oldest first'),
 });
 
+/** One entry in the original product's shape (its field names), newest first. */
 export const ActivityEntrySchema = z.object({
-  id: z.number(),
-  at: isoTime,
-  userId: z.string().nullable(),
-  username: z.string().nullable(),
-  action: z.string(),
-  target: z.string().nullable(),
-  ip: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
+  id: z.string().describe('Increases with every entry (a string, as in the original)'),
+  userId: z.string().nullable().describe('Who acted; null without a signed-in user (a failed sign-in, AUTH_ENABLED=false)'),
+  username: z.string().nullable().describe('Who acted, or the username a failed sign-in tried'),
+  timestamp: isoTime,
+  action: z.string().describe('Dotted verb: auth.login, user.create, apikey.revoke, deploy.start, container.stop, …'),
+  targetType: z.string().nullable().describe('user, apiKey, app, container or catalog; null when the action has no target'),
+  targetId: z.string().nullable().describe('User id, key id, app id or container id'),
+  targetName: z.string().nullable().describe('Username, key label, app id or container name'),
+  details: z.record(z.string(), z.unknown()).describe('What else the action recorded; never a secret'),
+  ipAddress: z.string().nullable(),
+  userAgent: z.string().nullable().describe('The client’s User-Agent, recorded for sign-ins and account changes'),
 });
+export type ActivityLogEntry = z.infer<typeof ActivityEntrySchema>;
 export const ActivityLogResponseSchema = z.object({
   success: z.literal(true),
-  entries: z.array(ActivityEntrySchema),
-  total: z.number(),
+  activities: z.array(ActivityEntrySchema),
+  total: z.number().describe('Entries matching the filters, on every page'),
   limit: z.number(),
   offset: z.number(),
 });

@@ -326,18 +326,20 @@ describe('container actions', () => {
     const { app, ctx } = await openApp(dockerWithContainers());
     await app.inject({ method: 'POST', url: '/containers/plex/stop?timeout=1' });
     await app.inject({ method: 'DELETE', url: '/containers/sonarr' });
-    const entries = ctx.services.activity.list({ limit: 10, offset: 0 }).entries.filter((entry) => entry.action.startsWith('container.'));
-    const actions = entries.map((entry) => ({ action: entry.action, target: entry.target, details: entry.details }));
+    const entries = ctx.services.activity
+      .list({ limit: 10, offset: 0 })
+      .activities.filter((entry) => entry.action.startsWith('container.'));
+    const actions = entries.map((entry) => ({ action: entry.action, targetName: entry.targetName, details: entry.details }));
     expect(actions).toEqual(
       expect.arrayContaining([
         {
           action: 'container.stop',
-          target: 'plex',
+          targetName: 'plex',
           details: { containerId: 'a1'.repeat(32), image: 'lscr.io/linuxserver/plex:latest', changed: true, timeoutSeconds: 1 },
         },
         {
           action: 'container.remove',
-          target: 'sonarr',
+          targetName: 'sonarr',
           details: { containerId: 'b2'.repeat(32), image: 'busybox:latest', force: false, removeVolumes: false },
         },
       ]),
@@ -379,7 +381,7 @@ describe('container routes with auth enabled', () => {
     expect(docker.actions).toEqual([]);
     const allowed = await testApp.app.inject({ method: 'POST', url: '/containers/plex/stop', headers: user });
     expect(allowed.statusCode).toBe(200);
-    const { entries } = testApp.ctx.services.activity.list({ limit: 10, offset: 0, action: 'container.stop' });
+    const { activities: entries } = testApp.ctx.services.activity.list({ limit: 10, offset: 0, action: 'container.stop' });
     expect(entries.map((entry) => entry.username)).toEqual(['test-user']);
   });
 });

@@ -197,7 +197,7 @@ describe('containers against the real daemon', () => {
 
     const actions = testApp.ctx.services.activity
       .list({ limit: 50, offset: 0 })
-      .entries.filter((entry) => entry.target === `${prefix}-lifecycle`)
+      .activities.filter((entry) => entry.targetName === `${prefix}-lifecycle`)
       .map((entry) => entry.action)
       .reverse();
     expect(actions).toEqual([

@@ -325,8 +325,10 @@ describe('POST /deploy', () => {
   it('records deploy.start and deploy.complete in the activity log', async () => {
     const h = await setup();
     const id = await deployAndSettle(h, { appId: 'hlrtest-web', config: { WEB_PORT: 18115 } });
-    const entries = h.t.ctx.services.activity.list({ limit: 10, offset: 0 }).entries.filter((entry) => entry.action.startsWith('deploy.'));
-    expect(entries.map((entry) => [entry.action, entry.target, entry.username, entry.details.deploymentId])).toEqual([
+    const entries = h.t.ctx.services.activity
+      .list({ limit: 10, offset: 0 })
+      .activities.filter((entry) => entry.action.startsWith('deploy.'));
+    expect(entries.map((entry) => [entry.action, entry.targetName, entry.username, entry.details.deploymentId])).toEqual([
       ['deploy.complete', 'hlrtest-web', 'test-user', id],
       ['deploy.start', 'hlrtest-web', 'test-user', id],
     ]);
@@ -455,9 +457,9 @@ describe('the deploy runner', () => {
       step: 'verify',
       error: 'Container hlrt-hlrtest-web-web-1 (service web) is unhealthy. Last log lines:\nconfig file /config/app.ini is missing',
     });
-    expect(h.t.ctx.services.activity.list({ limit: 5, offset: 0 }).entries[0]).toMatchObject({
+    expect(h.t.ctx.services.activity.list({ limit: 5, offset: 0 }).activities[0]).toMatchObject({
       action: 'deploy.fail',
-      target: 'hlrtest-web',
+      targetName: 'hlrtest-web',
     });
   });
 

@@ -66,7 +66,7 @@ export class ApiKeyService {
       principal,
       action: 'apikey.create',
       target: record.label,
-      ip: meta.ip,
+      ...meta,
       details: { keyId: record.id, role, expiresAt },
     });
     return { key, apiKey: this.toApiKey(record) };
@@ -88,7 +88,7 @@ export class ApiKeyService {
       principal,
       action: 'apikey.revoke',
       target: record.label,
-      ip: meta.ip,
+      ...meta,
       details: { keyId, owner: record.username },
     });
   }

@@ -241,7 +241,7 @@ describe('starred apps', () => {
 });
 
 describe('GET /auth/activity-log', () => {
-  it('pages through logins, user and key changes, newest first', async () => {
+  it('pages through logins, user and key changes, newest first, as {activities, total}', async () => {
     testApp = await createTestApp({ config: { adminPassword: 'first-admin-pass' } });
     await testApp.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'admin', password: 'wrong-password' } });
     await apiKeyFor(testApp, 'user');
@@ -249,30 +249,74 @@ describe('GET /auth/activity-log', () => {
     const page = await inject('GET', '/auth/activity-log?limit=2&offset=0', admin);
     expect(page.statusCode).toBe(200);
     const body = page.json();
-    expect(body).toMatchObject({ success: true, limit: 2, offset: 0 });
-    expect(body.entries.map((entry: { action: string }) => entry.action)).toEqual(['auth.login', 'apikey.create']);
+    expect(body).toMatchObject({ success: true, limit: 2, offset: 0, total: 5 });
+    expect(body.activities.map((entry: { action: string }) => entry.action)).toEqual(['auth.login', 'apikey.create']);
     const all = (await inject('GET', `/auth/activity-log?limit=100`, admin)).json();
     expect(all.total).toBe(body.total);
-    expect(all.entries.map((entry: { action: string }) => entry.action).reverse()).toEqual([
+    expect(all.activities.map((entry: { action: string }) => entry.action).reverse()).toEqual([
       'user.create',
       'auth.login_failed',
       'auth.login',
       'apikey.create',
       'auth.login',
     ]);
-    const failed = (await inject('GET', '/auth/activity-log?action=auth.login_failed', admin)).json();
-    expect(failed.entries).toEqual([
-      {
-        id: expect.any(Number),
-        at: expect.any(String),
-        userId: null,
-        username: 'admin',
-        action: 'auth.login_failed',
-        target: null,
-        ip: '127.0.0.1',
-        details: { reason: 'wrong_password' },
-      },
-    ]);
+    const second = (await inject('GET', '/auth/activity-log?limit=2&offset=2', admin)).json();
+    expect(second.activities.map((entry: { action: string }) => entry.action)).toEqual(['auth.login', 'auth.login_failed']);
+  });
+
+  it('answers each entry with the original’s field names and types', async () => {
+    testApp = await createTestApp({ config: { adminPassword: 'first-admin-pass' } });
+    const agent = 'HomelabARR-Mobile/2.1 (iPhone)';
+    await testApp.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'user-agent': agent },
+      payload: { username: 'admin', password: 'wrong-password' },
+    });
+    const userToken = await tokenFor(testApp, 'user');
+    const created = await testApp.app.inject({
+      method: 'POST',
+      url: '/auth/api-keys',
+      headers: { ...bearer(userToken), 'user-agent': agent },
+      payload: { label: 'Phone' },
+    });
+    const keyId = created.json().apiKey.id as string;
+    const userId = testApp.ctx.services.users.findByUsername('test-user')?.id as string;
+    const admin = await tokenFor(testApp, 'admin');
+    const { activities } = (await inject('GET', '/auth/activity-log?limit=100', admin)).json();
+    const byAction = (action: string) => activities.find((entry: { action: string }) => entry.action === action);
+    expect(byAction('auth.login_failed')).toEqual({
+      id: expect.stringMatching(/^\d+$/),
+      userId: null,
+      username: 'admin',
+      timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      action: 'auth.login_failed',
+      targetType: null,
+      targetId: null,
+      targetName: null,
+      details: { reason: 'wrong_password' },
+      ipAddress: '127.0.0.1',
+      userAgent: agent,
+    });
+    expect(byAction('apikey.create')).toEqual({
+      id: expect.stringMatching(/^\d+$/),
+      userId,
+      username: 'test-user',
+      timestamp: expect.any(String),
+      action: 'apikey.create',
+      targetType: 'apiKey',
+      targetId: keyId,
+      targetName: 'Phone',
+      details: { keyId, role: 'user', expiresAt: null },
+      ipAddress: '127.0.0.1',
+      userAgent: agent,
+    });
+    // The test helper signs in through inject(), whose default User-Agent is lightMyRequest.
+    const login = activities.find(
+      (entry: { action: string; username: string }) => entry.action === 'auth.login' && entry.username === 'test-user',
+    );
+    expect(login).toMatchObject({ userId, targetType: 'user', targetId: userId, targetName: 'test-user', userAgent: 'lightMyRequest' });
+    expect(Number(activities[0].id)).toBeGreaterThan(Number(activities[1].id));
   });
 
   it('answers 400 for a bad page, 401 without a token and 403 for a user', async () => {

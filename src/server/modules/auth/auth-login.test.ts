@@ -134,8 +134,8 @@ describe('POST /auth/login', () => {
     testApp = await createTestApp({ config: { adminPassword: 'first-admin-pass' } });
     await login('admin', 'wrong-password');
     await login('admin', 'first-admin-pass');
-    const { entries } = testApp.ctx.services.activity.list({ limit: 10, offset: 0 });
-    expect(entries.slice(0, 2).map((entry) => [entry.action, entry.username, entry.ip, entry.details])).toEqual([
+    const { activities: entries } = testApp.ctx.services.activity.list({ limit: 10, offset: 0 });
+    expect(entries.slice(0, 2).map((entry) => [entry.action, entry.username, entry.ipAddress, entry.details])).toEqual([
       ['auth.login', 'admin', '127.0.0.1', { sessionId: expect.stringMatching(/^ses_/) }],
       ['auth.login_failed', 'admin', '127.0.0.1', { reason: 'wrong_password' }],
     ]);

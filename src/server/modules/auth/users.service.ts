@@ -115,7 +115,7 @@ export class UserService {
       principal,
       action: 'user.create',
       target: record.username,
-      ip: meta.ip,
+      ...meta,
       details: { userId: record.id, role: record.role },
     });
     return record;
@@ -146,7 +146,7 @@ export class UserService {
     const details: Record<string, unknown> = { userId: id };
     if (changes.role !== undefined) details.role = { from: updated.before.role, to: updated.after.role };
     if (changes.email !== undefined) details.emailChanged = true;
-    this.deps.activity.record({ principal, action: 'user.update', target: updated.after.username, ip: meta.ip, details });
+    this.deps.activity.record({ principal, action: 'user.update', target: updated.after.username, ...meta, details });
     return toUser(updated.after);
   }
 
@@ -161,7 +161,7 @@ export class UserService {
       this.deps.users.delete(id);
       return user;
     });
-    this.deps.activity.record({ principal, action: 'user.delete', target: deleted.username, ip: meta.ip, details: { userId: id } });
+    this.deps.activity.record({ principal, action: 'user.delete', target: deleted.username, ...meta, details: { userId: id } });
   }
 
   /** An admin sets someone's password: every session of that user ends. */
@@ -175,7 +175,7 @@ export class UserService {
       this.deps.sessions.deleteForUser(id);
     });
     this.forgetInitialAdminPassword(id);
-    this.deps.activity.record({ principal, action: 'user.password_reset', target: user.username, ip: meta.ip, details: { userId: id } });
+    this.deps.activity.record({ principal, action: 'user.password_reset', target: user.username, ...meta, details: { userId: id } });
   }
 
   /** Once the first admin's password has been changed, the generated one on disk is useless and goes. */

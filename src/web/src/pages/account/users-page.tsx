@@ -260,13 +260,13 @@ function ActivityLog() {
       {log.data ? (
         <DataTable
           testId="activity-table"
-          rows={log.data.entries}
-          rowKey={(entry) => String(entry.id)}
+          rows={log.data.activities}
+          rowKey={(entry) => entry.id}
           columns={[
             {
               header: 'When',
               className: 'nowrap',
-              cell: (entry) => <span title={formatDateTime(entry.at)}>{formatRelative(entry.at)}</span>,
+              cell: (entry) => <span title={formatDateTime(entry.timestamp)}>{formatRelative(entry.timestamp)}</span>,
             },
             { header: 'Who', cell: (entry) => entry.username ?? <span className="muted">—</span> },
             {
@@ -274,11 +274,11 @@ function ActivityLog() {
               className: 'break-anywhere',
               cell: (entry) => (
                 <>
-                  <code>{entry.action}</code> {entry.target ? <span className="muted">{entry.target}</span> : null}
+                  <code>{entry.action}</code> {entry.targetName ? <span className="muted">{entry.targetName}</span> : null}
                 </>
               ),
             },
-            { header: 'From', optional: true, className: 'mono small', cell: (entry) => entry.ip ?? '—' },
+            { header: 'From', optional: true, className: 'mono small', cell: (entry) => entry.ipAddress ?? '—' },
           ]}
         />
       ) : null}
