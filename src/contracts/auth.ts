@@ -134,6 +134,7 @@ export const ApiKeySchema = z.object({
   label: z.string(),
   name: z.string().describe('Same as label'),
   prefix: z.string().describe('The first characters of the key, to tell keys apart'),
+  keyPreview: z.string().describe('The prefix as a list shows it ("hlr_0123abcd..."), the field the original’s clients read'),
   role: RoleSchema,
   userId: z.string(),
   username: z.string(),

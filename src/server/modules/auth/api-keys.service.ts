@@ -22,6 +22,8 @@ export class ApiKeyService {
       label: record.label,
       name: record.label,
       prefix: record.keyPrefix,
+      // The original showed the key's last characters too; only its hash is stored here, so the preview ends at the prefix.
+      keyPreview: `${record.keyPrefix}...`,
       role: record.role,
       userId: record.userId,
       username: record.username,

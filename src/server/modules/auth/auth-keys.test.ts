@@ -37,6 +37,7 @@ describe('POST /auth/api-keys', () => {
         label: 'backup script',
         name: 'backup script',
         prefix: body.key.slice(0, 12),
+        keyPreview: `${body.key.slice(0, 12)}...`,
         role: 'user',
         userId: expect.any(String),
         username: 'test-user',
@@ -135,6 +136,26 @@ describe('GET /auth/api-keys', () => {
         .apiKeys.map((key: { username: string }) => key.username)
         .sort(),
     ).toEqual(['test-user', 'test-viewer']);
+  });
+
+  it('lists each key with the fields the original’s clients read: id, keyPreview, label, createdAt, lastUsed', async () => {
+    testApp = await createTestApp();
+    const token = await tokenFor(testApp, 'user');
+    const created = (await inject('POST', '/auth/api-keys', token, { label: 'Mobile App' })).json();
+    await inject('GET', '/auth/me', created.key);
+    const response = await inject('GET', '/auth/api-keys', token);
+    expect(response.statusCode).toBe(200);
+    const [listed, ...others] = response.json().apiKeys as Record<string, unknown>[];
+    expect(others).toEqual([]);
+    expect(listed).toMatchObject({
+      id: created.apiKey.id,
+      keyPreview: `${(created.key as string).slice(0, 12)}...`,
+      label: 'Mobile App',
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      lastUsed: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
+    expect(typeof listed?.keyPreview).toBe('string');
+    expect(response.body).not.toContain(created.key);
   });
 
   it('shows lastUsed from memory at once and writes it to disk only when flushed', async () => {
