@@ -43,8 +43,9 @@ export function readDeployConfigKeys(entry: CatalogEntry, userConfig: Record<str
   for (const name of ['DOCKERNETWORK', ...Object.keys(GLOBAL_VARIABLES), ...Object.keys(template.variables)]) {
     byLowercase.set(name.toLowerCase(), name);
   }
-  const config: Record<string, unknown> = {};
-  const givenAs: Record<string, string> = {};
+  // Maps, not objects: a foreign template's variable names come from its text.
+  const config = new Map<string, unknown>();
+  const givenAs = new Map<string, string>();
   const errors: FieldError[] = [];
   let hasUnknownKey = false;
   let containerName: unknown = null;
@@ -60,8 +61,9 @@ export function readDeployConfigKeys(entry: CatalogEntry, userConfig: Record<str
       containerName = value === '' || value === undefined ? null : value;
       continue;
     }
-    const port = PORT_KEY.exec(key);
-    let name: string | undefined;
+    let name = byLowercase.get(key.toLowerCase());
+    // A variable's own name wins over the port_ form, should a template call a variable PORT_8080.
+    const port = name === undefined ? PORT_KEY.exec(key) : null;
     if (port) {
       const portKey = containerPortKey(port[1] as string, port[2]);
       name = template.portVariables[portKey];
@@ -76,24 +78,21 @@ export function readDeployConfigKeys(entry: CatalogEntry, userConfig: Record<str
         });
         continue;
       }
-    } else {
-      name = byLowercase.get(key.toLowerCase());
-      if (name === undefined) {
-        hasUnknownKey = true;
-        errors.push({ path: `config.${key}`, message: `is not a variable of ${entry.app.id}` });
-        continue;
-      }
+    } else if (name === undefined) {
+      hasUnknownKey = true;
+      errors.push({ path: `config.${key}`, message: `is not a variable of ${entry.app.id}` });
+      continue;
     }
-    const earlier = givenAs[name];
+    const earlier = givenAs.get(name);
     if (earlier !== undefined) {
       const isPortPair = port !== null && PORT_KEY.test(earlier);
       if (!isPortPair) errors.push({ path: `config.${key}`, message: `sets ${name}, as config.${earlier} does; give only one of them` });
-      else if (String(config[name]) !== String(value))
+      else if (String(config.get(name)) !== String(value))
         errors.push({ path: `config.${key}`, message: `sets ${name}, as config.${earlier} does, to another value` });
       continue;
     }
-    givenAs[name] = key;
-    config[name] = value;
+    givenAs.set(name, key);
+    config.set(name, value);
   }
-  return { config, givenAs, containerName, errors, hasUnknownKey };
+  return { config: Object.fromEntries(config), givenAs: Object.fromEntries(givenAs), containerName, errors, hasUnknownKey };
 }

@@ -53,7 +53,7 @@ function isProvided(value: unknown): boolean {
 export function resolveDeployValues(entry: CatalogEntry, userConfig: Record<string, unknown>, options: DeployValueOptions): ResolvedDeploy {
   const { template } = entry;
   const read = readDeployConfigKeys(entry, userConfig);
-  const pathOf = (name: string): string => `config.${read.givenAs[name] ?? name}`;
+  const pathOf = (name: string): string => `config.${Object.hasOwn(read.givenAs, name) ? read.givenAs[name] : name}`;
   const errors: FieldError[] = [...read.errors];
   const forbidden: string[] = [];
   if (!template.modes.includes(options.mode)) {
