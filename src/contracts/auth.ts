@@ -124,13 +124,17 @@ export const SessionsResponseSchema = z.object({ success: z.literal(true), sessi
 
 export const RegisterResponseSchema = z.object({ success: z.literal(true), user: UserSummarySchema });
 export const UserResponseSchema = z.object({ success: z.literal(true), user: UserSchema });
-export const UsersResponseSchema = z.object({ success: z.literal(true), users: z.array(UserSchema) });
+/** The original product answers GET /auth/users with a bare array (its dashboard calls `.map` on the body). */
+export const UserListEntrySchema = UserSchema.extend({ updatedAt: isoTime.describe('Last change of role, email or password') });
+export type UserListEntry = z.infer<typeof UserListEntrySchema>;
+export const UsersResponseSchema = z.array(UserListEntrySchema).describe('Every user, oldest first; a bare array, as the original answers');
 
 export const ApiKeySchema = z.object({
   id: z.string(),
   label: z.string(),
   name: z.string().describe('Same as label'),
   prefix: z.string().describe('The first characters of the key, to tell keys apart'),
+  keyPreview: z.string().describe('The prefix as a list shows it ("hlr_0123abcd..."), the field the original’s clients read'),
   role: RoleSchema,
   userId: z.string(),
   username: z.string(),
@@ -151,20 +155,25 @@ export const StarsResponseSchema = z.object({
   stars: z.array(z.string()).describe('Starred app ids, oldest first'),
 });
 
+/** One entry in the original product's shape (its field names), newest first. */
 export const ActivityEntrySchema = z.object({
-  id: z.number(),
-  at: isoTime,
-  userId: z.string().nullable(),
-  username: z.string().nullable(),
-  action: z.string(),
-  target: z.string().nullable(),
-  ip: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
+  id: z.string().describe('Increases with every entry (a string, as in the original)'),
+  userId: z.string().nullable().describe('Who acted; null without a signed-in user (a failed sign-in, AUTH_ENABLED=false)'),
+  username: z.string().nullable().describe('Who acted, or the username a failed sign-in tried'),
+  timestamp: isoTime,
+  action: z.string().describe('Dotted verb: auth.login, user.create, apikey.revoke, deploy.start, container.stop, …'),
+  targetType: z.string().nullable().describe('user, apiKey, app, container or catalog; null when the action has no target'),
+  targetId: z.string().nullable().describe('User id, key id, app id or container id'),
+  targetName: z.string().nullable().describe('Username, key label, app id or container name'),
+  details: z.record(z.string(), z.unknown()).describe('What else the action recorded; never a secret'),
+  ipAddress: z.string().nullable(),
+  userAgent: z.string().nullable().describe('The client’s User-Agent, recorded for sign-ins and account changes'),
 });
+export type ActivityLogEntry = z.infer<typeof ActivityEntrySchema>;
 export const ActivityLogResponseSchema = z.object({
   success: z.literal(true),
-  entries: z.array(ActivityEntrySchema),
-  total: z.number(),
+  activities: z.array(ActivityEntrySchema),
+  total: z.number().describe('Entries matching the filters, on every page'),
   limit: z.number(),
   offset: z.number(),
 });

@@ -42,8 +42,14 @@ export const AppSchema = z.object({
   description: z.string(),
   category: z.string(),
   image: z.string(),
-  ports: z.record(z.string(), z.number()).describe('"<containerPort>[/udp]" → default host port'),
-  environment: z.record(z.string(), z.string()),
+  ports: z
+    .record(z.string(), z.number())
+    .describe('"<containerPort>[/udp]" → default host port; POST /deploy takes port_<containerPort> to change one'),
+  environment: z
+    .record(z.string(), z.string())
+    .describe(
+      'Each variable a deploy form offers → its default (secrets empty: generated when left empty). Host-port variables are under ports instead, and DOMAIN is always accepted',
+    ),
   volumes: z.array(z.string()),
   modes: z.array(DeployModeTypeSchema),
   requiresTraefik: z.boolean(),

@@ -35,7 +35,14 @@ export const ContainerStatsSchema = z.object({
     limit: z.number().describe('Bytes (the host memory when the container has no limit)'),
     percentage: z.number().describe('usage / limit, 0–100'),
   }),
-  network: z.object({ rx: z.number().describe('Bytes received'), tx: z.number().describe('Bytes sent') }),
+  network: z
+    .record(z.string(), z.object({ rx_bytes: z.number().describe('Bytes received'), tx_bytes: z.number().describe('Bytes sent') }))
+    .describe(
+      'By interface, as Docker and the original product name them: {"eth0": {rx_bytes, tx_bytes}}. Empty for a container without a network of its own (network_mode host or none)',
+    ),
+  networkTotal: z
+    .object({ rx: z.number().describe('Bytes received'), tx: z.number().describe('Bytes sent') })
+    .describe('The sum over every interface'),
   blockIO: z.object({ read: z.number(), write: z.number() }).describe('Bytes; zero where the cgroup reports none'),
   pids: z.number().int(),
   uptime: z.number().describe('Seconds since the container started'),

@@ -42,7 +42,9 @@ export const DeployRequestSchema = z.object({
   config: z
     .record(z.string().max(128), ConfigValueSchema)
     .default({})
-    .describe('Values of the variables the template declares (and the global ones: TZ, ID, APPFOLDER, …)'),
+    .describe(
+      'Values of the variables the template declares and the global ones (TZ, ID, APPFOLDER, …), in any letter case; also port_<containerPort> (the host port for that container port) and containerName (the main container’s name), as the original product’s form sends them',
+    ),
   mode: z
     .object({
       type: z

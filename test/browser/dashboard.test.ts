@@ -533,6 +533,17 @@ describe('dashboard in Chromium', { timeout: 60_000 }, () => {
     await activity.getByText('apikey.revoke').waitFor();
     expect(await activity.getByText('deploy.start').count()).toBeGreaterThan(0);
     await checkScreen('users');
+
+    // The list is the bare array GET /auth/users answers; a user added here shows up in it.
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const create = page.getByRole('dialog', { name: 'Add user' });
+    await create.getByLabel('Username').fill('browser-viewer');
+    await create.getByLabel('Password', { exact: true }).fill('browser-password-1');
+    await create.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await create.getByRole('button', { name: 'Create user' }).click();
+    const role = users.getByRole('combobox', { name: 'Role of browser-viewer' });
+    await role.waitFor();
+    expect(await role.inputValue()).toBe('viewer');
   });
 
   it('keeps keyboard focus inside a dialog, closes it on Escape and gives focus back to its opener', async () => {

@@ -49,6 +49,25 @@ describe('GET /applications and POST /applications/reload', () => {
     expect(body.applications.mediaserver.map((app: { source: string }) => app.source)).toEqual(['custom', 'cli-bridge']);
   });
 
+  it('lists the form an original dashboard builds: environment (variable → default) and ports (container port → host port)', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/applications?category=downloadclients' });
+    const qbittorrent = response
+      .json()
+      .applications.downloadclients.find((app: { id: string }) => app.id === 'downloadclients-qbittorrent');
+    expect(qbittorrent.environment).toEqual({
+      ID: '1000',
+      TZ: 'UTC',
+      APPFOLDER: testApp.config.appFolder,
+      MEDIAFOLDER: '/mnt/media',
+      RESTARTAPP: 'unless-stopped',
+    });
+    expect(qbittorrent.ports).toEqual({ '8080': 8080, '6881': 6881, '6881/udp': 6881 });
+    for (const app of Object.values(response.json().applications as Record<string, { environment: object; ports: object }[]>).flat()) {
+      for (const value of Object.values(app.environment)) expect(typeof value).toBe('string');
+      for (const value of Object.values(app.ports)) expect(Number.isInteger(value)).toBe(true);
+    }
+  });
+
   it('never shows a secret’s value or default', async () => {
     const response = await testApp.app.inject({ method: 'GET', url: '/applications?category=ai-tools' });
     const app = response.json().applications['ai-tools'][0];
@@ -68,7 +87,8 @@ describe('GET /applications and POST /applications/reload', () => {
         description: 'Database password (generated if left empty)',
       },
     ]);
-    expect(app.environment.WEBUI_SECRET_KEY).toBe('${OPEN_WEBUI_SECRET}');
+    expect(app.environment.OPEN_WEBUI_SECRET).toBe('');
+    expect(response.body).not.toContain('WEBUI_SECRET_KEY');
   });
 
   it('filters by category and by search words', async () => {

@@ -46,7 +46,7 @@ export function renderForTest(
   projectName: string,
   labels: Record<string, string> = {},
 ): RenderedStack {
-  const values = resolveDeployValues(entry, sampleConfig(entry), { isAdmin: true, mode, globals: GLOBALS });
+  const { values } = resolveDeployValues(entry, sampleConfig(entry), { isAdmin: true, mode, globals: GLOBALS });
   return renderCompose({ entry, mode, values, settings: renderSettings({ projectName, labels }) });
 }
 

@@ -51,7 +51,7 @@ describe('loadCatalog', () => {
     expect(webui?.app).toMatchObject({ id: 'ai-tools-open-webui', name: 'open-webui', category: 'ai-tools', source: 'bundled' });
   });
 
-  it('lists an app with its ports, web-service environment and volumes, and never a secret', () => {
+  it('lists an app with its ports, the variables a form offers with their defaults, its volumes, and never a secret', () => {
     const app = loadCatalog([{ path: NATIVE_ROOT, source: 'bundled' }], GLOBALS).entries.get('ai-tools-open-webui')?.app;
     expect(app).toEqual({
       id: 'ai-tools-open-webui',
@@ -62,11 +62,15 @@ describe('loadCatalog', () => {
       image: 'ghcr.io/open-webui/open-webui:v0.6.5',
       ports: { '8080': 3010 },
       environment: {
-        WEBUI_SECRET_KEY: '${OPEN_WEBUI_SECRET}',
-        DATABASE_URL: 'postgresql://webui:${OPEN_WEBUI_DB_PASSWORD}@db:5432/webui',
-        GLOBAL_LOG_LEVEL: 'info',
-        WEBUI_ADMIN_EMAIL: '',
         TZ: 'UTC',
+        APPFOLDER: '/opt/appdata',
+        RESTARTAPP: 'unless-stopped',
+        OPEN_WEBUI_IMAGE: 'ghcr.io/open-webui/open-webui:v0.6.5',
+        OPEN_WEBUI_SECRET: '',
+        OPEN_WEBUI_DB_PASSWORD: '',
+        OPEN_WEBUI_MODELS: '/mnt/media/models',
+        OPEN_WEBUI_LOG_LEVEL: 'info',
+        OPEN_WEBUI_ADMIN_EMAIL: '',
       },
       volumes: ['/opt/appdata/open-webui:/app/backend/data', '/mnt/media/models:/models'],
       modes: ['standard', 'traefik', 'authelia'],

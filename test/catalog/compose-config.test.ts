@@ -75,7 +75,7 @@ describe('gate 2: docker compose config', () => {
     const entry = fixtureEntry('ai-tools-open-webui');
     const nasty = `a'b"c$d \${HOME} $(id) \\n #x $$ \${OPEN_WEBUI_SECRET}`;
     const plain = `plain \${HOME} $(id) $$ #x`;
-    const values = resolveDeployValues(
+    const { values } = resolveDeployValues(
       entry,
       { OPEN_WEBUI_ADMIN_EMAIL: 'me@example.com', OPEN_WEBUI_DB_PASSWORD: nasty, OPEN_WEBUI_SECRET: plain },
       {

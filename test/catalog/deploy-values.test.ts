@@ -24,21 +24,24 @@ function errorOf(run: () => unknown): { code: string; message: string; details: 
 describe('resolveDeployValues', () => {
   it('fills globals from config, declared defaults and the mode’s network', () => {
     expect(resolveDeployValues(sonarr, {}, asUser)).toEqual({
-      ID: '1000',
-      TZ: 'UTC',
-      UMASK: '002',
-      APPFOLDER: '/opt/appdata',
-      MEDIAFOLDER: '/mnt/media',
-      DOMAIN: 'home.example.com',
-      RESTARTAPP: 'unless-stopped',
-      DOCKERNETWORK: 'default',
-      SONARR_PORT: '8989',
+      containerName: null,
+      values: {
+        ID: '1000',
+        TZ: 'UTC',
+        UMASK: '002',
+        APPFOLDER: '/opt/appdata',
+        MEDIAFOLDER: '/mnt/media',
+        DOMAIN: 'home.example.com',
+        RESTARTAPP: 'unless-stopped',
+        DOCKERNETWORK: 'default',
+        SONARR_PORT: '8989',
+      },
     });
-    expect(resolveDeployValues(sonarr, {}, { ...asUser, mode: 'traefik' }).DOCKERNETWORK).toBe('proxy');
+    expect(resolveDeployValues(sonarr, {}, { ...asUser, mode: 'traefik' }).values.DOCKERNETWORK).toBe('proxy');
   });
 
   it('accepts the seed’s global overrides and normalizes typed values', () => {
-    const values = resolveDeployValues(
+    const { values } = resolveDeployValues(
       sonarr,
       { TZ: 'America/New_York', ID: '1001', DOMAIN: 'plex.example.com', APPFOLDER: '/opt/appdata/', SONARR_PORT: 18989 },
       asUser,
@@ -53,16 +56,20 @@ describe('resolveDeployValues', () => {
   });
 
   it('generates a different 32-character secret for each empty secret and keeps given ones', () => {
-    const values = resolveDeployValues(webui, { OPEN_WEBUI_ADMIN_EMAIL: 'me@example.com', OPEN_WEBUI_DB_PASSWORD: "p'a$s${HOME}" }, asUser);
+    const { values } = resolveDeployValues(
+      webui,
+      { OPEN_WEBUI_ADMIN_EMAIL: 'me@example.com', OPEN_WEBUI_DB_PASSWORD: "p'a$s${HOME}" },
+      asUser,
+    );
     expect(values.OPEN_WEBUI_SECRET).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(values.OPEN_WEBUI_DB_PASSWORD).toBe("p'a$s${HOME}");
-    const again = resolveDeployValues(webui, { OPEN_WEBUI_ADMIN_EMAIL: 'me@example.com' }, asUser);
+    const { values: again } = resolveDeployValues(webui, { OPEN_WEBUI_ADMIN_EMAIL: 'me@example.com' }, asUser);
     expect(again.OPEN_WEBUI_SECRET).not.toBe(values.OPEN_WEBUI_SECRET);
     expect(again.OPEN_WEBUI_DB_PASSWORD).not.toBe(again.OPEN_WEBUI_SECRET);
   });
 
   it('expands a path default that starts from a global folder', () => {
-    const values = resolveDeployValues(webui, { OPEN_WEBUI_ADMIN_EMAIL: 'me@example.com', MEDIAFOLDER: '/mnt/media/ai' }, asUser);
+    const { values } = resolveDeployValues(webui, { OPEN_WEBUI_ADMIN_EMAIL: 'me@example.com', MEDIAFOLDER: '/mnt/media/ai' }, asUser);
     expect(values.OPEN_WEBUI_MODELS).toBe('/mnt/media/ai/models');
   });
 
@@ -79,7 +86,7 @@ describe('resolveDeployValues', () => {
       code: 'VALIDATION_FAILED',
       message: 'Invalid deploy configuration',
       details:
-        'config.NOPE: is not a variable of ai-tools-open-webui; config.OPEN_WEBUI_PORT: must be a port number between 1 and 65535; config.OPEN_WEBUI_LOG_LEVEL: must be one of debug, info, warning; config.DOCKERNETWORK: is set by the deploy mode; config.TZ: must not contain line breaks or control characters; config.RESTARTAPP: must be one of no, always, unless-stopped, on-failure; config.OPEN_WEBUI_ADMIN_EMAIL: is required',
+        'config.NOPE: is not a variable of ai-tools-open-webui; config.OPEN_WEBUI_PORT: must be a port number between 1 and 65535; config.OPEN_WEBUI_LOG_LEVEL: must be one of debug, info, warning; config.DOCKERNETWORK: is set by the deploy mode; config.TZ: must not contain line breaks or control characters; config.RESTARTAPP: must be one of no, always, unless-stopped, on-failure; config.OPEN_WEBUI_ADMIN_EMAIL: is required. Accepted keys (any letter case): containerName, port_8080, ID, TZ, UMASK, APPFOLDER, MEDIAFOLDER, DOMAIN, RESTARTAPP, OPEN_WEBUI_PORT, OPEN_WEBUI_IMAGE, OPEN_WEBUI_SECRET, OPEN_WEBUI_DB_PASSWORD, OPEN_WEBUI_MODELS, OPEN_WEBUI_LOG_LEVEL, OPEN_WEBUI_ADMIN_EMAIL',
       fields: [
         { path: 'config.NOPE', message: 'is not a variable of ai-tools-open-webui' },
         { path: 'config.OPEN_WEBUI_PORT', message: 'must be a port number between 1 and 65535' },
@@ -127,9 +134,9 @@ describe('resolveDeployValues', () => {
       details: 'config.APPFOLDER is outside /opt/appdata and /mnt/media; config.OPEN_WEBUI_MODELS is outside /opt/appdata and /mnt/media',
       fields: undefined,
     });
-    expect(resolveDeployValues(webui, config, asAdmin)).toMatchObject({ OPEN_WEBUI_MODELS: '/srv/models', APPFOLDER: '/etc' });
+    expect(resolveDeployValues(webui, config, asAdmin).values).toMatchObject({ OPEN_WEBUI_MODELS: '/srv/models', APPFOLDER: '/etc' });
     expect(
-      resolveDeployValues(webui, { ...config, OPEN_WEBUI_MODELS: '/mnt/media/models-2', APPFOLDER: '/opt/appdata/x' }, asUser)
+      resolveDeployValues(webui, { ...config, OPEN_WEBUI_MODELS: '/mnt/media/models-2', APPFOLDER: '/opt/appdata/x' }, asUser).values
         .OPEN_WEBUI_MODELS,
     ).toBe('/mnt/media/models-2');
   });
@@ -142,7 +149,7 @@ describe('resolveDeployValues', () => {
       details: 'config.OPEN_WEBUI_IMAGE overrides the image',
       fields: undefined,
     });
-    expect(resolveDeployValues(webui, config, asAdmin).OPEN_WEBUI_IMAGE).toBe('evil/image:1');
+    expect(resolveDeployValues(webui, config, asAdmin).values.OPEN_WEBUI_IMAGE).toBe('evil/image:1');
     expect(errorOf(() => resolveDeployValues(plex, { PLEXIMAGE: 'evil/plex:1' }, asUser)).details).toBe(
       'config.PLEXIMAGE overrides the image',
     );
@@ -155,11 +162,11 @@ describe('resolveDeployValues', () => {
       details: 'Watchtower needs elevated rights (mounts docker.sock to pull new images and recreate containers)',
       fields: undefined,
     });
-    expect(resolveDeployValues(watchtower, { WATCHTOWER_CLEANUP: 'no' }, asAdmin).WATCHTOWER_CLEANUP).toBe('false');
+    expect(resolveDeployValues(watchtower, { WATCHTOWER_CLEANUP: 'no' }, asAdmin).values.WATCHTOWER_CLEANUP).toBe('false');
   });
 
   it('gives foreign templates the original product’s defaults', () => {
-    const values = resolveDeployValues(plex, {}, asUser);
+    const { values } = resolveDeployValues(plex, {}, asUser);
     expect(values).toMatchObject({
       PLEXIMAGE: 'lscr.io/linuxserver/plex:latest',
       PLEXTHEME: 'dark',
@@ -167,5 +174,92 @@ describe('resolveDeployValues', () => {
       SECURITYOPSSET: 'true',
       PLEXCLAIM: '',
     });
+  });
+});
+
+describe('resolveDeployValues with the original product’s deploy form', () => {
+  const qbittorrent = fixtureEntry('downloadclients-qbittorrent');
+
+  it('matches keys to variables whatever their letter case, and domain to DOMAIN', () => {
+    const { values } = resolveDeployValues(
+      sonarr,
+      { tz: 'Europe/Berlin', Id: '1001', appfolder: '/opt/appdata/tv', domain: 'tv.example.com', sonarr_port: '18989' },
+      asUser,
+    );
+    expect(values).toMatchObject({
+      TZ: 'Europe/Berlin',
+      ID: '1001',
+      APPFOLDER: '/opt/appdata/tv',
+      DOMAIN: 'tv.example.com',
+      SONARR_PORT: '18989',
+    });
+  });
+
+  it('sets the variable that publishes a container port from port_<containerPort>', () => {
+    expect(resolveDeployValues(sonarr, { port_8989: '18990' }, asUser).values.SONARR_PORT).toBe('18990');
+    expect(resolveDeployValues(sonarr, { 'PORT_8989/tcp': 18991 }, asUser).values.SONARR_PORT).toBe('18991');
+    const peers = resolveDeployValues(qbittorrent, { port_8080: '18080', port_6881: '16881', 'port_6881/udp': '16881' }, asUser);
+    expect(peers.values).toMatchObject({ QBITTORRENT_PORT: '18080', QBITTORRENT_PEER_PORT: '16881' });
+  });
+
+  it('validates a port_ value like the variable it sets, naming the key that was sent', () => {
+    expect(errorOf(() => resolveDeployValues(sonarr, { port_8989: 'eighty' }, asUser)).fields).toEqual([
+      { path: 'config.port_8989', message: 'must be a port number between 1 and 65535' },
+    ]);
+    expect(errorOf(() => resolveDeployValues(sonarr, { tz: 'a\nb' }, asUser)).fields).toEqual([
+      { path: 'config.tz', message: 'must not contain line breaks or control characters' },
+    ]);
+  });
+
+  it('answers 400 when two keys set one variable', () => {
+    expect(errorOf(() => resolveDeployValues(sonarr, { TZ: 'UTC', tz: 'Europe/Berlin' }, asUser))).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'Invalid deploy configuration',
+      details: 'config.tz: sets TZ, as config.TZ does; give only one of them',
+      fields: [{ path: 'config.tz', message: 'sets TZ, as config.TZ does; give only one of them' }],
+    });
+    expect(errorOf(() => resolveDeployValues(sonarr, { SONARR_PORT: 18989, port_8989: 18990 }, asUser)).fields).toEqual([
+      { path: 'config.port_8989', message: 'sets SONARR_PORT, as config.SONARR_PORT does; give only one of them' },
+    ]);
+    expect(errorOf(() => resolveDeployValues(qbittorrent, { port_6881: 16881, 'port_6881/udp': 16882 }, asUser)).fields).toEqual([
+      { path: 'config.port_6881/udp', message: 'sets QBITTORRENT_PEER_PORT, as config.port_6881 does, to another value' },
+    ]);
+    expect(errorOf(() => resolveDeployValues(sonarr, { containerName: 'tv', containername: 'tv' }, asUser)).fields).toEqual([
+      { path: 'config.containername', message: 'is given as config.containerName too; give only one of them' },
+    ]);
+  });
+
+  it('lists the keys it accepts once when a key is unknown, and says why a port key is refused', () => {
+    const error = errorOf(() => resolveDeployValues(plex, { port_32400: 32401, port_1900: 1901, gpuType: 'nvidia' }, asAdmin));
+    expect(error.fields).toEqual([
+      { path: 'config.port_32400', message: 'the host port of container port 32400 is fixed by the template of mediaserver-plex' },
+      { path: 'config.port_1900', message: 'mediaserver-plex publishes no container port 1900' },
+      { path: 'config.gpuType', message: 'is not a variable of mediaserver-plex' },
+    ]);
+    expect(error.details).toBe(
+      'config.port_32400: the host port of container port 32400 is fixed by the template of mediaserver-plex; config.port_1900: mediaserver-plex publishes no container port 1900; config.gpuType: is not a variable of mediaserver-plex. ' +
+        'Accepted keys (any letter case): containerName, ID, TZ, UMASK, APPFOLDER, MEDIAFOLDER, DOMAIN, RESTARTAPP, PLEXCLAIM, PLEXTHEME, PLEXIMAGE, SECURITYOPS, SECURITYOPSSET',
+    );
+  });
+
+  it('takes containerName as the main service’s container name, checked as a Docker name', () => {
+    expect(resolveDeployValues(sonarr, { containerName: 'tv.sonarr_1' }, asUser).containerName).toBe('tv.sonarr_1');
+    expect(resolveDeployValues(sonarr, { containerName: '' }, asUser).containerName).toBeNull();
+    const rule = 'must be a container name: 2 to 128 letters, digits, _ . or -, starting with a letter or digit';
+    for (const bad of ['-dash', 'a', 'has space', 'x'.repeat(129), 'évé', 42, 'a/b']) {
+      expect(errorOf(() => resolveDeployValues(sonarr, { containerName: bad }, asUser)).fields).toEqual([
+        { path: 'config.containerName', message: rule },
+      ]);
+    }
+  });
+
+  it('keeps a redeploy’s generated secret when the form leaves it empty under any letter case', () => {
+    const kept = { OPEN_WEBUI_SECRET: 'kept-secret', OPEN_WEBUI_DB_PASSWORD: 'kept-password' };
+    const { values } = resolveDeployValues(
+      webui,
+      { open_webui_admin_email: 'me@example.com', open_webui_secret: '', OPEN_WEBUI_DB_PASSWORD: 'new-password' },
+      { ...asUser, keptSecrets: kept },
+    );
+    expect(values).toMatchObject({ OPEN_WEBUI_SECRET: 'kept-secret', OPEN_WEBUI_DB_PASSWORD: 'new-password' });
   });
 });

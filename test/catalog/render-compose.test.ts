@@ -18,8 +18,8 @@ function render(
   config: Record<string, unknown> = {},
   settings = renderSettings(),
 ) {
-  const values = resolveDeployValues(entry, config, { isAdmin: true, mode, globals: GLOBALS });
-  return renderCompose({ entry, mode, values, settings });
+  const { values, containerName } = resolveDeployValues(entry, config, { isAdmin: true, mode, globals: GLOBALS });
+  return renderCompose({ entry, mode, values, settings: { ...settings, containerName } });
 }
 
 const TRAEFIK_ROUTER = {
@@ -169,6 +169,19 @@ describe('renderCompose', () => {
     expect((stack.compose.services.sonarr as { labels: Record<string, string> }).labels).toEqual({
       'homelabarr.note': 'costs $$5 $${HOME}',
     });
+  });
+
+  it('names the main service’s container after containerName, and only that service', () => {
+    const chat = render(webui, 'traefik', { OPEN_WEBUI_ADMIN_EMAIL: 'me@example.com', containerName: 'chat' });
+    const services = chat.compose.services as Record<string, Record<string, unknown>>;
+    expect(services['open-webui']?.container_name).toBe('chat');
+    expect(services.db?.container_name).toBeUndefined();
+    expect(parse(chat.composeYaml).services['open-webui'].container_name).toBe('chat');
+    expect(chat.envFile).not.toContain('chat');
+    // A foreign template that names its container itself gets the user's name instead.
+    const named = render(plex, 'standard', { containerName: 'my-plex' });
+    expect((named.compose.services.plex as Record<string, unknown>).container_name).toBe('my-plex');
+    expect((render(sonarr, 'standard').compose.services.sonarr as Record<string, unknown>).container_name).toBeUndefined();
   });
 
   it('refuses a mode the template does not declare', () => {

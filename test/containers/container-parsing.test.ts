@@ -92,8 +92,7 @@ describe('parseStatsSample', () => {
       onlineCpus: 4,
       memoryUsage: 6_000,
       memoryLimit: 100_000,
-      networkRx: 101,
-      networkTx: 12,
+      networks: { eth0: { rxBytes: 100, txBytes: 10 }, eth1: { rxBytes: 1, txBytes: 2 } },
       blockRead: 8,
       blockWrite: 3,
       pids: 5,
@@ -126,8 +125,7 @@ describe('computeContainerStats', () => {
     onlineCpus: 2,
     memoryUsage: 256,
     memoryLimit: 1024,
-    networkRx: 1,
-    networkTx: 2,
+    networks: { eth0: { rxBytes: 1, txBytes: 2 } },
     blockRead: 3,
     blockWrite: 4,
     pids: 6,
@@ -141,7 +139,8 @@ describe('computeContainerStats', () => {
     expect(computeContainerStats({ previous, latest, startedAtMs, nowMs: startedAtMs + 90_500 })).toEqual({
       cpu: 15,
       memory: { usage: 256, limit: 1024, percentage: 25 },
-      network: { rx: 1, tx: 2 },
+      network: { eth0: { rx_bytes: 1, tx_bytes: 2 } },
+      networkTotal: { rx: 1, tx: 2 },
       blockIO: { read: 3, write: 4 },
       pids: 6,
       uptime: 90,
@@ -161,6 +160,16 @@ describe('computeContainerStats', () => {
     });
     expect(stats.cpu).toBe(5);
     expect(computeContainerStats({ previous: null, latest: sample({ cpuTotalNs: 10e9 }), startedAtMs: null, nowMs: 0 }).cpu).toBe(0);
+  });
+
+  it('reports network counters by interface, as the original does, with their sum besides', () => {
+    const latest = sample({ networks: { eth0: { rxBytes: 100, txBytes: 10 }, eth1: { rxBytes: 5, txBytes: 1 } } });
+    const stats = computeContainerStats({ previous: null, latest, startedAtMs: null, nowMs: 0 });
+    expect(stats.network).toEqual({ eth0: { rx_bytes: 100, tx_bytes: 10 }, eth1: { rx_bytes: 5, tx_bytes: 1 } });
+    expect(stats.networkTotal).toEqual({ rx: 105, tx: 11 });
+    // network_mode host or none: Docker sends no networks at all.
+    const hostNetwork = computeContainerStats({ previous: null, latest: sample({ networks: {} }), startedAtMs: null, nowMs: 0 });
+    expect([hostNetwork.network, hostNetwork.networkTotal]).toEqual([{}, { rx: 0, tx: 0 }]);
   });
 
   it('keeps percentages within 0–100 and survives a zero memory limit', () => {

@@ -89,7 +89,8 @@ describe('GET /containers', () => {
     const [plex, sonarr] = response.json().containers;
     expect(plex.stats).toMatchObject({
       memory: { usage: 50 * 1024 * 1024, limit: 1024 * 1024 * 1024, percentage: 4.88 },
-      network: { rx: 1000, tx: 500 },
+      network: { eth0: { rx_bytes: 1000, tx_bytes: 500 } },
+      networkTotal: { rx: 1000, tx: 500 },
       blockIO: { read: 0, write: 0 },
       pids: 2,
       onlineCpus: 2,
@@ -147,7 +148,26 @@ describe('GET /containers/:id/stats', () => {
     const response = await app.inject({ method: 'GET', url: '/containers/plex/stats' });
     expect(response.statusCode).toBe(200);
     const body = response.json();
-    expect(body).toMatchObject({ success: true, containerId: 'plex', stats: { pids: 2, network: { rx: 1000, tx: 500 } } });
+    expect(body).toMatchObject({
+      success: true,
+      containerId: 'plex',
+      stats: { pids: 2, network: { eth0: { rx_bytes: 1000, tx_bytes: 500 } } },
+    });
+  });
+
+  it('answers the fields the original’s ContainerStats reads: cpu, memory, network by interface, uptime', async () => {
+    const { app } = await openApp(dockerWithContainers());
+    const { stats } = (await app.inject({ method: 'GET', url: '/containers/plex/stats' })).json();
+    expect(stats).toMatchObject({
+      cpu: expect.any(Number),
+      memory: { usage: 50 * 1024 * 1024, limit: 1024 * 1024 * 1024, percentage: 4.88 },
+      network: { eth0: { rx_bytes: 1000, tx_bytes: 500 } },
+      uptime: expect.any(Number),
+    });
+    // The original sums Object.values(network): every value is an {rx_bytes, tx_bytes} of numbers.
+    for (const counters of Object.values(stats.network as Record<string, unknown>)) {
+      expect(counters).toEqual({ rx_bytes: expect.any(Number), tx_bytes: expect.any(Number) });
+    }
   });
 
   it('answers null stats for a stopped container', async () => {
@@ -326,18 +346,20 @@ describe('container actions', () => {
     const { app, ctx } = await openApp(dockerWithContainers());
     await app.inject({ method: 'POST', url: '/containers/plex/stop?timeout=1' });
     await app.inject({ method: 'DELETE', url: '/containers/sonarr' });
-    const entries = ctx.services.activity.list({ limit: 10, offset: 0 }).entries.filter((entry) => entry.action.startsWith('container.'));
-    const actions = entries.map((entry) => ({ action: entry.action, target: entry.target, details: entry.details }));
+    const entries = ctx.services.activity
+      .list({ limit: 10, offset: 0 })
+      .activities.filter((entry) => entry.action.startsWith('container.'));
+    const actions = entries.map((entry) => ({ action: entry.action, targetName: entry.targetName, details: entry.details }));
     expect(actions).toEqual(
       expect.arrayContaining([
         {
           action: 'container.stop',
-          target: 'plex',
+          targetName: 'plex',
           details: { containerId: 'a1'.repeat(32), image: 'lscr.io/linuxserver/plex:latest', changed: true, timeoutSeconds: 1 },
         },
         {
           action: 'container.remove',
-          target: 'sonarr',
+          targetName: 'sonarr',
           details: { containerId: 'b2'.repeat(32), image: 'busybox:latest', force: false, removeVolumes: false },
         },
       ]),
@@ -379,7 +401,7 @@ describe('container routes with auth enabled', () => {
     expect(docker.actions).toEqual([]);
     const allowed = await testApp.app.inject({ method: 'POST', url: '/containers/plex/stop', headers: user });
     expect(allowed.statusCode).toBe(200);
-    const { entries } = testApp.ctx.services.activity.list({ limit: 10, offset: 0, action: 'container.stop' });
+    const { activities: entries } = testApp.ctx.services.activity.list({ limit: 10, offset: 0, action: 'container.stop' });
     expect(entries.map((entry) => entry.username)).toEqual(['test-user']);
   });
 });

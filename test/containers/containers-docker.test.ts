@@ -99,7 +99,10 @@ describe('containers against the real daemon', () => {
     expect(stats.memory.limit).toBeGreaterThan(stats.memory.usage);
     expect(stats.memory.percentage).toBeGreaterThanOrEqual(0);
     expect(stats.pids).toBeGreaterThanOrEqual(2);
-    expect(stats.network.rx).toBeGreaterThanOrEqual(0);
+    // The container is on one network: Docker names its interface eth0.
+    expect(Object.keys(stats.network)).toEqual(['eth0']);
+    expect(stats.network.eth0).toEqual({ rx_bytes: expect.any(Number), tx_bytes: expect.any(Number) });
+    expect(stats.networkTotal).toEqual({ rx: stats.network.eth0.rx_bytes, tx: stats.network.eth0.tx_bytes });
     expect(stats.blockIO).toEqual({ read: expect.any(Number), write: expect.any(Number) });
     expect(stats.uptime).toBeGreaterThanOrEqual(0);
     expect(stats.cpu).toBeGreaterThan(0);
@@ -197,7 +200,7 @@ describe('containers against the real daemon', () => {
 
     const actions = testApp.ctx.services.activity
       .list({ limit: 50, offset: 0 })
-      .entries.filter((entry) => entry.target === `${prefix}-lifecycle`)
+      .activities.filter((entry) => entry.targetName === `${prefix}-lifecycle`)
       .map((entry) => entry.action)
       .reverse();
     expect(actions).toEqual([

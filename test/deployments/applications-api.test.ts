@@ -68,9 +68,9 @@ describe('POST /applications/:appId/stop', () => {
     });
     expect(h.compose.calls.at(-1)).toMatchObject({ action: 'stop', project: { name: 'hlrt-hlrtest-web' } });
     expect([...h.docker.containers.values()].find((container) => container.name === 'look-alike-web-1')?.state).toBe('running');
-    expect(h.t.ctx.services.activity.list({ limit: 1, offset: 0 }).entries[0]).toMatchObject({
+    expect(h.t.ctx.services.activity.list({ limit: 1, offset: 0 }).activities[0]).toMatchObject({
       action: 'app.stop',
-      target: 'hlrtest-web',
+      targetName: 'hlrtest-web',
       username: 'test-user',
     });
   });
@@ -161,9 +161,9 @@ describe('DELETE /applications/:appId', () => {
     const response = await h.t.app.inject({ method: 'DELETE', url: '/applications/hlrtest-web', headers: h.headers });
     expect(response.json()).toMatchObject({ removedVolumes: false, message: 'hlrtest-web removed; its data under APPFOLDER was kept' });
     expect(h.compose.calls.at(-1)).toMatchObject({ action: 'down', removeVolumes: false });
-    expect(h.t.ctx.services.activity.list({ limit: 1, offset: 0 }).entries[0]).toMatchObject({
+    expect(h.t.ctx.services.activity.list({ limit: 1, offset: 0 }).activities[0]).toMatchObject({
       action: 'app.remove',
-      target: 'hlrtest-web',
+      targetName: 'hlrtest-web',
     });
   });
 });

@@ -283,4 +283,27 @@ describe('deploying with real Docker and compose', () => {
       expect((await postJson(`${h.url}/applications/hlrtest-slow/stop`, {})).status).toBe(404);
     },
   );
+  it(
+    'deploys the original dashboard’s form config with real compose: its container gets the name asked for',
+    { timeout: 90_000 },
+    async () => {
+      const port = await freePort();
+      const name = `${h.prefix}-named-app`;
+      const config = { containerName: name, port_8080: String(port), tz: 'Europe/Berlin', hlr_test_run: testRunId };
+      const { deployment } = await deployAndWait(h, { appId: 'hlrtest-healthy', config, mode: { type: 'local' } });
+      expect(deployment).toMatchObject({
+        status: 'completed',
+        result: { urls: [`http://localhost:${port}`], containers: [{ name, service: 'app', state: 'running', health: 'healthy' }] },
+      });
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('stub\n');
+      expect((await projectContainers('hlrtest-healthy')).map((container) => container.Names)).toEqual([[`/${name}`]]);
+
+      // Another app may not take the name while this container has it.
+      const taken = await postJson(`${h.url}/deploy`, { appId: 'hlrtest-web', config: { containerName: name, ...run } });
+      expect(taken.status).toBe(409);
+      expect(taken.body.error).toBe(`The container name ${name} is taken`);
+      expect((await getJson(`${h.url}/applications/hlrtest-healthy`, { method: 'DELETE' })).status).toBe(200);
+      expect(await projectContainers('hlrtest-healthy')).toEqual([]);
+    },
+  );
 });

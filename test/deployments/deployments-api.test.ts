@@ -1,6 +1,6 @@
 // API tier: POST /deploy, the runner's state machine and events, status, history, cancel and
 // recovery, with Docker and compose faked behind their interfaces.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/server/config.js';
@@ -217,7 +217,9 @@ describe('POST /deploy', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       error: 'Invalid deploy configuration',
-      details: expect.stringContaining('config.NOPE: is not a variable of hlrtest-web'),
+      details:
+        'config.NOPE: is not a variable of hlrtest-web; config.WEB_PORT: must be a port number between 1 and 65535. ' +
+        'Accepted keys (any letter case): containerName, port_8080, ID, TZ, UMASK, APPFOLDER, MEDIAFOLDER, DOMAIN, RESTARTAPP, WEB_PORT, WEB_SECRET, HLR_TEST_RUN',
       code: 'VALIDATION_FAILED',
       requestId: expect.any(String),
       fields: [
@@ -325,11 +327,143 @@ describe('POST /deploy', () => {
   it('records deploy.start and deploy.complete in the activity log', async () => {
     const h = await setup();
     const id = await deployAndSettle(h, { appId: 'hlrtest-web', config: { WEB_PORT: 18115 } });
-    const entries = h.t.ctx.services.activity.list({ limit: 10, offset: 0 }).entries.filter((entry) => entry.action.startsWith('deploy.'));
-    expect(entries.map((entry) => [entry.action, entry.target, entry.username, entry.details.deploymentId])).toEqual([
+    const entries = h.t.ctx.services.activity
+      .list({ limit: 10, offset: 0 })
+      .activities.filter((entry) => entry.action.startsWith('deploy.'));
+    expect(entries.map((entry) => [entry.action, entry.targetName, entry.username, entry.details.deploymentId])).toEqual([
       ['deploy.complete', 'hlrtest-web', 'test-user', id],
       ['deploy.start', 'hlrtest-web', 'test-user', id],
     ]);
+  });
+});
+
+describe('POST /deploy with the original product’s deploy form', () => {
+  /** The config the original dashboard's form sends: environment keys lowercased, port_<containerPort>, domain, containerName. */
+  async function formFields(h: Harness, appId: string): Promise<Record<string, string>> {
+    const listing = (await h.t.app.inject({ method: 'GET', url: '/applications' })).json<{
+      applications: Record<string, { id: string; environment: Record<string, string>; ports: Record<string, number> }[]>;
+    }>();
+    const app = Object.values(listing.applications)
+      .flat()
+      .find((candidate) => candidate.id === appId);
+    if (!app) throw new Error(`${appId} is not listed`);
+    const fields: Record<string, string> = { containerName: '', domain: '' };
+    for (const [key, value] of Object.entries(app.environment)) fields[key.toLowerCase()] = String(value);
+    for (const [key, value] of Object.entries(app.ports)) fields[`port_${key}`] = String(value);
+    return fields;
+  }
+
+  it('lists what the form is built from: environment (variable → default) and ports (container port → host port)', async () => {
+    const h = await setup();
+    expect(await formFields(h, 'hlrtest-web')).toEqual({
+      containerName: '',
+      domain: '',
+      tz: 'UTC',
+      restartapp: 'unless-stopped',
+      web_secret: '',
+      hlr_test_run: 'none',
+      port_8080: '18080',
+    });
+  });
+
+  it('deploys the form’s config: lowercased keys, port_<containerPort>, domain and containerName', async () => {
+    const h = await setup();
+    const fields = await formFields(h, 'hlrtest-web');
+    const config = { ...fields, tz: 'Europe/Berlin', port_8080: '18150', domain: 'lab.example.com', containerName: 'my-web' };
+    const id = await deployAndSettle(h, { appId: 'hlrtest-web', config, mode: { type: 'local' } });
+    expect(await status(h, id)).toMatchObject({
+      status: 'completed',
+      result: { ports: [{ service: 'web', containerPort: 8080, hostPort: 18150, protocol: 'tcp' }] },
+    });
+    const stack = path.join(h.t.dataDir, 'stacks', 'hlrtest-web');
+    const env = readFileSync(path.join(stack, '.env'), 'utf8');
+    for (const line of [
+      "TZ='Europe/Berlin'",
+      "DOMAIN='lab.example.com'",
+      "WEB_PORT='18150'",
+      "HLR_TEST_RUN='none'",
+      "RESTARTAPP='unless-stopped'",
+    ]) {
+      expect(env).toContain(line);
+    }
+    expect(env).toMatch(/^WEB_SECRET='[A-Za-z0-9_-]{32}'$/m);
+    expect(readFileSync(path.join(stack, 'compose.yaml'), 'utf8')).toContain('container_name: my-web');
+    expect([...h.docker.containers.values()].map((container) => container.name)).toEqual(['my-web']);
+  });
+
+  it('answers 400 for two keys that set one variable, before a deployment exists', async () => {
+    const h = await setup();
+    const response = await deploy(h, { appId: 'hlrtest-web', config: { TZ: 'UTC', tz: 'Europe/Berlin' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'Invalid deploy configuration',
+      details: 'config.tz: sets TZ, as config.TZ does; give only one of them',
+      code: 'VALIDATION_FAILED',
+      requestId: expect.any(String),
+      fields: [{ path: 'config.tz', message: 'sets TZ, as config.TZ does; give only one of them' }],
+    });
+    expect(h.t.ctx.services.deployments.list({ limit: 10, offset: 0 }).total).toBe(0);
+  });
+
+  it('answers 400 for a key the app does not have, listing the keys it accepts once', async () => {
+    const h = await setup();
+    const response = await deploy(h, { appId: 'hlrtest-web', config: { enableGpu: 'true', port_9999: '19999' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'Invalid deploy configuration',
+      details:
+        'config.enableGpu: is not a variable of hlrtest-web; config.port_9999: hlrtest-web publishes no container port 9999. ' +
+        'Accepted keys (any letter case): containerName, port_8080, ID, TZ, UMASK, APPFOLDER, MEDIAFOLDER, DOMAIN, RESTARTAPP, WEB_PORT, WEB_SECRET, HLR_TEST_RUN',
+      code: 'VALIDATION_FAILED',
+      requestId: expect.any(String),
+      fields: [
+        { path: 'config.enableGpu', message: 'is not a variable of hlrtest-web' },
+        { path: 'config.port_9999', message: 'hlrtest-web publishes no container port 9999' },
+      ],
+    });
+  });
+
+  it('answers 400 for a containerName Docker would refuse', async () => {
+    const h = await setup();
+    const response = await deploy(h, { appId: 'hlrtest-web', config: { containerName: '../etc' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'Invalid deploy configuration',
+      details: 'config.containerName: must be a container name: 2 to 128 letters, digits, _ . or -, starting with a letter or digit',
+      code: 'VALIDATION_FAILED',
+      requestId: expect.any(String),
+      fields: [
+        {
+          path: 'config.containerName',
+          message: 'must be a container name: 2 to 128 letters, digits, _ . or -, starting with a letter or digit',
+        },
+      ],
+    });
+  });
+
+  it('answers 409 for a containerName another container has, and writes nothing', async () => {
+    const h = await setup();
+    h.docker.addContainer({ name: 'plex', image: 'lscr.io/linuxserver/plex:latest', labels: { 'homelabarr.app-id': 'mediaserver-plex' } });
+    const response = await deploy(h, { appId: 'hlrtest-web', config: { containerName: 'plex', WEB_PORT: 18151 } });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toEqual({
+      error: 'The container name plex is taken',
+      details:
+        'A container named plex already exists (lscr.io/linuxserver/plex:latest, running, app mediaserver-plex). Choose another containerName, or leave it empty for the default name.',
+      code: 'CONFLICT',
+      requestId: expect.any(String),
+    });
+    expect(h.t.ctx.services.deployments.list({ limit: 10, offset: 0 }).total).toBe(0);
+    expect(existsSync(path.join(h.t.dataDir, 'stacks', 'hlrtest-web'))).toBe(false);
+    expect(h.compose.calls).toEqual([]);
+  });
+
+  it('lets a redeploy keep the containerName its own container has', async () => {
+    const h = await setup();
+    await deployAndSettle(h, { appId: 'hlrtest-web', config: { containerName: 'my-web', WEB_PORT: 18152 } });
+    const id = await deployAndSettle(h, { appId: 'hlrtest-web', config: { containerName: 'my-web', WEB_PORT: 18153 } });
+    expect(await status(h, id)).toMatchObject({ status: 'completed', isRedeploy: true });
+    expect([...h.docker.containers.values()].map((container) => container.name)).toEqual(['my-web']);
   });
 });
 
@@ -455,9 +589,9 @@ describe('the deploy runner', () => {
       step: 'verify',
       error: 'Container hlrt-hlrtest-web-web-1 (service web) is unhealthy. Last log lines:\nconfig file /config/app.ini is missing',
     });
-    expect(h.t.ctx.services.activity.list({ limit: 5, offset: 0 }).entries[0]).toMatchObject({
+    expect(h.t.ctx.services.activity.list({ limit: 5, offset: 0 }).activities[0]).toMatchObject({
       action: 'deploy.fail',
-      target: 'hlrtest-web',
+      targetName: 'hlrtest-web',
     });
   });
 

@@ -9,7 +9,7 @@ import type { FakeContainer, FakeDockerEngine } from './fake-docker.js';
 
 export const FAKE_COMPOSE_INFO: ComposeInfo = { available: true, version: '2.26.1', command: 'docker', baseArgs: ['compose'], isV2: true };
 
-type ComposeFile = { services: Record<string, { image?: string; labels?: Record<string, string> }> };
+type ComposeFile = { services: Record<string, { image?: string; labels?: Record<string, string>; container_name?: string }> };
 
 export type FakeComposeCall = { action: 'up' | 'stop' | 'down' | 'ps' | 'logs'; project: ComposeProject; removeVolumes?: boolean };
 
@@ -64,8 +64,13 @@ export class FakeComposeRunner implements ComposeRunner {
       throw new CommandError('docker', ['compose', 'up', '-d'], failure.exitCode, null, false, false, failure.stderr, 10);
     }
     for (const [service, definition] of Object.entries(file.services)) {
-      const name = `${project.name}-${service}-1`;
-      for (const existing of [...this.docker.containers.values()]) if (existing.name === name) this.docker.containers.delete(existing.id);
+      const name = definition.container_name ?? `${project.name}-${service}-1`;
+      // Compose recreates the service's container, whatever it was called before.
+      for (const existing of [...this.docker.containers.values()]) {
+        const isSameService =
+          existing.labels['com.docker.compose.project'] === project.name && existing.labels['com.docker.compose.service'] === service;
+        if (existing.name === name || isSameService) this.docker.containers.delete(existing.id);
+      }
       this.docker.addContainer({
         name,
         image: definition.image ?? 'unknown',

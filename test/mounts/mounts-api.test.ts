@@ -588,7 +588,7 @@ describe('Enhanced Mount Manager on a real rclone', () => {
   });
 
   it('records mount changes in the activity log without secrets', () => {
-    const { entries } = testApp.ctx.services.activity.list({ limit: 100, offset: 0 });
+    const { activities: entries } = testApp.ctx.services.activity.list({ limit: 100, offset: 0 });
     const actions = entries.map((entry) => `${entry.action} ${String(entry.details.provider)}`);
     expect(actions).toEqual(
       expect.arrayContaining(['mount.credentials webdav', 'mount.enable webdav', 'mount.disable webdav', 'mount.oauth_complete google']),

@@ -159,7 +159,7 @@ describe('a full disk under DATA_DIR', () => {
     expect(
       (await api.post('/auth/register', { username: 'after-full-disk', password: 'after-full-password', role: 'viewer' })).status,
     ).toBe(200);
-    const users = (await api.get('/auth/users')).body.users as { username: string }[];
+    const users = (await api.get('/auth/users')).body as unknown as { username: string }[];
     expect(users.map((user) => user.username).sort()).toEqual(['admin', 'after-full-disk']);
   });
 
@@ -183,7 +183,7 @@ describe('a full disk under DATA_DIR', () => {
     });
     api = apiClient(server.backendUrl, figures, () => token);
     token = await api.login('admin', ADMIN_PASSWORD);
-    const users = (await api.get('/auth/users')).body.users as { username: string }[];
+    const users = (await api.get('/auth/users')).body as unknown as { username: string }[];
     expect(users.map((user) => user.username).sort()).toEqual(['admin', 'after-full-disk']);
   });
 });

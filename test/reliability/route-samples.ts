@@ -45,6 +45,7 @@ function samples(context: SampleContext): Record<string, () => Sample> {
     'DELETE /auth/sessions/:sessionId': () => none({ sessionId: `ses_${'0'.repeat(32)}` }),
     'POST /auth/register': () => withBody({ username: context.username(), password: 'matrix-password-1', role: 'viewer' }),
     'GET /auth/users': () => none(),
+    'POST /auth/users': () => withBody({ username: context.username(), password: 'matrix-password-1', role: 'viewer' }),
     'PATCH /auth/users/:id': () => withBody({ role: 'viewer' }, { id: 'usr_missing' }),
     'DELETE /auth/users/:id': () => none({ id: 'usr_missing' }),
     'PUT /auth/users/:id/password': () => withBody({ password: 'matrix-password-2' }, { id: 'usr_missing' }),

@@ -34,6 +34,7 @@ export const ROUTE_AUTH: Readonly<Record<string, RouteRule>> = {
   'POST /auth/register': admin('seed'),
   'GET /auth/users': admin('seed'),
   // Wire contract: users, API keys, stars, activity log
+  'POST /auth/users': admin('wire-contract'),
   'PATCH /auth/users/:id': admin('wire-contract'),
   'DELETE /auth/users/:id': admin('wire-contract'),
   'PUT /auth/users/:id/password': admin('wire-contract'),

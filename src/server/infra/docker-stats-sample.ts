@@ -14,8 +14,8 @@ export type ContainerStatsSample = {
   /** Memory charged to the container, bytes, without reclaimable page cache. */
   memoryUsage: number;
   memoryLimit: number;
-  networkRx: number;
-  networkTx: number;
+  /** Cumulative bytes by interface (eth0, …); empty for network_mode host or none, where Docker reports none. */
+  networks: Record<string, { rxBytes: number; txBytes: number }>;
   blockRead: number;
   blockWrite: number;
   pids: number;
@@ -54,7 +54,10 @@ export function parseStatsSample(raw: unknown): ContainerStatsSample {
   const stats = (raw ?? {}) as RawStats;
   const readAt = stats.read ?? '';
   const cpu = stats.cpu_stats ?? {};
-  const networks = Object.values(stats.networks ?? {});
+  const networks: ContainerStatsSample['networks'] = {};
+  for (const [name, counters] of Object.entries(stats.networks ?? {})) {
+    networks[name] = { rxBytes: counters.rx_bytes ?? 0, txBytes: counters.tx_bytes ?? 0 };
+  }
   return {
     readAt,
     // A stopped container's messages carry Go's zero time and no counters.
@@ -64,8 +67,7 @@ export function parseStatsSample(raw: unknown): ContainerStatsSample {
     onlineCpus: cpu.online_cpus ?? cpu.cpu_usage?.percpu_usage?.length ?? 1,
     memoryUsage: memoryWithoutCache(stats.memory_stats),
     memoryLimit: stats.memory_stats?.limit ?? 0,
-    networkRx: networks.reduce((total, network) => total + (network.rx_bytes ?? 0), 0),
-    networkTx: networks.reduce((total, network) => total + (network.tx_bytes ?? 0), 0),
+    networks,
     blockRead: sumBlockIo(stats.blkio_stats?.io_service_bytes_recursive, 'read'),
     blockWrite: sumBlockIo(stats.blkio_stats?.io_service_bytes_recursive, 'write'),
     pids: stats.pids_stats?.current ?? 0,

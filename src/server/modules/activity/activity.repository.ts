@@ -8,6 +8,7 @@ export type ActivityEntry = {
   action: string;
   target: string | null;
   ip: string | null;
+  userAgent: string | null;
   details: Record<string, unknown>;
 };
 
@@ -19,17 +20,29 @@ type ActivityRow = {
   action: string;
   target: string | null;
   ip: string | null;
+  user_agent: string | null;
   details: string;
 };
 
 export class ActivityRepository {
   private readonly insert;
   constructor(private readonly db: Db) {
-    this.insert = db.prepare('INSERT INTO activity_log (at, user_id, username, action, target, ip, details) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT INTO activity_log (at, user_id, username, action, target, ip, user_agent, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
   }
 
   add(entry: Omit<ActivityEntry, 'id'>): void {
-    this.insert.run(entry.at, entry.userId, entry.username, entry.action, entry.target, entry.ip, JSON.stringify(entry.details));
+    this.insert.run(
+      entry.at,
+      entry.userId,
+      entry.username,
+      entry.action,
+      entry.target,
+      entry.ip,
+      entry.userAgent,
+      JSON.stringify(entry.details),
+    );
   }
 
   list(options: { limit: number; offset: number; action?: string; userId?: string }): { entries: ActivityEntry[]; total: number } {
@@ -58,6 +71,7 @@ export class ActivityRepository {
         action: row.action,
         target: row.target,
         ip: row.ip,
+        userAgent: row.user_agent,
         details: JSON.parse(row.details) as Record<string, unknown>,
       })),
     };

@@ -22,6 +22,8 @@ export class ApiKeyService {
       label: record.label,
       name: record.label,
       prefix: record.keyPrefix,
+      // The original showed the key's last characters too; only its hash is stored here, so the preview ends at the prefix.
+      keyPreview: `${record.keyPrefix}...`,
       role: record.role,
       userId: record.userId,
       username: record.username,
@@ -66,7 +68,7 @@ export class ApiKeyService {
       principal,
       action: 'apikey.create',
       target: record.label,
-      ip: meta.ip,
+      ...meta,
       details: { keyId: record.id, role, expiresAt },
     });
     return { key, apiKey: this.toApiKey(record) };
@@ -88,7 +90,7 @@ export class ApiKeyService {
       principal,
       action: 'apikey.revoke',
       target: record.label,
-      ip: meta.ip,
+      ...meta,
       details: { keyId, owner: record.username },
     });
   }

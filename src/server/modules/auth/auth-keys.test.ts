@@ -37,6 +37,7 @@ describe('POST /auth/api-keys', () => {
         label: 'backup script',
         name: 'backup script',
         prefix: body.key.slice(0, 12),
+        keyPreview: `${body.key.slice(0, 12)}...`,
         role: 'user',
         userId: expect.any(String),
         username: 'test-user',
@@ -135,6 +136,26 @@ describe('GET /auth/api-keys', () => {
         .apiKeys.map((key: { username: string }) => key.username)
         .sort(),
     ).toEqual(['test-user', 'test-viewer']);
+  });
+
+  it('lists each key with the fields the original’s clients read: id, keyPreview, label, createdAt, lastUsed', async () => {
+    testApp = await createTestApp();
+    const token = await tokenFor(testApp, 'user');
+    const created = (await inject('POST', '/auth/api-keys', token, { label: 'Mobile App' })).json();
+    await inject('GET', '/auth/me', created.key);
+    const response = await inject('GET', '/auth/api-keys', token);
+    expect(response.statusCode).toBe(200);
+    const [listed, ...others] = response.json().apiKeys as Record<string, unknown>[];
+    expect(others).toEqual([]);
+    expect(listed).toMatchObject({
+      id: created.apiKey.id,
+      keyPreview: `${(created.key as string).slice(0, 12)}...`,
+      label: 'Mobile App',
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      lastUsed: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
+    expect(typeof listed?.keyPreview).toBe('string');
+    expect(response.body).not.toContain(created.key);
   });
 
   it('shows lastUsed from memory at once and writes it to disk only when flushed', async () => {
@@ -241,7 +262,7 @@ describe('starred apps', () => {
 });
 
 describe('GET /auth/activity-log', () => {
-  it('pages through logins, user and key changes, newest first', async () => {
+  it('pages through logins, user and key changes, newest first, as {activities, total}', async () => {
     testApp = await createTestApp({ config: { adminPassword: 'first-admin-pass' } });
     await testApp.app.inject({ method: 'POST', url: '/auth/login', payload: { username: 'admin', password: 'wrong-password' } });
     await apiKeyFor(testApp, 'user');
@@ -249,30 +270,74 @@ describe('GET /auth/activity-log', () => {
     const page = await inject('GET', '/auth/activity-log?limit=2&offset=0', admin);
     expect(page.statusCode).toBe(200);
     const body = page.json();
-    expect(body).toMatchObject({ success: true, limit: 2, offset: 0 });
-    expect(body.entries.map((entry: { action: string }) => entry.action)).toEqual(['auth.login', 'apikey.create']);
+    expect(body).toMatchObject({ success: true, limit: 2, offset: 0, total: 5 });
+    expect(body.activities.map((entry: { action: string }) => entry.action)).toEqual(['auth.login', 'apikey.create']);
     const all = (await inject('GET', `/auth/activity-log?limit=100`, admin)).json();
     expect(all.total).toBe(body.total);
-    expect(all.entries.map((entry: { action: string }) => entry.action).reverse()).toEqual([
+    expect(all.activities.map((entry: { action: string }) => entry.action).reverse()).toEqual([
       'user.create',
       'auth.login_failed',
       'auth.login',
       'apikey.create',
       'auth.login',
     ]);
-    const failed = (await inject('GET', '/auth/activity-log?action=auth.login_failed', admin)).json();
-    expect(failed.entries).toEqual([
-      {
-        id: expect.any(Number),
-        at: expect.any(String),
-        userId: null,
-        username: 'admin',
-        action: 'auth.login_failed',
-        target: null,
-        ip: '127.0.0.1',
-        details: { reason: 'wrong_password' },
-      },
-    ]);
+    const second = (await inject('GET', '/auth/activity-log?limit=2&offset=2', admin)).json();
+    expect(second.activities.map((entry: { action: string }) => entry.action)).toEqual(['auth.login', 'auth.login_failed']);
+  });
+
+  it('answers each entry with the original’s field names and types', async () => {
+    testApp = await createTestApp({ config: { adminPassword: 'first-admin-pass' } });
+    const agent = 'HomelabARR-Mobile/2.1 (iPhone)';
+    await testApp.app.inject({
+      method: 'POST',
+      url: '/auth/login',
+      headers: { 'user-agent': agent },
+      payload: { username: 'admin', password: 'wrong-password' },
+    });
+    const userToken = await tokenFor(testApp, 'user');
+    const created = await testApp.app.inject({
+      method: 'POST',
+      url: '/auth/api-keys',
+      headers: { ...bearer(userToken), 'user-agent': agent },
+      payload: { label: 'Phone' },
+    });
+    const keyId = created.json().apiKey.id as string;
+    const userId = testApp.ctx.services.users.findByUsername('test-user')?.id as string;
+    const admin = await tokenFor(testApp, 'admin');
+    const { activities } = (await inject('GET', '/auth/activity-log?limit=100', admin)).json();
+    const byAction = (action: string) => activities.find((entry: { action: string }) => entry.action === action);
+    expect(byAction('auth.login_failed')).toEqual({
+      id: expect.stringMatching(/^\d+$/),
+      userId: null,
+      username: 'admin',
+      timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      action: 'auth.login_failed',
+      targetType: null,
+      targetId: null,
+      targetName: null,
+      details: { reason: 'wrong_password' },
+      ipAddress: '127.0.0.1',
+      userAgent: agent,
+    });
+    expect(byAction('apikey.create')).toEqual({
+      id: expect.stringMatching(/^\d+$/),
+      userId,
+      username: 'test-user',
+      timestamp: expect.any(String),
+      action: 'apikey.create',
+      targetType: 'apiKey',
+      targetId: keyId,
+      targetName: 'Phone',
+      details: { keyId, role: 'user', expiresAt: null },
+      ipAddress: '127.0.0.1',
+      userAgent: agent,
+    });
+    // The test helper signs in through inject(), whose default User-Agent is lightMyRequest.
+    const login = activities.find(
+      (entry: { action: string; username: string }) => entry.action === 'auth.login' && entry.username === 'test-user',
+    );
+    expect(login).toMatchObject({ userId, targetType: 'user', targetId: userId, targetName: 'test-user', userAgent: 'lightMyRequest' });
+    expect(Number(activities[0].id)).toBeGreaterThan(Number(activities[1].id));
   });
 
   it('answers 400 for a bad page, 401 without a token and 403 for a user', async () => {

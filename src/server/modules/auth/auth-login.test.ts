@@ -134,8 +134,8 @@ describe('POST /auth/login', () => {
     testApp = await createTestApp({ config: { adminPassword: 'first-admin-pass' } });
     await login('admin', 'wrong-password');
     await login('admin', 'first-admin-pass');
-    const { entries } = testApp.ctx.services.activity.list({ limit: 10, offset: 0 });
-    expect(entries.slice(0, 2).map((entry) => [entry.action, entry.username, entry.ip, entry.details])).toEqual([
+    const { activities: entries } = testApp.ctx.services.activity.list({ limit: 10, offset: 0 });
+    expect(entries.slice(0, 2).map((entry) => [entry.action, entry.username, entry.ipAddress, entry.details])).toEqual([
       ['auth.login', 'admin', '127.0.0.1', { sessionId: expect.stringMatching(/^ses_/) }],
       ['auth.login_failed', 'admin', '127.0.0.1', { reason: 'wrong_password' }],
     ]);
@@ -316,10 +316,23 @@ describe('POST /auth/change-password', () => {
     const response = await change(token, { currentPassword: TEST_PASSWORD, newPassword: 'short-pass' });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual(
-      errorBody('VALIDATION_FAILED', 'Invalid request', 'body.newPassword: must be at least 12 characters', {
+      errorBody('VALIDATION_FAILED', 'Password too short', 'Password must be at least 12 characters long', {
         fields: [{ path: 'body.newPassword', message: 'must be at least 12 characters' }],
       }),
     );
+  });
+
+  it('refuses a 6-character password, which the original accepted, with the original’s sentence and our minimum of 8', async () => {
+    testApp = await createTestApp();
+    const token = await tokenFor(testApp, 'user');
+    const response = await change(token, { currentPassword: TEST_PASSWORD, newPassword: 'six-ch' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual(
+      errorBody('VALIDATION_FAILED', 'Password too short', 'Password must be at least 8 characters long', {
+        fields: [{ path: 'body.newPassword', message: 'must be at least 8 characters' }],
+      }),
+    );
+    expect((await change(token, { currentPassword: TEST_PASSWORD, newPassword: 'eight-ch' })).statusCode).toBe(200);
   });
 
   it('answers 400 for a body without newPassword', async () => {

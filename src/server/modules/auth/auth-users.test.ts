@@ -10,6 +10,7 @@ import {
   ensureTestUser,
   errorBody,
   invalid,
+  ManualClock,
   NEEDS_ADMIN,
   NO_TOKEN,
   SESSION_ENDED,
@@ -34,6 +35,11 @@ const LAST_ADMIN = errorBody(
   'Last admin',
   'This is the only admin; make another user admin first, so someone can still manage the server',
 );
+
+/** The original's sentence for a short password, with our minimum of 8. */
+const TOO_SHORT = errorBody('VALIDATION_FAILED', 'Password too short', 'Password must be at least 8 characters long', {
+  fields: [{ path: 'body.password', message: 'must be at least 8 characters' }],
+});
 
 function inject(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, token?: string, payload?: unknown) {
   return testApp.app.inject({
@@ -97,9 +103,7 @@ describe('POST /auth/register', () => {
     const badRole = await inject('POST', '/auth/register', admin, { username: 'abc', password: 'secret-password', role: 'root' });
     expect(badRole.statusCode).toBe(400);
     expect(badRole.json().fields[0].path).toBe('body.role');
-    expect((await inject('POST', '/auth/register', admin, { username: 'abc', password: 'short' })).json()).toEqual(
-      invalid('body.password', 'must be at least 8 characters'),
-    );
+    expect((await inject('POST', '/auth/register', admin, { username: 'abc', password: 'short' })).json()).toEqual(TOO_SHORT);
   });
 
   it('answers 401 without a token and 403 for a non-admin', async () => {
@@ -113,24 +117,84 @@ describe('POST /auth/register', () => {
   });
 });
 
+describe('POST /auth/users (the original product’s path)', () => {
+  it('creates a user like POST /auth/register, who can then log in', async () => {
+    testApp = await createTestApp();
+    const admin = await tokenFor(testApp, 'admin');
+    const response = await inject('POST', '/auth/users', admin, {
+      username: 'family',
+      password: 'family-password',
+      email: 'family@example.com',
+      role: 'viewer',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      success: true,
+      user: { id: expect.stringMatching(/^user_[a-f0-9]{16}$/), username: 'family', email: 'family@example.com', role: 'viewer' },
+    });
+    expect((await login('family', 'family-password')).statusCode).toBe(200);
+    const listed = (await inject('GET', '/auth/users', admin)).json<{ username: string; role: string }[]>();
+    expect(listed.find((user) => user.username === 'family')?.role).toBe('viewer');
+  });
+
+  it('applies the rules of POST /auth/register: 409 for a taken name, 400 for a short password', async () => {
+    testApp = await createTestApp();
+    const admin = await tokenFor(testApp, 'admin');
+    expect((await inject('POST', '/auth/users', admin, { username: 'ADMIN', password: 'secret-password' })).json()).toEqual(
+      errorBody('CONFLICT', 'Username taken', 'A user named ADMIN already exists; choose another username'),
+    );
+    const short = await inject('POST', '/auth/users', admin, { username: 'shorty', password: 'short' });
+    expect(short.statusCode).toBe(400);
+    expect(short.json()).toEqual(TOO_SHORT);
+    expect((await inject('POST', '/auth/users', admin, { password: 'secret-password' })).json()).toEqual(
+      invalid('body.username', 'is required'),
+    );
+  });
+
+  it('answers 401 without a token and 403 for a non-admin', async () => {
+    testApp = await createTestApp();
+    const payload = { username: 'someone', password: 'secret-password' };
+    expect((await inject('POST', '/auth/users', undefined, payload)).json()).toEqual(NO_TOKEN);
+    const forbidden = await inject('POST', '/auth/users', await tokenFor(testApp, 'user'), payload);
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.json()).toEqual(NEEDS_ADMIN);
+  });
+});
+
 describe('GET /auth/users', () => {
-  it('lists every user without password hashes', async () => {
+  it('answers a bare array of users with the original’s fields, without password hashes', async () => {
     testApp = await createTestApp();
     const admin = await tokenFor(testApp, 'admin');
     await ensureTestUser(testApp, 'viewer');
     const response = await inject('GET', '/auth/users', admin);
     expect(response.statusCode).toBe(200);
-    const users = response.json().users as Record<string, unknown>[];
+    const users = response.json<Record<string, unknown>[]>();
+    expect(Array.isArray(users)).toBe(true);
     expect(users.map((user) => user.username)).toEqual(['admin', 'test-admin', 'test-viewer']);
     expect(users[2]).toEqual({
-      id: expect.any(String),
+      id: expect.stringMatching(/^user_[a-f0-9]{16}$/),
       username: 'test-viewer',
       email: 'viewer@example.com',
       role: 'viewer',
-      createdAt: expect.any(String),
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      updatedAt: users[2]?.createdAt,
       lastLogin: null,
     });
+    // test-admin signed in to get the token: lastLogin is a time, not null.
+    expect(users[1]?.lastLogin).toEqual(expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/));
     expect(response.body).not.toContain('argon2');
+  });
+
+  it('moves updatedAt when a user’s role changes', async () => {
+    const clock = new ManualClock();
+    testApp = await createTestApp({ clock });
+    const admin = await tokenFor(testApp, 'admin');
+    const id = await ensureTestUser(testApp, 'viewer');
+    const viewer = async () => (await inject('GET', '/auth/users', admin)).json<Record<string, unknown>[]>().find((u) => u.id === id);
+    expect(await viewer()).toMatchObject({ createdAt: '2025-01-15T10:00:00.000Z', updatedAt: '2025-01-15T10:00:00.000Z' });
+    clock.advance(60_000);
+    expect((await inject('PATCH', `/auth/users/${id}`, admin, { role: 'user' })).statusCode).toBe(200);
+    expect(await viewer()).toMatchObject({ role: 'user', createdAt: '2025-01-15T10:00:00.000Z', updatedAt: '2025-01-15T10:01:00.000Z' });
   });
 
   it('answers 401 without a token and 403 for a user', async () => {
@@ -250,9 +314,7 @@ describe('PUT /auth/users/:id/password', () => {
     testApp = await createTestApp();
     const admin = await tokenFor(testApp, 'admin');
     expect((await inject('PUT', `/auth/users/${adminId()}/password`, admin, {})).json()).toEqual(invalid('body.password', 'is required'));
-    expect((await inject('PUT', `/auth/users/${adminId()}/password`, admin, { password: 'short' })).json()).toEqual(
-      invalid('body.password', 'must be at least 8 characters'),
-    );
+    expect((await inject('PUT', `/auth/users/${adminId()}/password`, admin, { password: 'short' })).json()).toEqual(TOO_SHORT);
     expect((await inject('PUT', '/auth/users/user_0000000000000000/password', admin, { password: 'long-enough-1' })).statusCode).toBe(404);
   });
 

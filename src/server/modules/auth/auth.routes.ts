@@ -110,22 +110,28 @@ export const authRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>
       },
     );
 
-    app.post(
-      '/auth/register',
-      {
-        onRequest: guards.admin(),
-        schema: { tags: TAGS, summary: 'Create a user', body: RegisterRequestSchema, response: { 200: RegisterResponseSchema } },
-      },
-      async (request) => {
-        const user = await users.register(principalOf(request), request.body, metaOf(request));
-        return { success: true as const, user: { id: user.id, username: user.username, email: user.email, role: user.role } };
-      },
-    );
+    // The seed's register and the original's POST /auth/users are one operation under two paths.
+    for (const [url, summary] of [
+      ['/auth/register', 'Create a user'],
+      ['/auth/users', 'Create a user (the original product’s path; same as POST /auth/register)'],
+    ] as const) {
+      app.post(
+        url,
+        {
+          onRequest: guards.admin(),
+          schema: { tags: TAGS, summary, body: RegisterRequestSchema, response: { 200: RegisterResponseSchema } },
+        },
+        async (request) => {
+          const user = await users.register(principalOf(request), request.body, metaOf(request));
+          return { success: true as const, user: { id: user.id, username: user.username, email: user.email, role: user.role } };
+        },
+      );
+    }
 
     app.get(
       '/auth/users',
-      { onRequest: guards.admin(), schema: { tags: TAGS, summary: 'All users', response: { 200: UsersResponseSchema } } },
-      () => ({ success: true as const, users: users.list() }),
+      { onRequest: guards.admin(), schema: { tags: TAGS, summary: 'All users (a bare array)', response: { 200: UsersResponseSchema } } },
+      () => users.list(),
     );
 
     app.patch(

@@ -70,7 +70,7 @@ export class AuthService {
         principal: null,
         action: 'auth.login_failed',
         username: body.username.slice(0, 64),
-        ip: meta.ip,
+        ...meta,
         details: { reason: user ? 'wrong_password' : 'unknown_user' },
       });
       throw invalidCredentials();
@@ -96,7 +96,7 @@ export class AuthService {
     });
     const token = await this.deps.tokens.sign({ sessionId, userId: account.id, expiresAtMs });
     const principal: Principal = { userId: account.id, username: account.username, role: account.role, sessionId, apiKeyId: null };
-    this.deps.activity.record({ principal, action: 'auth.login', target: account.username, ip: meta.ip, details: { sessionId } });
+    this.deps.activity.record({ principal, action: 'auth.login', target: account.username, ...meta, details: { sessionId } });
     return {
       success: true,
       token,
@@ -114,7 +114,7 @@ export class AuthService {
       principal,
       action: 'auth.logout',
       target: principal.username,
-      ip: meta.ip,
+      ...meta,
       details: { sessionId: principal.sessionId },
     });
   }
@@ -132,7 +132,7 @@ export class AuthService {
     const user = this.deps.userService.get(principal.userId);
     if (!(await this.checkPassword(user, body.currentPassword))) {
       this.deps.throttle.recordFailure(address, principal.username);
-      this.deps.activity.record({ principal, action: 'auth.password_change_failed', target: principal.username, ip: meta.ip });
+      this.deps.activity.record({ principal, action: 'auth.password_change_failed', target: principal.username, ...meta });
       throw new AppError('VALIDATION_FAILED', 'Current password is incorrect', 'body.currentPassword: is incorrect', {
         fields: [{ path: 'body.currentPassword', message: 'is incorrect' }],
       });
@@ -148,7 +148,7 @@ export class AuthService {
       principal,
       action: 'auth.password_change',
       target: principal.username,
-      ip: meta.ip,
+      ...meta,
       details: { endedSessions: ended },
     });
   }
@@ -174,7 +174,7 @@ export class AuthService {
       principal,
       action: 'auth.session_revoke',
       target: principal.username,
-      ip: meta.ip,
+      ...meta,
       details: { sessionId },
     });
   }

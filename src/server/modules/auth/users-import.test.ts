@@ -210,7 +210,7 @@ describe('homelabarr CLI', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'hlr-cli-'));
     const short = cliIo('short\n');
     expect(await runCli(['create-user', 'dave', '--password-stdin'], short)).toBe(1);
-    expect(short.errors).toBe('Invalid request: body.password: must be at least 8 characters\n');
+    expect(short.errors).toBe('Password too short: Password must be at least 8 characters long\n');
     await runCli(['create-user', 'dave'], cliIo());
     const taken = cliIo();
     expect(await runCli(['create-user', 'dave'], taken)).toBe(1);

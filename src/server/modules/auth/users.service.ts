@@ -2,7 +2,7 @@
 // plus each user's starred apps and the first-start admin.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { RegisterRequest, UpdateUserRequest, User } from '../../../contracts/auth.js';
+import type { RegisterRequest, UpdateUserRequest, User, UserListEntry } from '../../../contracts/auth.js';
 import type { Role } from '../../../contracts/common.js';
 import { ConfigError } from '../../config.js';
 import { AppError, notFound } from '../../errors.js';
@@ -115,14 +115,14 @@ export class UserService {
       principal,
       action: 'user.create',
       target: record.username,
-      ip: meta.ip,
+      ...meta,
       details: { userId: record.id, role: record.role },
     });
     return record;
   }
 
-  list(): User[] {
-    return this.deps.users.list().map(toUser);
+  list(): UserListEntry[] {
+    return this.deps.users.list().map((record) => ({ ...toUser(record), updatedAt: record.updatedAt }));
   }
 
   get(id: string): UserRecord {
@@ -146,7 +146,7 @@ export class UserService {
     const details: Record<string, unknown> = { userId: id };
     if (changes.role !== undefined) details.role = { from: updated.before.role, to: updated.after.role };
     if (changes.email !== undefined) details.emailChanged = true;
-    this.deps.activity.record({ principal, action: 'user.update', target: updated.after.username, ip: meta.ip, details });
+    this.deps.activity.record({ principal, action: 'user.update', target: updated.after.username, ...meta, details });
     return toUser(updated.after);
   }
 
@@ -161,7 +161,7 @@ export class UserService {
       this.deps.users.delete(id);
       return user;
     });
-    this.deps.activity.record({ principal, action: 'user.delete', target: deleted.username, ip: meta.ip, details: { userId: id } });
+    this.deps.activity.record({ principal, action: 'user.delete', target: deleted.username, ...meta, details: { userId: id } });
   }
 
   /** An admin sets someone's password: every session of that user ends. */
@@ -175,7 +175,7 @@ export class UserService {
       this.deps.sessions.deleteForUser(id);
     });
     this.forgetInitialAdminPassword(id);
-    this.deps.activity.record({ principal, action: 'user.password_reset', target: user.username, ip: meta.ip, details: { userId: id } });
+    this.deps.activity.record({ principal, action: 'user.password_reset', target: user.username, ...meta, details: { userId: id } });
   }
 
   /** Once the first admin's password has been changed, the generated one on disk is useless and goes. */

@@ -54,7 +54,14 @@ export type CatalogTemplate = {
   /** Foreign templates only: their own Traefik labels asked for Traefik / Authelia. */
   requiresTraefik: boolean;
   requiresAuthelia: boolean;
+  /** The variable that sets the host port of each container port ("8989", "53/udp"), where one does. */
+  portVariables: Record<string, string>;
 };
+
+/** The service a listing describes and a deploy's containerName names: the web service, else the first. */
+export function mainServiceName(template: Pick<CatalogTemplate, 'web' | 'compose'>): string {
+  return template.web?.service ?? Object.keys(template.compose.services)[0] ?? '';
+}
 
 export type CatalogEntry = { app: App; template: CatalogTemplate };
 

@@ -10,12 +10,28 @@ import {
   type GlobalDefaults,
   type TemplateVariable,
 } from './catalog-template.js';
+import { acceptedConfigKeys, readDeployConfigKeys, type FieldError } from './deploy-config-keys.js';
 import { expandGlobals } from './template-parser.js';
 import { checkVariableValue, isPathInside } from './variable-values.js';
 
-export type DeployValueOptions = { isAdmin: boolean; mode: DeployModeType; globals: GlobalDefaults };
+export type DeployValueOptions = {
+  isAdmin: boolean;
+  mode: DeployModeType;
+  globals: GlobalDefaults;
+  /** A redeploy's previous .env: a generated secret left empty keeps its value (a new database password would lock the app out of its data). */
+  keptSecrets?: Readonly<Record<string, string>> | null;
+};
 
-type FieldError = { path: string; message: string };
+export type ResolvedDeploy = {
+  /** Every variable's value, as .env gets it. */
+  values: Record<string, string>;
+  /** The main service's container_name; null for compose's own name. */
+  containerName: string | null;
+};
+
+/** Docker's rule for container names (2 or more characters), capped like the container ids our routes accept. */
+const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,127}$/;
+const CONTAINER_NAME_RULE = 'must be a container name: 2 to 128 letters, digits, _ . or -, starting with a letter or digit';
 
 /** 32 URL-safe characters: no `$`, quote or backslash, so it is literal everywhere. */
 export function generateSecret(): string {
@@ -28,42 +44,45 @@ function isProvided(value: unknown): boolean {
 
 /**
  * Validates userConfig against the template's variables and the globals, fills defaults and
- * generates empty secrets. Throws VALIDATION_FAILED (400, with fields) for unknown keys and bad
- * values, FORBIDDEN (403) for what only an admin may do: deploy an app that needs elevated
- * rights, point a path outside APPFOLDER/MEDIAFOLDER, or override an image.
+ * generates empty secrets. Keys are read as readDeployConfigKeys reads them (any letter case,
+ * port_<containerPort>, containerName). Throws VALIDATION_FAILED (400, with fields) for unknown
+ * keys and bad values, FORBIDDEN (403) for what only an admin may do: deploy an app that needs
+ * elevated rights, point a path outside APPFOLDER/MEDIAFOLDER, or override an image.
  * The values are raw strings; render-compose writes them so compose reads them literally.
  */
-export function resolveDeployValues(
-  entry: CatalogEntry,
-  userConfig: Record<string, unknown>,
-  options: DeployValueOptions,
-): Record<string, string> {
+export function resolveDeployValues(entry: CatalogEntry, userConfig: Record<string, unknown>, options: DeployValueOptions): ResolvedDeploy {
   const { template } = entry;
-  const errors: FieldError[] = [];
+  const read = readDeployConfigKeys(entry, userConfig);
+  const pathOf = (name: string): string => `config.${Object.hasOwn(read.givenAs, name) ? read.givenAs[name] : name}`;
+  const errors: FieldError[] = [...read.errors];
   const forbidden: string[] = [];
   if (!template.modes.includes(options.mode)) {
     errors.push({ path: 'mode.type', message: `${entry.app.displayName} supports ${template.modes.join(', ')}` });
   }
+  let containerName: string | null = null;
+  if (read.containerName !== null) {
+    if (typeof read.containerName === 'string' && CONTAINER_NAME.test(read.containerName)) containerName = read.containerName;
+    else errors.push({ path: 'config.containerName', message: CONTAINER_NAME_RULE });
+  }
+  for (const variable of Object.values(template.variables)) {
+    const kept = options.keptSecrets?.[variable.name];
+    if (variable.type === 'secret' && kept && !isProvided(read.config[variable.name])) read.config[variable.name] = kept;
+  }
   const provided: Record<string, string> = {};
   const rejected = new Set<string>();
-  for (const [key, raw] of Object.entries(userConfig)) {
+  for (const [key, raw] of Object.entries(read.config)) {
     if (key === 'DOCKERNETWORK') {
-      errors.push({ path: `config.${key}`, message: 'is set by the deploy mode' });
+      errors.push({ path: pathOf(key), message: 'is set by the deploy mode' });
       continue;
     }
     const variable: Omit<TemplateVariable, 'default'> | undefined = isGlobalVariable(key)
       ? GLOBAL_VARIABLES[key as keyof typeof GLOBAL_VARIABLES]
-      : Object.prototype.hasOwnProperty.call(template.variables, key)
-        ? template.variables[key]
-        : undefined;
-    if (!variable) {
-      errors.push({ path: `config.${key}`, message: `is not a variable of ${entry.app.id}` });
-      continue;
-    }
+      : template.variables[key];
+    if (!variable) continue;
     if (!isProvided(raw)) continue;
     const check = checkVariableValue(variable, raw);
     if (!check.ok) {
-      errors.push({ path: `config.${key}`, message: check.message });
+      errors.push({ path: pathOf(key), message: check.message });
       rejected.add(key);
       continue;
     }
@@ -84,20 +103,16 @@ export function resolveDeployValues(
     } else if (variable.default !== null) {
       values[variable.name] = expandGlobals(variable.default, globals);
     } else if (variable.required && !rejected.has(variable.name)) {
-      errors.push({ path: `config.${variable.name}`, message: 'is required' });
+      errors.push({ path: pathOf(variable.name), message: 'is required' });
     } else {
       values[variable.name] = '';
     }
   }
   if (errors.length > 0) {
-    throw new AppError(
-      'VALIDATION_FAILED',
-      'Invalid deploy configuration',
-      errors.map((error) => `${error.path}: ${error.message}`).join('; '),
-      {
-        fields: errors,
-      },
-    );
+    const problems = errors.map((error) => `${error.path}: ${error.message}`).join('; ');
+    // Listed once, not as a field each: the fields name what is wrong, this says what would do.
+    const details = read.hasUnknownKey ? `${problems}. Accepted keys (any letter case): ${acceptedConfigKeys(entry).join(', ')}` : problems;
+    throw new AppError('VALIDATION_FAILED', 'Invalid deploy configuration', details, { fields: errors });
   }
 
   if (!options.isAdmin) {
@@ -111,14 +126,14 @@ export function resolveDeployValues(
     for (const { name } of pathVariables) {
       const given = provided[name];
       if (given !== undefined && !isPathInside(given, allowedFolders))
-        forbidden.push(`config.${name} is outside ${allowedFolders.join(' and ')}`);
+        forbidden.push(`${pathOf(name)} is outside ${allowedFolders.join(' and ')}`);
     }
     for (const name of template.imageVariables) {
       const variable = template.variables[name];
       const given = provided[name];
-      if (given !== undefined && given !== (variable?.default ?? '')) forbidden.push(`config.${name} overrides the image`);
+      if (given !== undefined && given !== (variable?.default ?? '')) forbidden.push(`${pathOf(name)} overrides the image`);
     }
   }
   if (forbidden.length > 0) throw new AppError('FORBIDDEN', 'Only an admin can deploy this configuration', forbidden.join('; '));
-  return values;
+  return { values, containerName };
 }

@@ -8,6 +8,7 @@ import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import {
   GLOBAL_VARIABLE_NAMES,
+  mainServiceName,
   PROXY_NETWORK_KEY,
   type CatalogEntry,
   type ComposeDocument,
@@ -31,6 +32,8 @@ export type RenderSettings = {
   publishPortsInProxyModes: boolean;
   /** Added to every service, e.g. homelabarr.app-id. */
   labels: Record<string, string>;
+  /** The main service's container_name (a checked Docker name); absent or null for compose's own name. */
+  containerName?: string | null;
 };
 
 /** Settings from the server's config (PROXY_NETWORK, TRAEFIK_*, AUTHELIA_MIDDLEWARE, DOMAIN) plus the stack's own. */
@@ -169,6 +172,11 @@ export function renderCompose(input: RenderInput): RenderedStack {
     // Traefik labels come only from the renderer: a foreign template's own routers would clash with ours.
     const labels = Object.fromEntries(Object.entries(labelMap(service)).filter(([key]) => !key.startsWith('traefik.')));
     service.labels = { ...labels, ...extraLabels };
+  }
+
+  if (settings.containerName) {
+    const main = services[mainServiceName(template)];
+    if (main) main.container_name = settings.containerName;
   }
 
   if (isProxyMode) {

@@ -1,7 +1,7 @@
 // Reading facts out of a compose document: variables used, privileges, published ports.
 import type { ComposeDocument, ComposeService } from './catalog-template.js';
 import { findVariableReferences, forEachString, interpolate } from './compose-variables.js';
-import { parsePortEntry, type PortMapping } from './port-spec.js';
+import { parsePortEntry, portKey, type PortMapping } from './port-spec.js';
 
 /** Every variable the document refers to, with inline defaults (first one wins). */
 export function collectVariableReferences(document: unknown): Map<string, string | null> {
@@ -64,12 +64,56 @@ export function resolvePorts(document: ComposeDocument, values: Readonly<Record<
   const ports: ServicePort[] = [];
   for (const [service, definition] of Object.entries(document.services)) {
     for (const entry of asList(definition.ports)) {
-      const resolved =
-        typeof entry === 'string' ? interpolate(entry, values) : entry && typeof entry === 'object' ? resolveObject(entry, values) : entry;
-      for (const mapping of parsePortEntry(resolved)) ports.push({ service, ...mapping });
+      for (const mapping of parsePortEntry(interpolatePortEntry(entry, values))) ports.push({ service, ...mapping });
     }
   }
   return ports;
+}
+
+// Two unlikely host ports: a variable maps a container port when its host port follows both.
+const PORT_PROBES = [64_917, 64_919] as const;
+
+function interpolatePortEntry(entry: unknown, values: Readonly<Record<string, string>>): unknown {
+  if (typeof entry === 'string') return interpolate(entry, values);
+  return entry && typeof entry === 'object' ? resolveObject(entry, values) : entry;
+}
+
+/**
+ * Which variable sets the host port published for each container port ("8989", "53/udp"), found
+ * by substituting probe values: the original product's deploy form sends `port_<containerPort>`.
+ * Ports whose host port is fixed, or whose variable also moves the container port, are left out.
+ */
+export function hostPortVariables(document: ComposeDocument, values: Readonly<Record<string, string>>): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const definition of Object.values(document.services)) {
+    for (const entry of asList(definition.ports)) {
+      const names = new Set<string>();
+      forEachString(entry, (text) => {
+        for (const reference of findVariableReferences(text)) names.add(reference.name);
+      });
+      for (const name of names) {
+        let real: PortMapping[];
+        let probed: PortMapping[][];
+        try {
+          real = parsePortEntry(interpolatePortEntry(entry, values));
+          probed = PORT_PROBES.map((probe) => parsePortEntry(interpolatePortEntry(entry, { ...values, [name]: String(probe) })));
+        } catch {
+          // The variable is not a whole host port here (a range bound, an address, a protocol).
+          continue;
+        }
+        real.forEach((mapping, index) => {
+          const isMoved = probed.every(
+            (mappings, probe) =>
+              mappings[index]?.hostPort === PORT_PROBES[probe] &&
+              mappings[index]?.containerPort === mapping.containerPort &&
+              mappings[index]?.protocol === mapping.protocol,
+          );
+          if (isMoved) found[portKey(mapping)] = name;
+        });
+      }
+    }
+  }
+  return found;
 }
 
 function resolveObject(entry: object, values: Readonly<Record<string, string>>): Record<string, unknown> {
@@ -98,9 +142,4 @@ function keyValueMap(entries: unknown): Record<string, string> {
 /** Labels as a map, whichever syntax the service uses. */
 export function labelMap(service: ComposeService): Record<string, string> {
   return keyValueMap(service.labels);
-}
-
-/** Environment as a map, whichever syntax the service uses. */
-export function environmentMap(service: ComposeService): Record<string, string> {
-  return keyValueMap(service.environment);
 }

@@ -7,19 +7,19 @@ import {
   HomelabarrMetaSchema,
   isGlobalVariable,
   isReservedVariableName,
+  mainServiceName,
   toTemplateVariable,
   type CatalogEntry,
   type CatalogSource,
   type CatalogTemplate,
   type ComposeDocument,
-  type ComposeService,
   type GlobalDefaults,
   type TemplateVariable,
 } from './catalog-template.js';
 import { findVariableReferences, forEachString, interpolate } from './compose-variables.js';
 import { inferForeignMetadata } from './foreign-template.js';
 import { portKey } from './port-spec.js';
-import { collectVariableReferences, detectPrivileges, environmentMap, resolvePorts, volumeStrings } from './template-inspection.js';
+import { collectVariableReferences, detectPrivileges, hostPortVariables, resolvePorts, volumeStrings } from './template-inspection.js';
 import { checkVariableValue } from './variable-values.js';
 
 export type TemplateLocation = { file: string; category: string; name: string; source: CatalogSource };
@@ -33,6 +33,9 @@ export class TemplateError extends Error {
 }
 
 const ALL_MODES: DeployModeType[] = ['standard', 'traefik', 'authelia'];
+
+/** A template before the facts worked out from its finished variables. */
+type ParsedTemplate = Omit<CatalogTemplate, 'portVariables'>;
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -86,8 +89,9 @@ export function parseTemplate(text: string, location: TemplateLocation, globals:
       throw new TemplateError(`uses \${${name}}; names starting with COMPOSE_, DOCKER_ or BUILDKIT_ are read by compose itself`);
     }
   }
-  const template =
+  const parsed =
     rawMeta === undefined ? foreignTemplate(compose, location, globals) : nativeTemplate(rawMeta, compose, references, location);
+  const template: CatalogTemplate = { ...parsed, portVariables: hostPortVariables(compose, listingValues(parsed, globals)) };
   return { template, app: buildAppView(template, globals) };
 }
 
@@ -96,7 +100,7 @@ function nativeTemplate(
   compose: ComposeDocument,
   references: Map<string, string | null>,
   location: TemplateLocation,
-): CatalogTemplate {
+): ParsedTemplate {
   const parsed = HomelabarrMetaSchema.safeParse(rawMeta);
   if (!parsed.success) throw new TemplateError(formatIssues(parsed.error.issues));
   const meta = parsed.data;
@@ -150,7 +154,7 @@ function nativeTemplate(
   };
 }
 
-function foreignTemplate(compose: ComposeDocument, location: TemplateLocation, globals: GlobalDefaults): CatalogTemplate {
+function foreignTemplate(compose: ComposeDocument, location: TemplateLocation, globals: GlobalDefaults): ParsedTemplate {
   const inferred = inferForeignMetadata(compose, location, globals);
   return {
     ...location,
@@ -181,7 +185,7 @@ function imageVariables(compose: ComposeDocument): string[] {
 }
 
 /** Values a listing shows: global defaults, declared defaults, and `${NAME}` for secrets (generated at deploy). */
-export function listingValues(template: CatalogTemplate, globals: GlobalDefaults): Record<string, string> {
+export function listingValues(template: Pick<CatalogTemplate, 'variables'>, globals: GlobalDefaults): Record<string, string> {
   const values: Record<string, string> = { ...globals, DOCKERNETWORK: 'default' };
   for (const variable of Object.values(template.variables)) {
     values[variable.name] = variable.type === 'secret' ? `\${${variable.name}}` : expandGlobals(variable.default ?? '', globals);
@@ -194,11 +198,6 @@ export function expandGlobals(text: string, globals: Readonly<Record<string, str
   return text.includes('$') ? interpolate(text, globals) : text;
 }
 
-function mainService(template: CatalogTemplate): [string, ComposeService] {
-  const name = template.web?.service ?? Object.keys(template.compose.services)[0] ?? '';
-  return [name, template.compose.services[name] ?? {}];
-}
-
 function usedGlobals(template: CatalogTemplate): string[] {
   const names = new Set<string>();
   forEachString(template.compose, (text) => {
@@ -207,9 +206,30 @@ function usedGlobals(template: CatalogTemplate): string[] {
   return [...names];
 }
 
+/**
+ * What a deploy form offers for each variable a user may set, with its default: the original
+ * product's dashboard builds its form from `environment` and `ports`. Variables that set a host
+ * port are offered under `ports` (as port_<containerPort>); DOMAIN has a field of its own in that
+ * form, so listing it here too would give the form two fields of one name. Secrets are empty (a
+ * value is generated when left empty).
+ */
+function formEnvironment(template: CatalogTemplate, globals: GlobalDefaults, globalsUsed: string[]): Record<string, string> {
+  const environment: Record<string, string> = {};
+  const portVariables = new Set(Object.values(template.portVariables));
+  for (const name of globalsUsed) {
+    if (name === 'DOCKERNETWORK' || name === 'DOMAIN') continue;
+    environment[name] = globals[name as keyof GlobalDefaults];
+  }
+  for (const variable of Object.values(template.variables)) {
+    if (portVariables.has(variable.name)) continue;
+    environment[variable.name] = variable.type === 'secret' ? '' : expandGlobals(variable.default ?? '', globals);
+  }
+  return environment;
+}
+
 function buildAppView(template: CatalogTemplate, globals: GlobalDefaults): App {
   const values = listingValues(template, globals);
-  const [, service] = mainService(template);
+  const service = template.compose.services[mainServiceName(template)] ?? {};
   let ports: Record<string, number> = {};
   try {
     for (const mapping of resolvePorts(template.compose, values)) {
@@ -219,10 +239,9 @@ function buildAppView(template: CatalogTemplate, globals: GlobalDefaults): App {
     if (!template.isForeign) throw new TemplateError(`ports: ${(error as Error).message}`);
     ports = {};
   }
-  const environment: Record<string, string> = {};
-  for (const [key, value] of Object.entries(environmentMap(service))) environment[key] = interpolate(value, values);
+  const globalsUsed = usedGlobals(template);
   const variables: AppVariable[] = [];
-  for (const name of usedGlobals(template)) {
+  for (const name of globalsUsed) {
     if (name === 'DOCKERNETWORK') continue;
     const spec = GLOBAL_VARIABLES[name as keyof typeof GLOBAL_VARIABLES];
     variables.push({ ...spec, default: globals[name as keyof GlobalDefaults], global: true });
@@ -242,7 +261,7 @@ function buildAppView(template: CatalogTemplate, globals: GlobalDefaults): App {
     category: template.category,
     image: typeof service.image === 'string' ? interpolate(service.image, values) : '',
     ports,
-    environment,
+    environment: formEnvironment(template, globals, globalsUsed),
     volumes: volumeStrings(service).map((volume) => interpolate(volume, values)),
     modes,
     requiresTraefik: template.requiresTraefik || !modes.includes('standard'),

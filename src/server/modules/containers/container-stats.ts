@@ -38,7 +38,13 @@ export function computeContainerStats(input: {
       limit: latest.memoryLimit,
       percentage: latest.memoryLimit > 0 ? clampPercent((latest.memoryUsage / latest.memoryLimit) * 100) : 0,
     },
-    network: { rx: latest.networkRx, tx: latest.networkTx },
+    network: Object.fromEntries(
+      Object.entries(latest.networks).map(([name, counters]) => [name, { rx_bytes: counters.rxBytes, tx_bytes: counters.txBytes }]),
+    ),
+    networkTotal: {
+      rx: Object.values(latest.networks).reduce((total, counters) => total + counters.rxBytes, 0),
+      tx: Object.values(latest.networks).reduce((total, counters) => total + counters.txBytes, 0),
+    },
     blockIO: { read: latest.blockRead, write: latest.blockWrite },
     pids: latest.pids,
     uptime: startedAtMs === null ? 0 : Math.max(0, Math.floor((nowMs - startedAtMs) / 1000)),

@@ -18,7 +18,7 @@ import type { AppLocks, AppOperation } from './app-locks.js';
 import { composeProjectName, stackNameFor } from './app-project.js';
 import { DeployRunner, toDeployedContainer, type DeployJob, type RunnerDeps } from './deploy-runner.js';
 import type { StoredEvent } from './deployments.repository.js';
-import { APP_ID_LABEL, DEPLOYMENT_ID_LABEL } from './port-conflicts.js';
+import { APP_ID_LABEL, COMPOSE_PROJECT_LABEL, DEPLOYMENT_ID_LABEL } from './port-conflicts.js';
 import { listProjectContainers } from './project-containers.js';
 
 export type DeploymentServiceDeps = RunnerDeps & {
@@ -72,10 +72,13 @@ export class DeploymentService {
     const project = composeProjectName(config.composeProjectPrefix, appId);
     const isRedeploy = stacks.exists(stackName);
 
-    const userConfig: Record<string, unknown> = { ...request.config };
-    if (isRedeploy) this.keepGeneratedSecrets(entry, stackName, userConfig);
     const isAdmin = !config.authEnabled || principal?.role === 'admin';
-    const values = resolveDeployValues(entry, userConfig, { isAdmin, mode, globals: globalDefaultsFromConfig(config) });
+    const { values, containerName } = resolveDeployValues(entry, request.config, {
+      isAdmin,
+      mode,
+      globals: globalDefaultsFromConfig(config),
+      keptSecrets: isRedeploy ? stacks.readEnv(stackName) : null,
+    });
     const deploymentId = randomUUID();
     const rendered: RenderedStack = renderCompose({
       entry,
@@ -90,11 +93,13 @@ export class DeploymentService {
         domain: config.domain,
         publishPortsInProxyModes: request.mode.publishPorts,
         labels: { [APP_ID_LABEL]: appId, [DEPLOYMENT_ID_LABEL]: deploymentId },
+        containerName,
       },
     });
 
     if (this.deps.locks.holder(appId)) throw this.lockConflict(entry, this.deps.locks.holder(appId));
     await docker.ping();
+    if (containerName) await this.assertContainerNameFree(containerName, project);
     const composeInfo = await compose.detect();
     if (!composeInfo.available) throw new AppError('COMPOSE_UNAVAILABLE', 'docker compose is not installed', COMPOSE_SETUP_FIX);
     // v1 rejects the top-level `name:` of the files the renderer writes: refuse here, before
@@ -165,19 +170,17 @@ export class DeploymentService {
     };
   }
 
-  /**
-   * A redeploy without a value for a generated secret keeps the one in the app's .env: a new
-   * database password would lock the app out of its own data.
-   */
-  private keepGeneratedSecrets(entry: CatalogEntry, stackName: string, userConfig: Record<string, unknown>): void {
-    const previous = this.deps.stacks.readEnv(stackName);
-    if (!previous) return;
-    for (const variable of Object.values(entry.template.variables)) {
-      if (variable.type !== 'secret') continue;
-      const given = userConfig[variable.name];
-      const kept = previous[variable.name];
-      if ((given === undefined || given === null || given === '') && kept) userConfig[variable.name] = kept;
-    }
+  /** A name Docker already gives another container would fail `up` halfway; the app's own containers may keep theirs on a redeploy. */
+  private async assertContainerNameFree(containerName: string, project: string): Promise<void> {
+    const containers = await this.deps.docker.listContainers({ all: true });
+    const holder = containers.find((container) => container.names.some((name) => name.replace(/^\//, '') === containerName));
+    if (!holder || holder.labels[COMPOSE_PROJECT_LABEL] === project) return;
+    const appId = holder.labels[APP_ID_LABEL];
+    throw new AppError(
+      'CONFLICT',
+      `The container name ${containerName} is taken`,
+      `A container named ${containerName} already exists (${holder.image}, ${holder.state}${appId ? `, app ${appId}` : ''}). Choose another containerName, or leave it empty for the default name.`,
+    );
   }
 
   get(deploymentId: string): Deployment {

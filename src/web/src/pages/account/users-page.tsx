@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { authSession } from '../../api/auth-session.js';
 import { api } from '../../api/http-client.js';
-import type { ActivityLogResponse, User } from '../../api/wire-types.js';
+import type { ActivityLogResponse, User, UsersResponse } from '../../api/wire-types.js';
 import { Badge } from '../../components/badge.js';
 import { ConfirmDialog } from '../../components/confirm-dialog.js';
 import { DataTable } from '../../components/data-table.js';
@@ -22,7 +22,7 @@ const ROLE_HELP: Record<string, string> = {
 };
 
 export function UsersPage() {
-  const users = useApiData((signal) => api.get<{ users: User[] }>('/auth/users', { signal }), []);
+  const users = useApiData((signal) => api.get<UsersResponse>('/auth/users', { signal }), []);
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<User | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
@@ -55,7 +55,7 @@ export function UsersPage() {
         <section className="card">
           <DataTable
             testId="users-table"
-            rows={users.data.users}
+            rows={users.data}
             rowKey={(user) => user.id}
             columns={[
               {
@@ -148,7 +148,7 @@ function CreateUserDialog({ onClose, onCreated }: { onClose: () => void; onCreat
       busyLabel="Creating…"
       onClose={onClose}
       onSubmit={async () => {
-        await api.post('/auth/register', { username: username.trim(), password, role, ...(email.trim() ? { email: email.trim() } : {}) });
+        await api.post('/auth/users', { username: username.trim(), password, role, ...(email.trim() ? { email: email.trim() } : {}) });
         toast('success', `Created ${username.trim()}`);
         onCreated();
         onClose();
@@ -260,13 +260,13 @@ function ActivityLog() {
       {log.data ? (
         <DataTable
           testId="activity-table"
-          rows={log.data.entries}
-          rowKey={(entry) => String(entry.id)}
+          rows={log.data.activities}
+          rowKey={(entry) => entry.id}
           columns={[
             {
               header: 'When',
               className: 'nowrap',
-              cell: (entry) => <span title={formatDateTime(entry.at)}>{formatRelative(entry.at)}</span>,
+              cell: (entry) => <span title={formatDateTime(entry.timestamp)}>{formatRelative(entry.timestamp)}</span>,
             },
             { header: 'Who', cell: (entry) => entry.username ?? <span className="muted">—</span> },
             {
@@ -274,11 +274,11 @@ function ActivityLog() {
               className: 'break-anywhere',
               cell: (entry) => (
                 <>
-                  <code>{entry.action}</code> {entry.target ? <span className="muted">{entry.target}</span> : null}
+                  <code>{entry.action}</code> {entry.targetName ? <span className="muted">{entry.targetName}</span> : null}
                 </>
               ),
             },
-            { header: 'From', optional: true, className: 'mono small', cell: (entry) => entry.ip ?? '—' },
+            { header: 'From', optional: true, className: 'mono small', cell: (entry) => entry.ipAddress ?? '—' },
           ]}
         />
       ) : null}
