@@ -92,9 +92,17 @@ describe('containers against the real daemon', () => {
   });
 
   it('adds real stats with ?stats=true, with CPU from consecutive samples afterwards', async () => {
-    const first = await testApp.app.inject({ method: 'GET', url: '/containers?stats=true' });
-    expect(first.statusCode).toBe(200);
-    const stats = first.json().containers.find((container: { Id: string }) => container.Id === plain.id).stats;
+    // The listing waits 1.2 s for Docker's first sample and answers null beyond that; on a busy
+    // machine Docker can take longer, so the sample is awaited rather than expected on the first call.
+    const stats = await waitFor(
+      async () => {
+        const listing = await testApp.app.inject({ method: 'GET', url: '/containers?stats=true' });
+        expect(listing.statusCode).toBe(200);
+        return listing.json().containers.find((container: { Id: string }) => container.Id === plain.id).stats;
+      },
+      (value) => value !== null,
+      'the first stats sample in the listing',
+    );
     expect(stats.memory.usage).toBeGreaterThan(0);
     expect(stats.memory.limit).toBeGreaterThan(stats.memory.usage);
     expect(stats.memory.percentage).toBeGreaterThanOrEqual(0);
