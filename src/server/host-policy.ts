@@ -2,7 +2,7 @@
 // http://evil.example:8092 whose name is re-pointed at this machine sends `Host: evil.example`
 // and `Origin: http://evil.example:8092`. Comparing the two proves nothing; the host itself must
 // be one this server is known by.
-import { classifyAddress, isLocalhostName, normalizeIp } from './network-addresses.js';
+import { bareHostname, classifyAddress, isLocalhostName, normalizeIp } from './network-addresses.js';
 
 export type HostPolicyInput = {
   /** ALLOWED_HOSTS: extra names (or `*.example.com` suffixes) the server is reached by, e.g. behind a proxy. */
@@ -28,7 +28,7 @@ export function hostnameOf(hostHeader: string): string | null {
   try {
     const url = new URL(`http://${hostHeader}`);
     if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return null;
-    return url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return bareHostname(url.hostname);
   } catch {
     return null;
   }
@@ -63,7 +63,7 @@ export function createHostPolicy(input: HostPolicyInput): HostPolicy {
   const corsOrigins = new Set(input.corsOrigins.map((origin) => origin.replace(/\/+$/, '')));
 
   function isKnownHost(host: string): boolean {
-    const name = host.toLowerCase().replace(/\.$/, '');
+    const name = bareHostname(host);
     if (isLocalhostName(name) || exactNames.has(normalizeIp(name) ?? name)) return true;
     if (suffixes.some((suffix) => name.endsWith(suffix))) return true;
     // An address literal cannot be re-pointed by anyone's DNS: a browser that sent it reached it itself.

@@ -61,8 +61,16 @@ export function classifyAddress(text: string): AddressKind | null {
   return 'public';
 }
 
+/** A host as compared everywhere: no IPv6 brackets, no trailing dot, lower case (`[FE80::1]` → `fe80::1`, `NAS.lan.` → `nas.lan`). */
+export function bareHostname(host: string): string {
+  return host
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+}
+
 /** `localhost` and its subdomains always mean this machine (RFC 6761). */
 export function isLocalhostName(hostname: string): boolean {
-  const name = hostname.toLowerCase().replace(/\.$/, '');
+  const name = bareHostname(hostname);
   return name === 'localhost' || name.endsWith('.localhost');
 }

@@ -4,7 +4,7 @@
 // homelab object stores (MinIO, a NAS's WebDAV) live there. Checked before anything connects.
 import { AppError } from '../../errors.js';
 import type { HostResolver } from '../../infra/host-resolver.js';
-import { classifyAddress, isLocalhostName, normalizeIp } from '../../network-addresses.js';
+import { bareHostname, classifyAddress, isLocalhostName, normalizeIp } from '../../network-addresses.js';
 
 // Names of cloud instance-metadata services that resolve to a link-local address inside a cloud.
 const METADATA_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal']);
@@ -13,16 +13,9 @@ export type EndpointField = { path: string; value: string; kind: 'host' | 'url' 
 
 /** The host a field names: the value of a host field, the host of a URL field. */
 function hostOf(field: EndpointField): string | null {
-  if (field.kind === 'host')
-    return field.value
-      .replace(/^\[|\]$/g, '')
-      .replace(/\.$/, '')
-      .toLowerCase();
+  if (field.kind === 'host') return bareHostname(field.value);
   try {
-    return new URL(field.value).hostname
-      .replace(/^\[|\]$/g, '')
-      .replace(/\.$/, '')
-      .toLowerCase();
+    return bareHostname(new URL(field.value).hostname);
   } catch {
     return null;
   }
