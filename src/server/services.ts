@@ -27,7 +27,7 @@ import { HttpRcloneClient } from './infra/rclone-rc.js';
 import { StackFiles } from './infra/stack-files.js';
 import { CliComposeRunner, composeProcessEnv, type ComposeRunner } from './infra/compose-cli.js';
 import { AppLifecycleService } from './modules/applications/app-lifecycle.service.js';
-import { AppLocks } from './modules/deployments/app-locks.js';
+import { AppLocks } from './modules/stacks/index.js';
 import { DeploymentEventLog } from './modules/deployments/deployment-events.js';
 import { DeploymentsRepository } from './modules/deployments/deployments.repository.js';
 import { DeploymentService } from './modules/deployments/deployments.service.js';
@@ -38,7 +38,7 @@ import { SystemHostResolver, type HostResolver } from './infra/host-resolver.js'
 import { MountContainerResolver } from './modules/mounts/mount-container-resolver.js';
 import { MountOAuthStatesRepository } from './modules/mounts/mount-oauth-states.repository.js';
 import { MountsService } from './modules/mounts/mounts.service.js';
-import { findContainerApp } from './modules/containers/container-app.js';
+import { COMPOSE_PROJECT_LABEL, findContainerApp } from './modules/stacks/index.js';
 import { DeploymentMetricsRepository } from './modules/metrics/deployment-metrics.repository.js';
 import { DEPLOYMENT_DURATION_BUCKETS, MetricsService } from './modules/metrics/metrics.service.js';
 
@@ -176,7 +176,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
     isComposeAvailable: () => health.composeAvailable(),
     catalogSummary: () => catalog.summary(),
     listAppContainers: async () =>
-      (await docker.listContainers({ all: true, labels: ['com.docker.compose.project'] })).flatMap((container) => {
+      (await docker.listContainers({ all: true, labels: [COMPOSE_PROJECT_LABEL] })).flatMap((container) => {
         const app = findContainerApp(container.labels, config.composeProjectPrefix);
         return app ? [{ appId: app.appId, state: container.state }] : [];
       }),

@@ -103,7 +103,7 @@ describe('POST /applications/:appId/stop', () => {
     expect(response.statusCode).toBe(409);
     expect(response.json()).toEqual({
       error: 'hlrtest-web is being deployed',
-      details: `Deployment ${deploymentId} is running; wait for it or cancel it with POST /deployments/${deploymentId}/cancel`,
+      details: `Deployment ${deploymentId} of hlrtest-web has not finished. Follow it at /deployments/${deploymentId}/status, or cancel it with POST /deployments/${deploymentId}/cancel.`,
       code: 'CONFLICT',
       requestId: expect.any(String),
     });

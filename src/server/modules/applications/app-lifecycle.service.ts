@@ -9,10 +9,15 @@ import { CommandError } from '../../infra/run-command.js';
 import type { StackFiles } from '../../infra/stack-files.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { Principal } from '../auth/guards.js';
-import type { AppLocks, AppOperation } from '../deployments/app-locks.js';
-import { composeProjectName, stackNameFor } from '../deployments/app-project.js';
-import { toDeployedContainer } from '../deployments/deploy-runner.js';
-import { listProjectContainers, type ProjectContainer } from '../deployments/project-containers.js';
+import {
+  composeProjectName,
+  listProjectContainers,
+  stackNameFor,
+  toDeployedContainer,
+  type AppLocks,
+  type AppOperation,
+  type ProjectContainer,
+} from '../stacks/index.js';
 
 export type AppLifecycleDeps = {
   config: Config;
@@ -49,15 +54,7 @@ export class AppLifecycleService {
 
   private async withLock<T>(appId: string, kind: AppOperation['kind'], work: () => Promise<T>): Promise<T> {
     const operation: AppOperation = { kind };
-    if (!this.deps.locks.tryAcquire(appId, operation)) {
-      const holder = this.deps.locks.holder(appId);
-      const doing = holder?.kind === 'deploy' ? 'deployed' : holder?.kind === 'remove' ? 'removed' : 'stopped';
-      const details =
-        holder?.kind === 'deploy' && holder.deploymentId
-          ? `Deployment ${holder.deploymentId} is running; wait for it or cancel it with POST /deployments/${holder.deploymentId}/cancel`
-          : 'Wait until that has finished, then retry';
-      throw new AppError('CONFLICT', `${appId} is being ${doing}`, details);
-    }
+    if (!this.deps.locks.tryAcquire(appId, operation)) throw this.deps.locks.busyError(appId, appId, kind);
     try {
       return await work();
     } finally {

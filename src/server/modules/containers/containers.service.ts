@@ -13,7 +13,7 @@ import type { Clock } from '../../infra/clock.js';
 import { ContainerNotFoundError, type ContainerDetails, type DockerEngine } from '../../infra/docker-engine.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { Principal } from '../auth/guards.js';
-import { findContainerApp } from './container-app.js';
+import { findContainerApp } from '../stacks/index.js';
 import { formatDockerPsPorts } from './docker-ps-ports.js';
 import { FreshSharedCall } from './fresh-shared-call.js';
 import type { StatsSampler } from './stats-sampler.js';

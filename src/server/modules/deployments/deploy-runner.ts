@@ -19,7 +19,7 @@ import type { RenderedStack } from '../catalog/render-compose.js';
 import type { DeploymentEventLog } from './deployment-events.js';
 import type { DeploymentsRepository } from './deployments.repository.js';
 import { describePortConflict, findPortConflicts } from './port-conflicts.js';
-import { listProjectContainers, type ProjectContainer } from './project-containers.js';
+import { listProjectContainers, toDeployedContainer, type ProjectContainer } from '../stacks/index.js';
 import { PullProgressTracker, Throttle } from './pull-progress.js';
 
 /** Everything one deploy needs, decided and validated before the deployment row existed. */
@@ -99,17 +99,6 @@ function formatSeconds(ms: number): string {
 
 function truncate(text: string): string {
   return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS - 1)}…` : text;
-}
-
-export function toDeployedContainer(container: ProjectContainer): DeployedContainer {
-  return {
-    id: container.id.slice(0, 12),
-    name: container.name,
-    service: container.service,
-    image: container.image,
-    state: container.state,
-    health: container.health,
-  };
 }
 
 export class DeployRunner {

@@ -14,12 +14,19 @@ import type { Principal } from '../auth/guards.js';
 import { globalDefaultsFromConfig, type CatalogEntry } from '../catalog/catalog-template.js';
 import { resolveDeployValues } from '../catalog/deploy-values.js';
 import { renderCompose, type RenderedStack } from '../catalog/render-compose.js';
-import type { AppLocks, AppOperation } from './app-locks.js';
-import { composeProjectName, stackNameFor } from './app-project.js';
-import { DeployRunner, toDeployedContainer, type DeployJob, type RunnerDeps } from './deploy-runner.js';
+import {
+  APP_ID_LABEL,
+  COMPOSE_PROJECT_LABEL,
+  composeProjectName,
+  DEPLOYMENT_ID_LABEL,
+  listProjectContainers,
+  stackNameFor,
+  toDeployedContainer,
+  type AppLocks,
+  type AppOperation,
+} from '../stacks/index.js';
+import { DeployRunner, type DeployJob, type RunnerDeps } from './deploy-runner.js';
 import type { StoredEvent } from './deployments.repository.js';
-import { APP_ID_LABEL, COMPOSE_PROJECT_LABEL, DEPLOYMENT_ID_LABEL } from './port-conflicts.js';
-import { listProjectContainers } from './project-containers.js';
 
 export type DeploymentServiceDeps = RunnerDeps & {
   catalog: { get(appId: string): CatalogEntry | null };
@@ -40,18 +47,6 @@ export class DeploymentService {
 
   constructor(private readonly deps: DeploymentServiceDeps) {
     this.runner = new DeployRunner(deps);
-  }
-
-  private lockConflict(entry: CatalogEntry, holder: AppOperation | null): AppError {
-    if (holder?.kind === 'deploy' && holder.deploymentId) {
-      return new AppError(
-        'CONFLICT',
-        `${entry.app.displayName} is already being deployed`,
-        `Deployment ${holder.deploymentId} of ${entry.app.id} has not finished. Follow it at /deployments/${holder.deploymentId}/status, or cancel it with POST /deployments/${holder.deploymentId}/cancel.`,
-      );
-    }
-    const doing = holder?.kind === 'remove' ? 'removed' : 'stopped';
-    return new AppError('CONFLICT', `${entry.app.displayName} is being ${doing}`, `Wait until it has been ${doing}, then deploy again`);
   }
 
   async start(principal: Principal | null, request: DeployRequest, ip: string | null): Promise<DeployAccepted> {
@@ -97,7 +92,7 @@ export class DeploymentService {
       },
     });
 
-    if (this.deps.locks.holder(appId)) throw this.lockConflict(entry, this.deps.locks.holder(appId));
+    if (this.deps.locks.holder(appId)) throw this.deps.locks.busyError(appId, entry.app.displayName, 'deploy');
     await docker.ping();
     if (containerName) await this.assertContainerNameFree(containerName, project);
     const composeInfo = await compose.detect();
@@ -113,7 +108,7 @@ export class DeploymentService {
     }
     // The checks above waited on Docker: another request for the same app may have taken the lock meanwhile.
     const operation: AppOperation = { kind: 'deploy', deploymentId };
-    if (!this.deps.locks.tryAcquire(appId, operation)) throw this.lockConflict(entry, this.deps.locks.holder(appId));
+    if (!this.deps.locks.tryAcquire(appId, operation)) throw this.deps.locks.busyError(appId, entry.app.displayName, 'deploy');
 
     const configKeys = Object.keys(request.config).sort();
     repository.create({

@@ -3,11 +3,7 @@
 import type { PublishedPort } from '../../../contracts/deployments.js';
 import type { ContainerSummary } from '../../infra/docker-engine.js';
 import type { ListeningSocket } from '../../infra/host-ports.js';
-
-export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
-export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
-export const APP_ID_LABEL = 'homelabarr.app-id';
-export const DEPLOYMENT_ID_LABEL = 'homelabarr.deployment-id';
+import { APP_ID_LABEL, COMPOSE_PROJECT_LABEL } from '../stacks/index.js';
 
 export type PortConflict = {
   port: number;

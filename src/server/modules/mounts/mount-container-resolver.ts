@@ -5,7 +5,7 @@ import path from 'node:path';
 import { AppError } from '../../errors.js';
 import type { DockerEngine } from '../../infra/docker-engine.js';
 import type { RcloneEndpoint } from '../../infra/rclone-rc.js';
-import { stackNameFor } from '../deployments/app-project.js';
+import { APP_ID_LABEL, stackNameFor } from '../stacks/index.js';
 
 /** Present on every mount container; its value names the engine (rclone). */
 export const MOUNT_LABEL = 'homelabarr.mount';
@@ -17,7 +17,6 @@ export const MOUNT_PATH_LABEL = 'homelabarr.mount.path';
 export const MOUNT_HOST_PATH_LABEL = 'homelabarr.mount.host-path';
 /** An RC address on this host's loopback (a port published on 127.0.0.1), tried before the container's own address. */
 export const MOUNT_RC_URL_LABEL = 'homelabarr.mount.rc-url';
-export const APP_ID_LABEL = 'homelabarr.app-id';
 
 export const RC_USER_VARIABLE = 'RCLONE_RC_USER';
 export const RC_PASS_VARIABLE = 'RCLONE_RC_PASS';

@@ -4,7 +4,7 @@ import type { PortCheck, PortUse } from '../../../contracts/ports.js';
 import { AppError } from '../../errors.js';
 import type { DockerEngine } from '../../infra/docker-engine.js';
 import type { HostPorts } from '../../infra/host-ports.js';
-import { findContainerApp } from '../containers/container-app.js';
+import { findContainerApp } from '../stacks/index.js';
 
 const PROTOCOLS = new Set(['tcp', 'udp', 'sctp']);
 

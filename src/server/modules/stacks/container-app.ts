@@ -1,10 +1,6 @@
 // Which HomelabARR deployment a container belongs to, from its compose labels.
 import type { ContainerApp } from '../../../contracts/containers.js';
-
-export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
-export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
-/** Set by the deployments module on everything it deploys. */
-export const APP_ID_LABEL = 'homelabarr.app-id';
+import { APP_ID_LABEL, COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from './stack-labels.js';
 
 /**
  * A container belongs to an app when its compose project is `<prefix>-<something>`. The app id is

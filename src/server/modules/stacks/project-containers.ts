@@ -1,6 +1,7 @@
 // The containers of one compose project, with what deploy verification and the app routes need.
+import type { DeployedContainer } from '../../../contracts/deployments.js';
 import type { DockerEngine } from '../../infra/docker-engine.js';
-import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from './port-conflicts.js';
+import { COMPOSE_ONE_OFF_LABEL, COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from './stack-labels.js';
 
 export type ProjectContainer = {
   id: string;
@@ -19,8 +20,6 @@ export type ProjectContainer = {
   networks: string[];
 };
 
-const ONE_OFF_LABEL = 'com.docker.compose.oneoff';
-
 function toHealth(value: string | null): ProjectContainer['health'] {
   return value === 'healthy' || value === 'unhealthy' || value === 'starting' ? value : null;
 }
@@ -29,7 +28,7 @@ function toHealth(value: string | null): ProjectContainer['health'] {
 export async function listProjectContainers(docker: DockerEngine, project: string): Promise<ProjectContainer[]> {
   const summaries = await docker.listContainers({ all: true, labels: [`${COMPOSE_PROJECT_LABEL}=${project}`] });
   const details = await Promise.all(
-    summaries.filter((summary) => summary.labels[ONE_OFF_LABEL] !== 'True').map((summary) => docker.inspectContainer(summary.id)),
+    summaries.filter((summary) => summary.labels[COMPOSE_ONE_OFF_LABEL] !== 'True').map((summary) => docker.inspectContainer(summary.id)),
   );
   return details
     .filter((detail) => detail !== null)
@@ -48,4 +47,16 @@ export async function listProjectContainers(docker: DockerEngine, project: strin
       networks: Object.keys(detail.networks),
     }))
     .sort((a, b) => a.service.localeCompare(b.service) || a.name.localeCompare(b.name));
+}
+
+/** The short form of a project container that deploy results and the app routes answer with. */
+export function toDeployedContainer(container: ProjectContainer): DeployedContainer {
+  return {
+    id: container.id.slice(0, 12),
+    name: container.name,
+    service: container.service,
+    image: container.image,
+    state: container.state,
+    health: container.health,
+  };
 }
