@@ -17,7 +17,7 @@ import { deploymentsRoutes } from './modules/deployments/deployments.routes.js';
 import { streamRoutes } from './modules/stream/stream.routes.js';
 import { appLifecycleRoutes } from './modules/applications/app-lifecycle.routes.js';
 import { mountsRoutes } from './modules/mounts/mounts.routes.js';
-import { isOpenApiPath, registerOpenApi } from './modules/openapi/openapi.plugin.js';
+import { isOpenApiPath, registerOpenApi } from './modules/openapi/index.js';
 import { openApiRoutes } from './modules/openapi/openapi.routes.js';
 import { installHttpMetrics, metricsRoutes } from './modules/metrics/metrics.routes.js';
 import { PRODUCT_VERSION } from './services.js';

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { CliCommand, CliIo } from './cli.js';
+import type { CliCommand, CliIo } from './cli-command.js';
 import { loadConfig, type Config } from './config.js';
 import { systemClock } from './infra/clock.js';
 import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
@@ -12,18 +12,18 @@ import { probeDataDir } from './infra/data-dir-probe.js';
 import { DatabaseStartupError, openDatabase, type Db } from './infra/db.js';
 import { EngineApiClient } from './infra/docker-engine.js';
 import { DataDirLockedError } from './infra/files.js';
-import { AuthWrites } from './modules/auth/credential-cache.js';
+import { AuthWrites } from './modules/auth/index.js';
 import { ProcHostPorts } from './infra/host-ports.js';
 import { nodeSecretFiles } from './infra/secret-files.js';
-import { ActivityRepository } from './modules/activity/activity.repository.js';
-import { ActivityService } from './modules/activity/activity.service.js';
-import { ApiKeysRepository } from './modules/auth/api-keys.repository.js';
-import { createAuthModule } from './modules/auth/auth.module.js';
-import { globalDefaultsFromConfig } from './modules/catalog/catalog-template.js';
-import { CatalogService, catalogOptionsFromConfig } from './modules/catalog/catalog.service.js';
-import { HealthService } from './modules/health/health.service.js';
-import { formatDoctorReport, runDoctor } from './modules/maintenance/doctor.js';
-import { OriginalCheckoutError, OriginalImportService, readOriginalCheckout } from './modules/maintenance/original-import.service.js';
+import { ActivityRepository } from './modules/activity/index.js';
+import { ActivityService } from './modules/activity/index.js';
+import { ApiKeysRepository } from './modules/auth/index.js';
+import { createAuthModule } from './modules/auth/index.js';
+import { globalDefaultsFromConfig } from './modules/catalog/index.js';
+import { CatalogService, catalogOptionsFromConfig } from './modules/catalog/index.js';
+import { HealthService } from './modules/health/index.js';
+import { formatDoctorReport, runDoctor } from './modules/maintenance/index.js';
+import { OriginalCheckoutError, OriginalImportService, readOriginalCheckout } from './modules/maintenance/index.js';
 import { PRODUCT_VERSION } from './services.js';
 
 function configOf(io: CliIo): Config {

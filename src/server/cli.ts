@@ -13,30 +13,13 @@ import { AppError } from './errors.js';
 import { systemClock } from './infra/clock.js';
 import { DatabaseStartupError, openDatabase } from './infra/db.js';
 import { nodeSecretFiles } from './infra/secret-files.js';
-import { ActivityRepository } from './modules/activity/activity.repository.js';
-import { ActivityService } from './modules/activity/activity.service.js';
-import { createAuthModule, type AuthModule } from './modules/auth/auth.module.js';
-import { parseUsersFile } from './modules/auth/users-import.js';
-import { runCatalogCheck } from './modules/catalog/catalog-check.js';
+import { ActivityRepository } from './modules/activity/index.js';
+import { ActivityService } from './modules/activity/index.js';
+import { createAuthModule, type AuthModule } from './modules/auth/index.js';
+import { parseUsersFile } from './modules/auth/index.js';
+import { runCatalogCheck } from './modules/catalog/index.js';
+import { UsageError, type CliCommand, type CliIo } from './cli-command.js';
 import { backupCommand, doctorCommand, importOriginalCommand, restoreCommand } from './cli-maintenance.js';
-
-export type CliIo = {
-  out(text: string): void;
-  err(text: string): void;
-  /** The whole of standard input. */
-  readStdin(): Promise<string>;
-  /** The environment to read instead of the process's (tests); default: the process's, via loadConfig. */
-  env?: NodeJS.ProcessEnv;
-};
-
-export type CliCommand = {
-  usage: string;
-  summary: string;
-  run(args: string[], io: CliIo): Promise<number>;
-};
-
-/** Thrown by commands for a wrong invocation: printed with the command's usage, exit code 2. */
-export class UsageError extends Error {}
 
 function loadCliConfig(io: CliIo): Config {
   return loadConfig(io.env ? { env: io.env } : {});

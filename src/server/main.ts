@@ -11,8 +11,8 @@ import { DatabaseStartupError, openDatabase } from './infra/db.js';
 import { EngineApiClient } from './infra/docker-engine.js';
 import { acquireDataDirLock, DataDirLockedError } from './infra/files.js';
 import { createBatchedLogDestination } from './infra/log-destination.js';
-import { createGuards } from './modules/auth/guards.js';
-import { SETUP_HINT } from './modules/health/health.service.js';
+import { createGuards } from './modules/auth/index.js';
+import { SETUP_HINT } from './modules/health/index.js';
 import { createServices, PRODUCT_VERSION, type Infra } from './services.js';
 
 function fail(message: string): never {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runCli, type CliIo } from '../../src/server/cli.js';
+import type { CliIo } from '../../src/server/cli-command.js';
+import { runCli } from '../../src/server/cli.js';
 import { BROKEN_ROOT, NATIVE_ROOT } from './catalog-fixtures.js';
 
 function captureIo(): CliIo & { stdout: string; stderr: string } {

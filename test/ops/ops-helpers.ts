@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/server/app.js';
 import type { AppContext } from '../../src/server/app-context.js';
-import type { CliIo } from '../../src/server/cli.js';
+import type { CliIo } from '../../src/server/cli-command.js';
 import { testConfig, type Config } from '../../src/server/config.js';
 import { systemClock } from '../../src/server/infra/clock.js';
 import { NO_COMPOSE } from '../../src/server/infra/compose-cli.js';

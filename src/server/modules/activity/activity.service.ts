@@ -1,6 +1,6 @@
 import type { ActivityLogEntry } from '../../../contracts/auth.js';
 import type { Clock } from '../../infra/clock.js';
-import type { Principal } from '../auth/guards.js';
+import type { Principal } from '../../principal.js';
 import type { ActivityEntry, ActivityRepository } from './activity.repository.js';
 
 export type ActivityRecord = {

@@ -7,8 +7,8 @@ import type { ComposeProject, ComposeRunner } from '../../infra/compose-cli.js';
 import type { DockerEngine } from '../../infra/docker-engine.js';
 import { CommandError } from '../../infra/run-command.js';
 import type { StackFiles } from '../../infra/stack-files.js';
-import type { ActivityService } from '../activity/activity.service.js';
-import type { Principal } from '../auth/guards.js';
+import type { ActivityService } from '../activity/index.js';
+import type { Principal } from '../../principal.js';
 import {
   composeProjectName,
   listProjectContainers,

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import { apiKeyFor, bearer, errorBody, invalid, ManualClock, NEEDS_ADMIN, NO_TOKEN, tokenFor } from '../../../../test/helpers/auth.js';
 import { installErrorHandlers } from '../../errors.js';
-import { createGuards, type Authenticator } from './guards.js';
+import type { Authenticator } from './authenticator.js';
+import { createGuards } from './guards.js';
 
 let testApp: TestApp;
 afterEach(async () => {

@@ -213,7 +213,7 @@ describe('token checks on every request', () => {
     const token = await tokenFor(testApp, 'user');
     const { createServices } = await import('../../services.js');
     const restarted = createServices(testApp.infra);
-    const principal = await restarted.authenticator.authenticate({ headers: { authorization: `Bearer ${token}` }, query: {} } as never);
+    const principal = await restarted.authenticator.authenticate({ headers: { authorization: `Bearer ${token}` }, query: {} });
     expect(principal).toMatchObject({ username: 'test-user', role: 'user', apiKeyId: null });
   });
 });

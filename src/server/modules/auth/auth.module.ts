@@ -2,7 +2,7 @@
 import type { Clock } from '../../infra/clock.js';
 import { createOtherWritersProbe, type Db } from '../../infra/db.js';
 import type { SecretFiles } from '../../infra/secret-files.js';
-import type { ActivityService } from '../activity/activity.service.js';
+import type { ActivityService } from '../activity/index.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeyService } from './api-keys.service.js';
 import { AuthService } from './auth.service.js';

@@ -29,7 +29,7 @@ import {
 import { SuccessSchema } from '../../../contracts/common.js';
 import type { AppContext } from '../../app-context.js';
 import { AppError } from '../../errors.js';
-import type { Principal } from './guards.js';
+import type { Principal } from '../../principal.js';
 import type { RequestMeta } from './users.service.js';
 
 const TAGS = ['auth'];

@@ -5,8 +5,8 @@ import type { ChangePasswordRequest, LoginRequest, LoginResponse, Session, User 
 import { USERNAME_PATTERN } from '../../../contracts/auth.js';
 import { AppError, notFound } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
-import type { ActivityService } from '../activity/activity.service.js';
-import type { Principal } from './guards.js';
+import type { ActivityService } from '../activity/index.js';
+import type { Principal } from '../../principal.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { assertPasswordPolicy } from './password-policy.js';

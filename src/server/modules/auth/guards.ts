@@ -5,37 +5,13 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler } from 'fastify';
 import type { Role } from '../../../contracts/common.js';
 import { AppError } from '../../errors.js';
-
-export type Principal = {
-  userId: string;
-  username: string;
-  role: Role;
-  /** Set when the request carries a JWT: the server-side session it names. */
-  sessionId: string | null;
-  /** Set when the request carries an API key. */
-  apiKeyId: string | null;
-};
-
-/** Turns a request's credentials into a principal. Implemented by the auth module. */
-export interface Authenticator {
-  /**
-   * null when the request carries no credentials; throws (or rejects with) UNAUTHENTICATED for bad
-   * ones. Synchronous when no I/O is needed (a token seen before, an API key), so the guards on
-   * every request do not wait on promises for the common case; `await` handles both forms.
-   */
-  authenticate(request: FastifyRequest): Principal | null | Promise<Principal | null>;
-}
+import { hasRole, type Principal } from '../../principal.js';
+import type { Authenticator } from './authenticator.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
-}
-
-const ROLE_RANK: Record<Role, number> = { viewer: 0, user: 1, admin: 2 };
-
-export function hasRole(principal: Principal, minimum: Role): boolean {
-  return ROLE_RANK[principal.role] >= ROLE_RANK[minimum];
 }
 
 const unauthenticated = (): AppError =>

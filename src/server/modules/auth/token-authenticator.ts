@@ -1,13 +1,13 @@
 // The Authenticator behind every guard: a Bearer JWT (naming a live session) or an API key.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import { API_KEY_PATTERN } from '../../../contracts/auth.js';
 import type { Role } from '../../../contracts/common.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
 import type { ApiKeysRepository } from './api-keys.repository.js';
 import type { CredentialCache } from './credential-cache.js';
-import { hasRole, type Authenticator, type Principal } from './guards.js';
+import type { Authenticator, CredentialCarrier } from './authenticator.js';
+import { hasRole, type Principal } from '../../principal.js';
 import { sessionEnded, tokenExpired, type SessionTokens } from './session-tokens.js';
 import type { SessionsRepository } from './sessions.repository.js';
 import type { UsageTracker } from './usage-tracker.js';
@@ -26,7 +26,7 @@ export function lowerRole(a: Role, b: Role): Role {
 }
 
 /** Authorization: Bearer <token>, X-API-Key: <key>, or ?access_token= (EventSource cannot send headers). */
-function readCredential(request: FastifyRequest): string | null {
+function readCredential(request: CredentialCarrier): string | null {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -62,7 +62,7 @@ export class TokenAuthenticator implements Authenticator {
     },
   ) {}
 
-  authenticate(request: FastifyRequest): Principal | null | Promise<Principal | null> {
+  authenticate(request: CredentialCarrier): Principal | null | Promise<Principal | null> {
     const credential = readCredential(request);
     if (credential === null) return null;
     if (credential.startsWith('hlr_')) return this.authenticateApiKey(credential);

@@ -6,14 +6,13 @@ import { loadCatalog, type CatalogRoot } from './catalog-loader.js';
 import type { CatalogEntry, GlobalDefaults } from './catalog-template.js';
 import { findVariableReferences, forEachString, interpolate } from './compose-variables.js';
 import { listingValues } from './template-parser.js';
-import { PORT_EXCEPTIONS } from './port-exceptions.js';
+import { PORT_EXCEPTIONS, type PortExceptions } from './port-exceptions.js';
 import { portKey } from './port-spec.js';
 import { asList, detectPrivileges, resolvePorts } from './template-inspection.js';
 
 export type CheckProblem = { gate: 1 | 3 | 4; file: string; appId: string | null; message: string };
 
 /** Default host ports two apps may share on purpose, with the reason: "<port>[/udp]" → app ids. */
-export type PortExceptions = Record<string, { apps: string[]; reason: string }>;
 
 export type CatalogCheckReport = { apps: number; categories: string[]; problems: CheckProblem[]; entries: CatalogEntry[] };
 

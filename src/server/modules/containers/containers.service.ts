@@ -11,8 +11,8 @@ import {
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
 import { ContainerNotFoundError, type ContainerDetails, type DockerEngine } from '../../infra/docker-engine.js';
-import type { ActivityService } from '../activity/activity.service.js';
-import type { Principal } from '../auth/guards.js';
+import type { ActivityService } from '../activity/index.js';
+import type { Principal } from '../../principal.js';
 import { findContainerApp } from '../stacks/index.js';
 import { formatDockerPsPorts } from './docker-ps-ports.js';
 import { FreshSharedCall } from './fresh-shared-call.js';

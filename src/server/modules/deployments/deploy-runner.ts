@@ -12,10 +12,10 @@ import { ImagePullError, type DockerEngine } from '../../infra/docker-engine.js'
 import type { HostPorts } from '../../infra/host-ports.js';
 import { CommandError } from '../../infra/run-command.js';
 import type { StackFiles } from '../../infra/stack-files.js';
-import type { ActivityService } from '../activity/activity.service.js';
-import type { Principal } from '../auth/guards.js';
-import type { CatalogEntry } from '../catalog/catalog-template.js';
-import type { RenderedStack } from '../catalog/render-compose.js';
+import type { ActivityService } from '../activity/index.js';
+import type { Principal } from '../../principal.js';
+import type { CatalogEntry } from '../catalog/index.js';
+import type { RenderedStack } from '../catalog/index.js';
 import type { DeploymentEventLog } from './deployment-events.js';
 import type { DeploymentsRepository } from './deployments.repository.js';
 import { describePortConflict, findPortConflicts } from './port-conflicts.js';

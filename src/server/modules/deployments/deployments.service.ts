@@ -10,10 +10,10 @@ import {
   type DeploymentStatus,
 } from '../../../contracts/deployments.js';
 import { AppError, notFound } from '../../errors.js';
-import type { Principal } from '../auth/guards.js';
-import { globalDefaultsFromConfig, type CatalogEntry } from '../catalog/catalog-template.js';
-import { resolveDeployValues } from '../catalog/deploy-values.js';
-import { renderCompose, type RenderedStack } from '../catalog/render-compose.js';
+import type { Principal } from '../../principal.js';
+import { globalDefaultsFromConfig, type CatalogEntry } from '../catalog/index.js';
+import { resolveDeployValues } from '../catalog/index.js';
+import { renderCompose, type RenderedStack } from '../catalog/index.js';
 import {
   APP_ID_LABEL,
   COMPOSE_PROJECT_LABEL,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HealthSchema } from '../../../contracts/health.js';
-import { hasRole } from '../auth/guards.js';
+import { hasRole } from '../../principal.js';
 import type { AppContext } from '../../app-context.js';
 
 export const healthRoutes = (ctx: AppContext): FastifyPluginAsyncZod =>

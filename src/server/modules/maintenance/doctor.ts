@@ -4,7 +4,7 @@
 import type { Health } from '../../../contracts/health.js';
 import type { Config } from '../../config.js';
 import type { DataDirProbe } from '../../infra/data-dir-probe.js';
-import { SETUP_HINT } from '../health/health.service.js';
+import { SETUP_HINT } from '../health/index.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
 export type DoctorCheck = { status: CheckStatus; title: string; fix?: string | undefined; isDatabaseCheck?: boolean };

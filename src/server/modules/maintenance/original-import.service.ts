@@ -4,11 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../../infra/clock.js';
-import type { ActivityService } from '../activity/activity.service.js';
-import type { ApiKeysRepository } from '../auth/api-keys.repository.js';
-import { hashApiKey } from '../auth/token-authenticator.js';
-import { parseUsersFile, type ImportedUser, type ImportProblem } from '../auth/users-import.js';
-import type { ImportReport, UserService } from '../auth/users.service.js';
+import type { ActivityService } from '../activity/index.js';
+import type { ApiKeysRepository } from '../auth/index.js';
+import { hashApiKey } from '../auth/index.js';
+import { parseUsersFile, type ImportedUser, type ImportProblem } from '../auth/index.js';
+import type { ImportReport, UserService } from '../auth/index.js';
 import {
   parseApiKeysFile,
   parseStarsFile,

@@ -11,7 +11,7 @@ import type { EndpointPolicy } from './endpoint-policy.js';
 import type { MountOAuthStatesRepository } from './mount-oauth-states.repository.js';
 import { buildAuthorizationUrl, parseOAuthSettings, resolveOAuthProvider } from './mount-oauth-settings.js';
 import { credentialsToParameters, isOAuthProvider, OAUTH_OPTION_KEYS, PROVIDERS } from './mount-providers.js';
-import type { ActivityService } from '../activity/activity.service.js';
+import type { ActivityService } from '../activity/index.js';
 import type { MountActor, MountScope, MountsService } from './mounts.service.js';
 
 const STATE_LIFETIME_MS = 10 * 60 * 1000;

@@ -2,7 +2,7 @@
 // the rule that each API route declares its schemas, and of the check that the OpenAPI document
 // lists them all. Routes added by any module, now or later, land here without being named.
 import type { FastifySchema, RouteOptions } from 'fastify';
-import { WEB_PREFIX } from '../web/web.routes.js';
+import { WEB_PREFIX } from '../web/index.js';
 
 export type AuthKind = 'none' | 'conditional' | 'required';
 

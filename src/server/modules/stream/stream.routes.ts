@@ -10,7 +10,7 @@ import {
 } from '../../../contracts/stream.js';
 import type { AppContext } from '../../app-context.js';
 import { AppError, notFound } from '../../errors.js';
-import type { Principal } from '../auth/guards.js';
+import type { Principal } from '../../principal.js';
 import type { SseConnection, StreamOwner } from './stream-hub.js';
 
 /** The hijacked response as the hub's connection: Fastify no longer touches it. */

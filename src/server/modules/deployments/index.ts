@@ -1,0 +1,5 @@
+// Deploys: accepted (POST /deploy), run step by step in the background, stored with their events,
+// cancelled, and recovered after a restart.
+export { DeploymentEventLog } from './deployment-events.js';
+export { DeploymentsRepository } from './deployments.repository.js';
+export { DeploymentService } from './deployments.service.js';

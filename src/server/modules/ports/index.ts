@@ -1,0 +1,2 @@
+// Host port lookups: what is taken and the next free ports (GET /ports/...).
+export { PortsService } from './ports.service.js';
