@@ -29,11 +29,9 @@ export const AppIdSchema = z
 
 export const DeployStepSchema = z.enum(['validate', 'preflight', 'render', 'pull', 'deploy', 'verify']);
 export type DeployStep = z.infer<typeof DeployStepSchema>;
-export const DEPLOY_STEPS = DeployStepSchema.options;
 
 export const DeploymentStatusSchema = z.enum(['queued', 'in-progress', 'completed', 'failed', 'interrupted', 'cancelled']);
 export type DeploymentStatus = z.infer<typeof DeploymentStatusSchema>;
-export const ACTIVE_DEPLOYMENT_STATUSES: readonly DeploymentStatus[] = ['queued', 'in-progress'];
 
 const ConfigValueSchema = z.union([z.string().max(4096), z.number(), z.boolean()]);
 

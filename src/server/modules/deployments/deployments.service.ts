@@ -25,7 +25,8 @@ import {
   type AppLocks,
   type AppOperation,
 } from '../stacks/index.js';
-import { DeployRunner, type DeployJob, type RunnerDeps } from './deploy-runner.js';
+import type { DeployJob, RunnerDeps } from './deploy-job.js';
+import { DeployRunner } from './deploy-runner.js';
 import type { StoredEvent } from './deployments.repository.js';
 
 export type DeploymentServiceDeps = RunnerDeps & {

@@ -3,7 +3,6 @@
 import type { MountProvider } from '../../../contracts/mounts.js';
 
 export const PRICE_TABLE_AS_OF = '2025-06-01';
-export const PRICE_TABLE_CURRENCY = 'USD';
 /** MEGA lists its prices in euros; converted at this rate (approximate, as of the table's date). */
 export const EUR_TO_USD = 1.1;
 
