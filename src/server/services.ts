@@ -17,11 +17,11 @@ import { StatsSampler } from './modules/containers/index.js';
 import { PortsService } from './modules/ports/index.js';
 import { CatalogService, catalogOptionsFromConfig } from './modules/catalog/index.js';
 import { nodeSecretFiles } from './infra/secret-files.js';
-import type { ApiKeyService } from './modules/auth/index.js';
+import type { ApiKeysService } from './modules/auth/index.js';
 import { createAuthModule } from './modules/auth/index.js';
 import type { AuthService } from './modules/auth/index.js';
 import type { UsageTracker } from './modules/auth/index.js';
-import type { UserService } from './modules/auth/index.js';
+import type { UsersService } from './modules/auth/index.js';
 import { HttpOAuthTokenClient, readOAuthSettingsFile } from './infra/oauth-token-client.js';
 import { HttpRcloneClient } from './infra/rclone-rc.js';
 import { StackFiles } from './infra/stack-files.js';
@@ -30,7 +30,7 @@ import { AppLifecycleService } from './modules/applications/index.js';
 import { AppLocks } from './modules/stacks/index.js';
 import { DeploymentEventLog } from './modules/deployments/index.js';
 import { DeploymentsRepository } from './modules/deployments/index.js';
-import { DeploymentService } from './modules/deployments/index.js';
+import { DeploymentsService } from './modules/deployments/index.js';
 import { StreamHub } from './modules/stream/index.js';
 import { MountAuthService } from './modules/mounts/index.js';
 import { EndpointPolicy } from './modules/mounts/index.js';
@@ -64,13 +64,13 @@ export type Services = {
   ports: PortsService;
   catalog: CatalogService;
   auth: AuthService;
-  users: UserService;
-  apiKeys: ApiKeyService;
+  users: UsersService;
+  apiKeys: ApiKeysService;
   /** Batches sessions' lastSeen and keys' lastUsed; the auth routes start and stop it. */
   authUsage: UsageTracker;
   mounts: MountsService;
   mountAuth: MountAuthService;
-  deployments: DeploymentService;
+  deployments: DeploymentsService;
   /** The progress stream's clients and subscriptions (GET /stream/progress). */
   stream: StreamHub;
   appLifecycle: AppLifecycleService;
@@ -154,7 +154,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
   authModule.onCredentialsChanged(() => stream.revalidateOwners());
   deploymentEvents.listen((event) => stream.publish(event));
   const appLocks = new AppLocks();
-  const deployments = new DeploymentService({
+  const deployments = new DeploymentsService({
     config,
     docker,
     compose: composeRunner,

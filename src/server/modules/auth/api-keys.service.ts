@@ -13,7 +13,7 @@ import type { RequestMeta } from './users.service.js';
 const DAY_MS = 86_400_000;
 const KEY_PREFIX_LENGTH = 12;
 
-export class ApiKeyService {
+export class ApiKeysService {
   constructor(private readonly deps: { apiKeys: ApiKeysRepository; usage: UsageTracker; activity: ActivityService; clock: Clock }) {}
 
   private toApiKey(record: ApiKeyRecord): ApiKey {

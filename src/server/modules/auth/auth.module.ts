@@ -4,7 +4,7 @@ import { createOtherWritersProbe, type Db } from '../../infra/db.js';
 import type { SecretFiles } from '../../infra/secret-files.js';
 import type { ActivityService } from '../activity/index.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
-import { ApiKeyService } from './api-keys.service.js';
+import { ApiKeysService } from './api-keys.service.js';
 import { AuthService } from './auth.service.js';
 import { AuthWrites, CredentialCache } from './credential-cache.js';
 import { LoginThrottle, type ThrottleLimits } from './login-throttle.js';
@@ -15,7 +15,7 @@ import { SettingsRepository } from './settings.repository.js';
 import { TokenAuthenticator } from './token-authenticator.js';
 import { UsageTracker } from './usage-tracker.js';
 import { UsersRepository } from './users.repository.js';
-import { UserService } from './users.service.js';
+import { UsersService } from './users.service.js';
 
 export type AuthModuleDeps = {
   db: Db;
@@ -38,8 +38,8 @@ export type AuthModuleDeps = {
 
 export type AuthModule = {
   auth: AuthService;
-  users: UserService;
-  apiKeys: ApiKeyService;
+  users: UsersService;
+  apiKeys: ApiKeysService;
   authenticator: TokenAuthenticator;
   usage: UsageTracker;
   /** Calls back after this process wrote users, sessions or keys (a logout, a revoke, a deleted user…). */
@@ -56,7 +56,7 @@ export function createAuthModule(deps: AuthModuleDeps): AuthModule {
   const hasher = new PasswordHasher(deps.argon2Cost);
   const tokens = new SessionTokens(resolveJwtSecret(config.jwtSecret, settings, clock), clock);
   const usage = new UsageTracker(sessions, apiKeys);
-  const userService = new UserService({
+  const userService = new UsersService({
     users,
     sessions,
     settings,
@@ -86,7 +86,7 @@ export function createAuthModule(deps: AuthModuleDeps): AuthModule {
   return {
     auth,
     users: userService,
-    apiKeys: new ApiKeyService({ apiKeys, usage, activity, clock }),
+    apiKeys: new ApiKeysService({ apiKeys, usage, activity, clock }),
     authenticator: new TokenAuthenticator({
       tokens,
       sessions,

@@ -14,7 +14,7 @@ import type { SessionTokens } from './session-tokens.js';
 import type { SessionsRepository } from './sessions.repository.js';
 import type { UsageTracker } from './usage-tracker.js';
 import type { UserRecord, UsersRepository } from './users.repository.js';
-import { toUser, type RequestMeta, type UserService } from './users.service.js';
+import { toUser, type RequestMeta, type UsersService } from './users.service.js';
 
 const USER_AGENT_MAX = 256;
 
@@ -31,7 +31,7 @@ const tooManyAttempts = (retryAfterSeconds: number): AppError =>
 export type AuthServiceDeps = {
   users: UsersRepository;
   sessions: SessionsRepository;
-  userService: UserService;
+  userService: UsersService;
   hasher: PasswordHasher;
   tokens: SessionTokens;
   throttle: LoginThrottle;

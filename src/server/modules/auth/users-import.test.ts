@@ -95,7 +95,7 @@ describe('parseUsersFile', () => {
   });
 });
 
-describe('UserService.importUsers', () => {
+describe('UsersService.importUsers', () => {
   const login = (username: string, password: string) =>
     (testApp as TestApp).app.inject({ method: 'POST', url: '/auth/login', payload: { username, password } });
   const storedHash = (username: string) =>

@@ -56,7 +56,7 @@ const usernameTaken = (username: string): AppError =>
 const lastAdmin = (): AppError =>
   new AppError('CONFLICT', 'Last admin', 'This is the only admin; make another user admin first, so someone can still manage the server');
 
-export type UserServiceDeps = {
+export type UsersServiceDeps = {
   users: UsersRepository;
   sessions: SessionsRepository;
   settings: SettingsRepository;
@@ -72,10 +72,10 @@ export type UserServiceDeps = {
   isKnownApp: (appId: string) => boolean;
 };
 
-export class UserService {
+export class UsersService {
   private initialAdminNotice: InitialAdminNotice | null = null;
 
-  constructor(private readonly deps: UserServiceDeps) {}
+  constructor(private readonly deps: UsersServiceDeps) {}
 
   private now(): string {
     return this.deps.clock.now().toISOString();

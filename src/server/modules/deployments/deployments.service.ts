@@ -29,7 +29,7 @@ import type { DeployJob, RunnerDeps } from './deploy-job.js';
 import { DeployRunner } from './deploy-runner.js';
 import type { StoredEvent } from './deployments.repository.js';
 
-export type DeploymentServiceDeps = RunnerDeps & {
+export type DeploymentsServiceDeps = RunnerDeps & {
   catalog: { get(appId: string): CatalogEntry | null };
   locks: AppLocks;
 };
@@ -42,11 +42,11 @@ const CANCEL_WAIT_MS = 30_000;
 export const COMPOSE_SETUP_FIX =
   'Deploys need docker compose v2. Install it with sudo bash scripts/setup-host.sh (Docker Engine and compose v2 from Debian’s archive), or set COMPOSE_BINARY to a docker-compose binary; the server finds it without a restart.';
 
-export class DeploymentService {
+export class DeploymentsService {
   private readonly runningByApp = new Map<string, RunningJob>();
   private readonly runner: DeployRunner;
 
-  constructor(private readonly deps: DeploymentServiceDeps) {
+  constructor(private readonly deps: DeploymentsServiceDeps) {
     this.runner = new DeployRunner(deps);
   }
 

@@ -2,4 +2,4 @@
 // cancelled, and recovered after a restart.
 export { DeploymentEventLog } from './deployment-events.js';
 export { DeploymentsRepository } from './deployments.repository.js';
-export { DeploymentService } from './deployments.service.js';
+export { DeploymentsService } from './deployments.service.js';

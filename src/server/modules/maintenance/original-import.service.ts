@@ -8,7 +8,7 @@ import type { ActivityService } from '../activity/index.js';
 import type { ApiKeysRepository } from '../auth/index.js';
 import { hashApiKey } from '../auth/index.js';
 import { parseUsersFile, type ImportedUser, type ImportProblem } from '../auth/index.js';
-import type { ImportReport, UserService } from '../auth/index.js';
+import type { ImportReport, UsersService } from '../auth/index.js';
 import {
   parseApiKeysFile,
   parseStarsFile,
@@ -18,7 +18,7 @@ import {
   type OriginalStars,
 } from './original-files.js';
 
-// As ApiKeyService shows keys: enough of the key to tell keys apart, never enough to use one.
+// As ApiKeysService shows keys: enough of the key to tell keys apart, never enough to use one.
 const KEY_PREFIX_LENGTH = 12;
 
 /** What was found in the original checkout. */
@@ -99,7 +99,7 @@ export function readOriginalCheckout(dir: string): OriginalCheckout {
 }
 
 export type OriginalImportDeps = {
-  users: UserService;
+  users: UsersService;
   apiKeys: ApiKeysRepository;
   /** The catalog's apps, to map the original's app ids onto. */
   catalogApps: () => readonly { id: string; name: string }[];
