@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDotEnv, parseDurationSeconds } from './config.js';
 import { composeProcessEnv } from './infra/compose-cli.js';
+import { globalDefaultsFromConfig } from './modules/catalog/index.js';
 
 const emptyDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'hlr-config-'));
 
@@ -17,6 +18,14 @@ describe('loadConfig', () => {
     expect(config.dockerHost).toBe('unix:///var/run/docker.sock');
     expect(config.appFolder).toBe('/opt/appdata');
     expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('hands out the app user id and umask as numbers, and templates get them back as text', () => {
+    const config = loadConfig({ env: { ID: '1001', UMASK: '0027' }, cwd: emptyDir() });
+    expect(config.userId).toBe(1001);
+    expect(config.umask).toBe(0o027);
+    expect(globalDefaultsFromConfig(config)).toMatchObject({ ID: '1001', UMASK: '027' });
+    expect(loadConfig({ env: {}, cwd: emptyDir() })).toMatchObject({ userId: 1000, umask: 0o002 });
   });
 
   it('names the variable and what is allowed when a value is invalid', () => {

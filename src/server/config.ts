@@ -128,8 +128,10 @@ export type Config = {
   timezone: string;
   appFolder: string;
   mediaFolder: string;
-  userId: string;
-  umask: string;
+  /** ID: the user and group id apps run as (PUID/PGID in their templates). */
+  userId: number;
+  /** UMASK as mode bits (0o002), parsed once here from its octal text. */
+  umask: number;
   restartPolicy: string;
   domain: string;
   catalogPaths: string[];
@@ -299,8 +301,8 @@ export function loadConfig(options: { env?: NodeJS.ProcessEnv; cwd?: string; rea
     timezone: e.TZ,
     appFolder: e.APPFOLDER,
     mediaFolder: e.MEDIAFOLDER,
-    userId: e.ID,
-    umask: e.UMASK,
+    userId: Number(e.ID),
+    umask: parseInt(e.UMASK, 8),
     restartPolicy: e.RESTARTAPP,
     domain: e.DOMAIN,
     catalogPaths: splitList(e.CATALOG_PATHS, ':').map((item) => path.resolve(cwd, item)),

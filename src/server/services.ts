@@ -129,9 +129,9 @@ export function createServices(infra: Infra): { services: Services; authenticato
     new MountContainerResolver(docker, new StackFiles(config.dataDir)),
     new HttpRcloneClient(),
     {
-      uid: Number(config.userId),
-      gid: Number(config.userId),
-      umask: parseInt(config.umask, 8),
+      uid: config.userId,
+      gid: config.userId,
+      umask: config.umask,
       monthlyBudget: config.mountsMonthlyBudget,
       localRoots: config.mountLocalRoots,
     },

@@ -78,9 +78,9 @@ export function isGlobalVariable(name: string): name is GlobalVariableName {
 
 export function globalDefaultsFromConfig(config: Config): GlobalDefaults {
   return {
-    ID: config.userId,
+    ID: String(config.userId),
     TZ: config.timezone,
-    UMASK: config.umask,
+    UMASK: config.umask.toString(8).padStart(3, '0'),
     APPFOLDER: config.appFolder,
     MEDIAFOLDER: config.mediaFolder,
     DOMAIN: config.domain,
