@@ -24,21 +24,19 @@ export default tseslint.config(
   {
     // Each module is used by the rest of the server through its index.ts only (docs/architecture.md).
     files: ['src/server/**/*.ts'],
-    ignores: ['src/server/**/*.test.ts'],
     plugins: { homelabarr },
     rules: { 'homelabarr/module-boundaries': 'error' },
   },
   {
     // Side effects live in infra: services and routes never import these directly.
     files: ['src/server/modules/**/*.ts'],
-    ignores: ['src/server/modules/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: ['dockerode', 'better-sqlite3', 'node:child_process', 'child_process'] }],
     },
   },
   {
     // Tests read JSON bodies loosely and assert their shape; the any-safety rules only add noise there.
-    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createHostPolicy, hostnameOf } from './host-policy.js';
-import { classifyAddress } from './network-addresses.js';
+import { createHostPolicy, hostnameOf } from '../../src/server/host-policy.js';
+import { classifyAddress } from '../../src/server/network-addresses.js';
 
 const policy = createHostPolicy({
   allowedHosts: ['homelab.example.com', '*.lan.example.org'],

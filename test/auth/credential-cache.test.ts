@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuthWrites, CredentialCache, OTHER_WRITERS_CHECK_MS } from './credential-cache.js';
+import { AuthWrites, CredentialCache, OTHER_WRITERS_CHECK_MS } from '../../src/server/modules/auth/credential-cache.js';
 
 describe('CredentialCache', () => {
   afterEach(() => {
@@ -75,7 +75,7 @@ describe('CredentialCache', () => {
 
 describe('writes to the auth tables', () => {
   it('happen only in the repositories that tell AuthWrites (the server sees its own other writes nowhere else)', () => {
-    const serverRoot = path.resolve(import.meta.dirname, '..', '..');
+    const serverRoot = path.resolve(import.meta.dirname, '..', '..', 'src', 'server');
     const files = readdirSync(serverRoot, { recursive: true, encoding: 'utf8' }).filter(
       (file) => file.endsWith('.ts') && !file.endsWith('.test.ts'),
     );

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyMigrations, createOtherWritersProbe, DatabaseStartupError, openDatabase } from './db.js';
+import { applyMigrations, createOtherWritersProbe, DatabaseStartupError, openDatabase } from '../../src/server/infra/db.js';
 
 describe('openDatabase', () => {
   it('creates the database in WAL mode with every migration applied once', () => {

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { hashSync as bcryptHashSync } from 'bcryptjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import type { CliIo } from '../../cli-command.js';
-import { runCli } from '../../cli.js';
-import { testConfig } from '../../config.js';
-import { openDatabase } from '../../infra/db.js';
-import { parseUsersFile } from './users-import.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { CliIo } from '../../src/server/cli-command.js';
+import { runCli } from '../../src/server/cli.js';
+import { testConfig } from '../../src/server/config.js';
+import { openDatabase } from '../../src/server/infra/db.js';
+import { parseUsersFile } from '../../src/server/modules/auth/users-import.js';
 
 // Cost 4 keeps the suite fast; the original product used 10, which verifies the same way.
 const bcrypt = (password: string) => bcryptHashSync(password, 4);

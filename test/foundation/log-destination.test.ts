@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBatchedLogDestination } from './log-destination.js';
+import { createBatchedLogDestination } from '../../src/server/infra/log-destination.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hlr-log-destination-'));
 let fd: number | null = null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommandError, runCommand } from './run-command.js';
+import { CommandError, runCommand } from '../../src/server/infra/run-command.js';
 
 const env = { PATH: '/usr/local/bin:/usr/bin:/bin' };
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../infra/clock.js';
-import { formatSseEvent } from './sse-frame.js';
-import { StreamHub, type SseConnection, type StreamableEvent, type StreamHubOptions } from './stream-hub.js';
+import type { Clock } from '../../src/server/infra/clock.js';
+import { formatSseEvent } from '../../src/server/modules/stream/sse-frame.js';
+import { StreamHub, type SseConnection, type StreamableEvent, type StreamHubOptions } from '../../src/server/modules/stream/stream-hub.js';
 
 class FakeConnection implements SseConnection {
   text = '';

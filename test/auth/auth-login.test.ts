@@ -1,7 +1,7 @@
 // api tier: login, logout, me, change-password, sessions, token checks and throttling.
 import { decodeJwt, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
 import {
   bearer,
   ensureTestUser,
@@ -12,7 +12,7 @@ import {
   TEST_PASSWORD,
   testUsername,
   tokenFor,
-} from '../../../../test/helpers/auth.js';
+} from '../helpers/auth.js';
 
 let testApp: TestApp;
 afterEach(async () => {
@@ -211,7 +211,7 @@ describe('token checks on every request', () => {
   it('keeps a generated JWT secret in the database, so a restart keeps tokens valid', async () => {
     testApp = await createTestApp();
     const token = await tokenFor(testApp, 'user');
-    const { createServices } = await import('../../services.js');
+    const { createServices } = await import('../../src/server/services.js');
     const restarted = createServices(testApp.infra);
     const principal = await restarted.authenticator.authenticate({ headers: { authorization: `Bearer ${token}` }, query: {} });
     expect(principal).toMatchObject({ username: 'test-user', role: 'user', apiKeyId: null });
@@ -239,7 +239,7 @@ describe('POST /auth/logout', () => {
 
   it('answers 400 for an API key, which is revoked differently', async () => {
     testApp = await createTestApp();
-    const { apiKeyFor } = await import('../../../../test/helpers/auth.js');
+    const { apiKeyFor } = await import('../helpers/auth.js');
     const key = await apiKeyFor(testApp, 'user');
     const response = await testApp.app.inject({ method: 'POST', url: '/auth/logout', headers: bearer(key) });
     expect(response.statusCode).toBe(400);

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseDotEnv, parseDurationSeconds } from './config.js';
-import { composeProcessEnv } from './infra/compose-cli.js';
-import { globalDefaultsFromConfig } from './modules/catalog/index.js';
+import { ConfigError, loadConfig, parseDotEnv, parseDurationSeconds } from '../../src/server/config.js';
+import { composeProcessEnv } from '../../src/server/infra/compose-cli.js';
+import { globalDefaultsFromConfig } from '../../src/server/modules/catalog/index.js';
 
 const emptyDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'hlr-config-'));
 

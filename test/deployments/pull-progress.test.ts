@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PullProgressTracker, Throttle } from './pull-progress.js';
+import { PullProgressTracker, Throttle } from '../../src/server/modules/deployments/pull-progress.js';
 
 describe('PullProgressTracker', () => {
   it('sums the bytes of every layer and counts finished downloads as complete', () => {

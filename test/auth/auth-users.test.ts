@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
 import {
   apiKeyFor,
   bearer,
@@ -17,13 +17,13 @@ import {
   TEST_PASSWORD,
   testUsername,
   tokenFor,
-} from '../../../../test/helpers/auth.js';
-import { ConfigError } from '../../config.js';
-import { openDatabase } from '../../infra/db.js';
-import { nodeSecretFiles } from '../../infra/secret-files.js';
-import { ActivityRepository } from '../activity/activity.repository.js';
-import { ActivityService } from '../activity/activity.service.js';
-import { createAuthModule } from './auth.module.js';
+} from '../helpers/auth.js';
+import { ConfigError } from '../../src/server/config.js';
+import { openDatabase } from '../../src/server/infra/db.js';
+import { nodeSecretFiles } from '../../src/server/infra/secret-files.js';
+import { ActivityRepository } from '../../src/server/modules/activity/activity.repository.js';
+import { ActivityService } from '../../src/server/modules/activity/activity.service.js';
+import { createAuthModule } from '../../src/server/modules/auth/auth.module.js';
 
 let testApp: TestApp;
 afterEach(async () => {

@@ -1,11 +1,11 @@
 // api tier: API keys, starred apps, the activity log, and the guards with AUTH_ENABLED on and off.
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import { apiKeyFor, bearer, errorBody, invalid, ManualClock, NEEDS_ADMIN, NO_TOKEN, tokenFor } from '../../../../test/helpers/auth.js';
-import { installErrorHandlers } from '../../errors.js';
-import type { Authenticator } from './authenticator.js';
-import { createGuards } from './guards.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { apiKeyFor, bearer, errorBody, invalid, ManualClock, NEEDS_ADMIN, NO_TOKEN, tokenFor } from '../helpers/auth.js';
+import { installErrorHandlers } from '../../src/server/errors.js';
+import type { Authenticator } from '../../src/server/modules/auth/authenticator.js';
+import { createGuards } from '../../src/server/modules/auth/guards.js';
 
 let testApp: TestApp;
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FreshSharedCall } from './fresh-shared-call.js';
+import { FreshSharedCall } from '../../src/server/modules/containers/fresh-shared-call.js';
 
 /** A call whose answers the test releases one by one; `started` counts the calls made. */
 function gatedCall() {
