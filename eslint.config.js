@@ -31,6 +31,25 @@ export default tseslint.config(
     // Side effects live in infra: services and routes never import these directly.
     files: ['src/server/modules/**/*.ts'],
     rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['dockerode', 'better-sqlite3', 'node:child_process', 'child_process', 'node:fs', 'fs', 'node:fs/promises', 'fs/promises'],
+        },
+      ],
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Configuration comes from config.ts.' }],
+    },
+  },
+  {
+    // Named exceptions: the catalog is files (read, checked and watched where they lie), and the
+    // import of the original product reads its checkout. Both only read.
+    files: [
+      'src/server/modules/catalog/catalog-loader.ts',
+      'src/server/modules/catalog/catalog-check.ts',
+      'src/server/modules/catalog/catalog.service.ts',
+      'src/server/modules/maintenance/original-import.service.ts',
+    ],
+    rules: {
       'no-restricted-imports': ['error', { paths: ['dockerode', 'better-sqlite3', 'node:child_process', 'child_process'] }],
     },
   },

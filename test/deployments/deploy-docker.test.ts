@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, requireDocker, testRunId } from '../helpers/docker.js';
 import { deployAndWait, getJson, postJson, removeDeployResources, startDeployApp, type DeployHarness } from '../helpers/deploy-harness.js';
+import { FULL_TRAIL_WITH_LOCAL_IMAGES, streamedTrail } from '../helpers/deploy-trail.js';
 import { freePort } from '../helpers/server-process.js';
 import { connectSse, type SseClient } from '../helpers/sse-client.js';
 
@@ -61,23 +62,7 @@ describe('deploying with real Docker and compose', () => {
         success: true,
         summary: { appId: 'hlrtest-web', deploymentMode: 'standard', urls: [`http://localhost:${port}`], error: null },
       });
-      const steps = client.events
-        .filter((event) => event.event === 'deployment-step')
-        .map((event) => `${String(event.json.step)}:${String(event.json.status)}`);
-      expect(steps).toEqual([
-        'validate:started',
-        'validate:completed',
-        'preflight:started',
-        'preflight:completed',
-        'render:started',
-        'render:completed',
-        'pull:started',
-        'pull:skipped',
-        'deploy:started',
-        'deploy:completed',
-        'verify:started',
-        'verify:completed',
-      ]);
+      expect(streamedTrail(client.events)).toEqual(FULL_TRAIL_WITH_LOCAL_IMAGES);
       const output = client.events.filter((event) => event.event === 'command-output').map((event) => String(event.json.output));
       expect(output.some((line) => line.includes(`${h.prefix}-hlrtest-web-web-1`) && line.includes('Started'))).toBe(true);
       expect(client.events.map((event) => Number(event.id))).toEqual(client.events.map((_, index) => index + 1));

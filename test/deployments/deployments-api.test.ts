@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/server/config.js';
 import { DeploymentsRepository } from '../../src/server/modules/deployments/deployments.repository.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { FULL_TRAIL_WITH_LOCAL_IMAGES, storedTrail } from '../helpers/deploy-trail.js';
 import { tokenFor } from '../helpers/auth.js';
 import { FakeComposeRunner } from '../helpers/fake-compose.js';
 import { FakeDockerEngine } from '../helpers/fake-docker.js';
@@ -75,10 +76,6 @@ async function events(h: Harness, id: string): Promise<{ event: string; data: Re
   return response.json<{ events: { event: string; data: Record<string, unknown> }[] }>().events;
 }
 
-function stepTrail(list: { event: string; data: Record<string, unknown> }[]): string[] {
-  return list.filter((item) => item.event === 'deployment-step').map((item) => `${String(item.data.step)}:${String(item.data.status)}`);
-}
-
 describe('POST /deploy', () => {
   it('answers at once with exactly the seed fields, then runs every step to a completed deployment', async () => {
     const h = await setup();
@@ -101,20 +98,7 @@ describe('POST /deploy', () => {
     await h.t.ctx.services.deployments.settled();
 
     const list = await events(h, body.deploymentId!);
-    expect(stepTrail(list)).toEqual([
-      'validate:started',
-      'validate:completed',
-      'preflight:started',
-      'preflight:completed',
-      'render:started',
-      'render:completed',
-      'pull:started',
-      'pull:skipped',
-      'deploy:started',
-      'deploy:completed',
-      'verify:started',
-      'verify:completed',
-    ]);
+    expect(storedTrail(list)).toEqual(FULL_TRAIL_WITH_LOCAL_IMAGES);
     expect(list.find((item) => item.event === 'pull-progress')?.data).toMatchObject({ image: STUB, percent: 100, status: 'present' });
     expect(list.filter((item) => item.event === 'command-output').map((item) => item.data.output)).toEqual([
       'Container hlrt-hlrtest-web-web-1  Creating',
@@ -482,7 +466,7 @@ describe('the deploy runner', () => {
       'Port 18120/tcp (service web) is already published by container other-app of app mediaserver-plex. Choose another host port for the deploy (GET /ports/available finds a free one), or stop what holds it.',
     );
     const list = await events(h, id);
-    expect(stepTrail(list).slice(-1)).toEqual(['preflight:failed']);
+    expect(storedTrail(list).slice(-1)).toEqual(['preflight:failed']);
     expect(list.at(-1)).toMatchObject({
       event: 'deployment-complete',
       data: { success: false, status: 'failed', summary: { error: deployment.error } },
@@ -633,7 +617,7 @@ describe('the deploy runner', () => {
     });
     expect(h.compose.calls.map((call) => call.action)).toEqual(['up', 'down']);
     const list = await events(h, id);
-    expect(stepTrail(list).slice(-2)).toEqual(['deploy:started', 'deploy:failed']);
+    expect(storedTrail(list).slice(-2)).toEqual(['deploy:started', 'deploy:failed']);
     expect(list.at(-1)).toMatchObject({
       event: 'deployment-complete',
       data: { success: false, status: 'cancelled', summary: { error: 'Cancelled by test-user' } },
@@ -727,7 +711,7 @@ describe('deployment queries', () => {
       error: reason,
       result: { urls: [], ports: [], containers: [expect.objectContaining({ name: 'hlrt-hlrtest-web-web-1', state: 'running' })] },
     });
-    expect(stepTrail(await events(h, id))).toEqual(['deploy:failed']);
+    expect(storedTrail(await events(h, id))).toEqual(['deploy:failed']);
     expect((await events(h, id)).at(-1)).toMatchObject({ event: 'deployment-complete', data: { success: false, status: 'interrupted' } });
   });
 });

@@ -51,6 +51,9 @@ export type ServerProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
+/** The first-start admin password every started server gets (its admin is "admin"), unless env sets another. */
+export const TEST_ADMIN_PASSWORD = 'test-admin-password-1';
+
 export async function startServer(
   env: Record<string, string> = {},
   options: {
@@ -68,7 +71,7 @@ export async function startServer(
       HOME: os.homedir(),
       BIND_ADDRESS: '127.0.0.1',
       LOG_LEVEL: 'info',
-      ADMIN_PASSWORD: 'test-admin-password-1',
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       ...env,
       BACKEND_PORT: String(backendPort),
       FRONTEND_PORT: String(frontendPort),

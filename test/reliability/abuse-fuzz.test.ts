@@ -25,7 +25,7 @@ import {
   type FuzzCase,
   type FuzzContext,
 } from './fuzz-cases.js';
-import { apiClient, pollUntil, type ApiClient } from './http-client.js';
+import { adminSession, pollUntil, type ApiClient } from './http-client.js';
 import { startPrivateDocker, type PrivateDocker } from './private-docker.js';
 import { sendRaw, type RawAnswer } from './raw-http.js';
 import { MATRIX_CONTEXT, sampleFor, type SampleContext } from './route-samples.js';
@@ -33,7 +33,6 @@ import { createRouteCollector, unclassifiedRoutes, type RegisteredRoute } from '
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'deploy-catalog');
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
-const ADMIN_PASSWORD = 'test-admin-password-1';
 const CANARY = `/tmp/hlr-canary-${testRunId}`;
 const CONCURRENCY = 6;
 const figures = new FigureRecorder('abuse-fuzz');
@@ -81,9 +80,7 @@ beforeAll(async () => {
     APPFOLDER: appFolder,
     DEPLOY_VERIFY_TIMEOUT: '20',
   });
-  let token = '';
-  api = apiClient(server.backendUrl, figures, () => token);
-  token = await api.login('admin', ADMIN_PASSWORD);
+  ({ api } = await adminSession(server.backendUrl, figures));
   apiKey = (await api.post('/auth/api-keys', { label: 'fuzzer' })).body.key as string;
   webPort = await freePort();
 

@@ -10,21 +10,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRunId } from '../helpers/docker.js';
 import { freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
 import { FigureRecorder } from './figures.js';
-import { apiClient, pollUntil, type ApiClient } from './http-client.js';
+import { adminSession, pollUntil, type ApiClient } from './http-client.js';
 import { startPrivateDocker, type PrivateDocker } from './private-docker.js';
 
 const CATALOGS = [
   path.resolve(import.meta.dirname, '..', 'fixtures', 'deploy-catalog'),
   path.resolve(import.meta.dirname, 'fixtures', 'catalog'),
 ];
-const ADMIN_PASSWORD = 'test-admin-password-1';
 const PREFIX = `hlrs${testRunId}`;
 const figures = new FigureRecorder('data-safety');
 
 let daemon: PrivateDocker;
 let server: ServerProcess;
 let api: ApiClient;
-let token = '';
 let work: string;
 let appFolder: string;
 let dataDir: string;
@@ -44,8 +42,7 @@ beforeAll(async () => {
     APPFOLDER: appFolder,
     DEPLOY_VERIFY_TIMEOUT: '30',
   });
-  api = apiClient(server.backendUrl, figures, () => token);
-  token = await api.login('admin', ADMIN_PASSWORD);
+  ({ api } = await adminSession(server.backendUrl, figures));
 }, 120_000);
 
 afterAll(async () => {

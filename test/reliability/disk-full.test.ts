@@ -12,20 +12,18 @@ import type { ApiKeysRepository } from '../../src/server/modules/auth/api-keys.r
 import type { SessionsRepository } from '../../src/server/modules/auth/sessions.repository.js';
 import { UsageTracker } from '../../src/server/modules/auth/usage-tracker.js';
 import { testRunId } from '../helpers/docker.js';
-import { freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { freePort, startServer, TEST_ADMIN_PASSWORD, type ServerProcess } from '../helpers/server-process.js';
 import { FigureRecorder } from './figures.js';
-import { apiClient, pollUntil, type ApiClient } from './http-client.js';
+import { adminSession, pollUntil, type ApiClient } from './http-client.js';
 import { startPrivateDocker, type PrivateDocker } from './private-docker.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'deploy-catalog');
-const ADMIN_PASSWORD = 'test-admin-password-1';
 const ENV = { env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }, timeoutMs: 20_000 };
 const figures = new FigureRecorder('disk-full');
 
 let daemon: PrivateDocker;
 let server: ServerProcess;
 let api: ApiClient;
-let token = '';
 let dataDir: string;
 const filler = (): string => path.join(dataDir, 'filler.bin');
 
@@ -70,8 +68,7 @@ beforeAll(async () => {
     CATALOG_PATHS: FIXTURES,
     COMPOSE_PROJECT_PREFIX: `hlrd${testRunId}`,
   });
-  api = apiClient(server.backendUrl, figures, () => token);
-  token = await api.login('admin', ADMIN_PASSWORD);
+  ({ api } = await adminSession(server.backendUrl, figures));
 }, 120_000);
 
 afterAll(async () => {
@@ -124,7 +121,7 @@ describe('a full disk under DATA_DIR', () => {
 
     const outcomes: number[] = [];
     // Logging in writes a session; registering writes a user; a deploy writes its row and events.
-    const login = await api.call('POST', '/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD }, token: null });
+    const login = await api.call('POST', '/auth/login', { body: { username: 'admin', password: TEST_ADMIN_PASSWORD }, token: null });
     outcomes.push(login.status);
     expect(login.status).toBe(507);
     expect(login.body).toEqual(DISK_FULL);
@@ -154,7 +151,7 @@ describe('a full disk under DATA_DIR', () => {
     expect(server.process.exitCode).toBeNull();
 
     rmSync(filler());
-    const again = await api.call('POST', '/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD }, token: null });
+    const again = await api.call('POST', '/auth/login', { body: { username: 'admin', password: TEST_ADMIN_PASSWORD }, token: null });
     expect(again.status).toBe(200);
     expect(
       (await api.post('/auth/register', { username: 'after-full-disk', password: 'after-full-password', role: 'viewer' })).status,
@@ -181,8 +178,7 @@ describe('a full disk under DATA_DIR', () => {
       CATALOG_PATHS: FIXTURES,
       COMPOSE_PROJECT_PREFIX: `hlrd${testRunId}`,
     });
-    api = apiClient(server.backendUrl, figures, () => token);
-    token = await api.login('admin', ADMIN_PASSWORD);
+    ({ api } = await adminSession(server.backendUrl, figures));
     const users = (await api.get('/auth/users')).body as unknown as { username: string }[];
     expect(users.map((user) => user.username).sort()).toEqual(['admin', 'after-full-disk']);
   });

@@ -7,17 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRunId } from '../helpers/docker.js';
 import { freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
 import { FigureRecorder } from './figures.js';
-import { apiClient, pollUntil, type ApiAnswer, type ApiClient } from './http-client.js';
+import { adminSession, pollUntil, type ApiAnswer, type ApiClient } from './http-client.js';
 import { startPrivateDocker, type PrivateDocker } from './private-docker.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'deploy-catalog');
-const ADMIN_PASSWORD = 'test-admin-password-1';
 const figures = new FigureRecorder('docker-faults');
 
 let daemon: PrivateDocker;
 let server: ServerProcess;
 let api: ApiClient;
-let token: string;
 
 const DOCKER_DOWN = {
   error: 'Docker is not reachable',
@@ -36,8 +34,7 @@ beforeAll(async () => {
     COMPOSE_PROJECT_PREFIX: `hlrf${testRunId}`,
     DEPLOY_VERIFY_TIMEOUT: '30',
   });
-  api = apiClient(server.backendUrl, figures, () => token);
-  token = await api.login('admin', ADMIN_PASSWORD);
+  ({ api } = await adminSession(server.backendUrl, figures));
 }, 120_000);
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 // A small JSON client for the server processes the reliability suite starts: every call has a
 // deadline (a hang is a failure, never a stuck test) and is counted in the suite's figures.
+import { TEST_ADMIN_PASSWORD } from '../helpers/server-process.js';
 import type { FigureRecorder } from './figures.js';
 
 export type ApiAnswer = { status: number; body: Record<string, unknown>; headers: Headers; ms: number };
@@ -65,4 +66,12 @@ export async function pollUntil<T>(what: string, check: () => Promise<T | undefi
     if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms (last: ${String(last)})`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** A client signed in as a started server's first-start admin, sending that token unless a call names another. */
+export async function adminSession(baseUrl: string, figures: FigureRecorder): Promise<{ api: ApiClient; token: string }> {
+  let token = '';
+  const api = apiClient(baseUrl, figures, () => token);
+  token = await api.login('admin', TEST_ADMIN_PASSWORD);
+  return { api, token };
 }

@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRunId } from '../helpers/docker.js';
 import { freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
 import { FigureRecorder } from './figures.js';
-import { apiClient, pollUntil, type ApiClient } from './http-client.js';
+import { adminSession, pollUntil, type ApiClient } from './http-client.js';
 import { startPrivateDocker, type PrivateDocker } from './private-docker.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'deploy-catalog');
-const ADMIN_PASSWORD = 'test-admin-password-1';
 const COMPOSE_PLUGIN = '/usr/local/lib/docker/cli-plugins/docker-compose';
 const COMPOSE_FIX =
   'Deploys need docker compose v2. Install it with sudo bash scripts/setup-host.sh (Docker Engine and compose v2 from Debian’s archive), or set COMPOSE_BINARY to a docker-compose binary; the server finds it without a restart.';
@@ -45,9 +44,7 @@ async function start(env: Record<string, string> = {}): Promise<{ server: Server
     ...env,
   });
   servers.push(server);
-  let token = '';
-  const api = apiClient(server.backendUrl, figures, () => token);
-  token = await api.login('admin', ADMIN_PASSWORD);
+  const { api, token } = await adminSession(server.backendUrl, figures);
   return { server, api, token };
 }
 

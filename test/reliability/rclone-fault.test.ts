@@ -11,10 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRunId } from '../helpers/docker.js';
 import { freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
 import { FigureRecorder } from './figures.js';
-import { apiClient, pollUntil, type ApiClient } from './http-client.js';
+import { adminSession, pollUntil, type ApiClient } from './http-client.js';
 import { startPrivateDocker, type PrivateDocker } from './private-docker.js';
 
-const ADMIN_PASSWORD = 'test-admin-password-1';
 const RC_USER = 'homelabarr';
 const RC_PASS = `rc-${testRunId}-secret`;
 const figures = new FigureRecorder('rclone-fault');
@@ -22,7 +21,6 @@ const figures = new FigureRecorder('rclone-fault');
 let daemon: PrivateDocker;
 let server: ServerProcess;
 let api: ApiClient;
-let token = '';
 let work: string;
 let rcPort: number;
 let rcd: ChildProcess | null = null;
@@ -99,8 +97,7 @@ beforeAll(async () => {
     mode: 0o600,
   });
   server = await startServer({ DATA_DIR: dataDir, DOCKER_HOST: daemon.host, COMPOSE_PROJECT_PREFIX: `hlrm${testRunId}` });
-  api = apiClient(server.backendUrl, figures, () => token);
-  token = await api.login('admin', ADMIN_PASSWORD);
+  ({ api } = await adminSession(server.backendUrl, figures));
 }, 120_000);
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/server/config.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { apiKeyFor, ensureTestUser, tokenFor, TEST_PASSWORD } from '../helpers/auth.js';
+import { streamedTrail, trailUntilStarted } from '../helpers/deploy-trail.js';
 import { FakeComposeRunner } from '../helpers/fake-compose.js';
 import { FakeDockerEngine } from '../helpers/fake-docker.js';
 import { FakeHostPorts } from '../helpers/fake-host-ports.js';
@@ -66,10 +67,7 @@ async function subscribe(h: Harness, deploymentId: string, clientId: string, tok
 }
 
 const isComplete = (event: SseEvent): boolean => event.event === 'deployment-complete';
-const steps = (client: SseClient): string[] =>
-  client.events
-    .filter((event) => event.event === 'deployment-step')
-    .map((event) => `${String(event.json.step)}:${String(event.json.status)}`);
+const steps = (client: SseClient): string[] => streamedTrail(client.events);
 
 describe('GET /stream/progress', () => {
   it('opens an event stream with retry first, then connected with a clientId, every event with an id', async () => {
@@ -134,17 +132,7 @@ describe('GET /stream/progress', () => {
     const { clientId } = (await client.waitFor((event) => event.event === 'connected')).json as { clientId: string };
     await subscribe(h, deploymentId, clientId);
     await client.waitFor((event) => event.event === 'command-output');
-    expect(steps(client)).toEqual([
-      'validate:started',
-      'validate:completed',
-      'preflight:started',
-      'preflight:completed',
-      'render:started',
-      'render:completed',
-      'pull:started',
-      'pull:skipped',
-      'deploy:started',
-    ]);
+    expect(steps(client)).toEqual(trailUntilStarted('deploy'));
     await fetch(`${h.url}/deployments/${deploymentId}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${h.token}` } });
     const complete = await client.waitFor(isComplete);
     expect(complete.json).toMatchObject({
