@@ -2,7 +2,7 @@
 // family moves with what it measures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeploymentsRepository } from '../../src/server/modules/deployments/deployments.repository.js';
-import type { SseConnection } from '../../src/server/modules/stream/stream-hub.js';
+import type { SseConnection } from '../../src/server/modules/stream/stream-types.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer, ManualClock, tokenFor } from '../helpers/auth.js';
 import { FakeDockerEngine } from '../helpers/fake-docker.js';

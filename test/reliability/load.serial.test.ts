@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRunId } from '../helpers/docker.js';
-import { DEFAULT_STREAM_OPTIONS } from '../../src/server/modules/stream/stream-hub.js';
+import { DEFAULT_STREAM_OPTIONS } from '../../src/server/modules/stream/stream-types.js';
 import { inspectorUrlOf, retainedHeapBytes } from '../helpers/heap-probe.js';
 import { freePort, startServer, type ServerProcess } from '../helpers/server-process.js';
 import { connectSse } from '../helpers/sse-client.js';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/server/infra/clock.js';
 import { formatSseEvent } from '../../src/server/modules/stream/sse-frame.js';
-import { StreamHub, type SseConnection, type StreamableEvent, type StreamHubOptions } from '../../src/server/modules/stream/stream-hub.js';
+import { StreamHub } from '../../src/server/modules/stream/stream-hub.js';
+import type { SseConnection, StreamableEvent, StreamHubOptions } from '../../src/server/modules/stream/stream-types.js';
 
 class FakeConnection implements SseConnection {
   text = '';

@@ -11,104 +11,18 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
 import { formatSseEvent, PING_FRAME, RETRY_FRAME } from './sse-frame.js';
-
-/** An open text/event-stream response, as the hub needs it. */
-export interface SseConnection {
-  write(chunk: string): void;
-  /** Bytes written but not yet taken by the kernel. */
-  readonly bufferedBytes: number;
-  /** Calls listener once when the buffer has drained. */
-  onceDrained(listener: () => void): void;
-  onClose(listener: () => void): void;
-  /** Ends the response cleanly. */
-  end(): void;
-  /** Drops the connection at once. */
-  destroy(): void;
-}
-
-/** A stored deployment event, as the store hands it out. */
-export type StreamableEvent = { id: number; deploymentId: string; event: string; data: Record<string, unknown> };
-
-export interface StreamEventSource {
-  eventsAfter(deploymentId: string, afterId: number, limit: number): StreamableEvent[];
-}
-
-export type StreamHubOptions = {
-  heartbeatMs: number;
-  /** How long a disconnected client's subscriptions are kept for a resume. */
-  resumeWindowMs: number;
-  /** Above this many unsent bytes a client is paused instead of buffered further. */
-  highWaterBytes: number;
-  /** A paused client whose socket does not drain for this long is disconnected. */
-  stallTimeoutMs: number;
-  maxConnections: number;
-  /** Disconnected clients remembered for resume, at most. */
-  maxRememberedClients: number;
-  /** Sent-event records kept per client for resume. */
-  maxSentRecords: number;
-  pageSize: number;
-};
-
-export const DEFAULT_STREAM_OPTIONS: StreamHubOptions = {
-  heartbeatMs: 15_000,
-  resumeWindowMs: 5 * 60_000,
-  highWaterBytes: 256 * 1024,
-  stallTimeoutMs: 30_000,
-  maxConnections: 5000,
-  maxRememberedClients: 5000,
-  maxSentRecords: 20_000,
-  pageSize: 200,
-};
-
-type Subscription = {
-  deploymentId: string;
-  /** Id of the last stored event sent on this subscription. */
-  cursor: number;
-  /** Stream id of the deployment-subscribed event. */
-  subscribedSeq: number;
-  /** Where the trimmed part of the sent records left this subscription. */
-  trimmed: { seq: number; cursor: number };
-};
-
-type SentRecord = { seq: number; deploymentId: string; eventId: number };
-
-/** The credential a stream was opened or subscribed with; the stream lives only as long as it does. */
-export type StreamOwner = Readonly<{ userId: string; sessionId: string | null; apiKeyId: string | null }>;
-
-/** Whether the session or API key behind an owner still stands (not logged out, revoked, expired or deleted). */
-export type OwnerCheck = (owner: StreamOwner) => boolean;
-
-type Client = {
-  id: string;
-  /** Bound by the first authenticated connect or subscribe; null while anonymous (or with auth off). */
-  owner: StreamOwner | null;
-  /** The last stream id sent to this client; ids never repeat within a client. */
-  seq: number;
-  subscriptions: Map<string, Subscription>;
-  sent: SentRecord[];
-  connection: SseConnection | null;
-  disconnectedAtMs: number | null;
-  isPaused: boolean;
-  stallTimer: NodeJS.Timeout | null;
-};
-
-export type ConnectOptions = { clientId?: string; lastEventId?: string; deploymentId?: string; owner?: StreamOwner | null };
-
-function isSameOwner(a: StreamOwner, b: StreamOwner): boolean {
-  return a.userId === b.userId && a.sessionId === b.sessionId && a.apiKeyId === b.apiKeyId;
-}
-
-function streamEnded(): AppError {
-  return new AppError(
-    'UNAUTHENTICATED',
-    'Stream ended',
-    'The session or API key that opened this stream was signed out or revoked; sign in again and open a new stream',
-  );
-}
-
-function notYourStream(): AppError {
-  return new AppError('FORBIDDEN', 'Not your stream', 'This stream client belongs to another session; open a stream of your own');
-}
+import { isSameOwner, notYourStream, RevokedClients, streamEnded, type OwnerCheck, type StreamOwner } from './stream-owners.js';
+import {
+  DEFAULT_STREAM_OPTIONS,
+  type ConnectOptions,
+  type SentRecord,
+  type SseConnection,
+  type StreamableEvent,
+  type StreamClient as Client,
+  type StreamEventSource,
+  type StreamHubOptions,
+  type Subscription,
+} from './stream-types.js';
 
 const CLIENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -119,8 +33,7 @@ export class StreamHub {
   private readonly subscribers = new Map<string, Set<Client>>();
   private readonly options: StreamHubOptions;
   private readonly heartbeat: NodeJS.Timeout;
-  /** Clients ended with their owner's session, by id → when; a resume with one is refused, not started afresh. */
-  private readonly revoked = new Map<string, number>();
+  private readonly revoked: RevokedClients;
   private isClosed = false;
 
   constructor(
@@ -130,6 +43,7 @@ export class StreamHub {
     private readonly isOwnerLive: OwnerCheck = () => true,
   ) {
     this.options = { ...DEFAULT_STREAM_OPTIONS, ...options };
+    this.revoked = new RevokedClients(this.options.maxRememberedClients, this.options.resumeWindowMs);
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -244,11 +158,7 @@ export class StreamHub {
     this.detach(client);
     this.forget(client);
     connection?.end();
-    this.revoked.set(client.id, this.clock.nowMs());
-    if (this.revoked.size > this.options.maxRememberedClients) {
-      const oldest = this.revoked.keys().next();
-      if (!oldest.done) this.revoked.delete(oldest.value);
-    }
+    this.revoked.add(client.id, this.clock.nowMs());
   }
 
   /**
@@ -451,9 +361,7 @@ export class StreamHub {
     const now = this.clock.nowMs();
     // Sessions also end by expiry, or by another process (the CLI): caught here, within a heartbeat.
     this.revalidateOwners();
-    for (const [clientId, revokedAtMs] of this.revoked) {
-      if (now - revokedAtMs > this.options.resumeWindowMs) this.revoked.delete(clientId);
-    }
+    this.revoked.expire(now);
     for (const client of this.clients.values()) {
       if (client.connection && !client.isPaused) client.connection.write(PING_FRAME);
     }

@@ -11,7 +11,8 @@ import {
 import type { AppContext } from '../../app-context.js';
 import { AppError, notFound } from '../../errors.js';
 import type { Principal } from '../../principal.js';
-import type { SseConnection, StreamOwner } from './stream-hub.js';
+import type { StreamOwner } from './stream-owners.js';
+import type { SseConnection } from './stream-types.js';
 
 /** The hijacked response as the hub's connection: Fastify no longer touches it. */
 function responseConnection(request: IncomingMessage, response: ServerResponse): SseConnection {
