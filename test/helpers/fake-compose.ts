@@ -48,7 +48,16 @@ export class FakeComposeRunner implements ComposeRunner {
     if (this.isUpHanging) {
       await new Promise<void>((_resolve, reject) => {
         const fail = (): void =>
-          reject(new CommandError('docker', ['compose', 'up', '-d'], null, 'SIGTERM', false, options.signal?.aborted ?? false, [], 0));
+          reject(
+            new CommandError({
+              command: 'docker',
+              args: ['compose', 'up', '-d'],
+              exitCode: null,
+              signal: 'SIGTERM',
+              cancelled: options.signal?.aborted ?? false,
+              durationMs: 0,
+            }),
+          );
         if (options.signal?.aborted) fail();
         options.signal?.addEventListener('abort', fail, { once: true });
       });
@@ -57,7 +66,13 @@ export class FakeComposeRunner implements ComposeRunner {
       const failure = this.upFailure;
       this.upFailure = null;
       for (const line of failure.stderr) options.onLine?.(line, 'stderr');
-      throw new CommandError('docker', ['compose', 'up', '-d'], failure.exitCode, null, false, false, failure.stderr, 10);
+      throw new CommandError({
+        command: 'docker',
+        args: ['compose', 'up', '-d'],
+        exitCode: failure.exitCode,
+        stderrTail: failure.stderr,
+        durationMs: 10,
+      });
     }
     for (const [service, definition] of Object.entries(file.services)) {
       const name = definition.container_name ?? `${project.name}-${service}-1`;
