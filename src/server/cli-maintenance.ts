@@ -10,7 +10,7 @@ import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
 import { backupDataDir, BackupError, DATABASE_FILE, restoreDataDir } from './infra/data-backup.js';
 import { probeDataDir } from './infra/data-dir-probe.js';
 import { DatabaseStartupError, openDatabase, type Db } from './infra/db.js';
-import { EngineApiClient } from './infra/docker-engine.js';
+import { EngineApiClient } from './infra/docker/engine-api-client.js';
 import { DataDirLockedError } from './infra/files.js';
 import { AuthWrites } from './modules/auth/credential-cache.js';
 import { ProcHostPorts } from './infra/host-ports.js';

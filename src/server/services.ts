@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import type { Clock } from './infra/clock.js';
 import type { ComposeInfo } from './infra/compose-cli.js';
 import type { Db } from './infra/db.js';
-import type { DockerEngine } from './infra/docker-engine.js';
+import type { DockerEngine } from './infra/docker/engine.js';
 import type { Authenticator } from './modules/auth/guards.js';
 import { ActivityRepository } from './modules/activity/activity.repository.js';
 import { ActivityService } from './modules/activity/activity.service.js';

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError, DockerUnavailableError } from '../../src/server/errors.js';
-import { ContainerNotFoundError, EngineApiClient, ImagePullError, type PullMessage } from '../../src/server/infra/docker-engine.js';
+import { ContainerNotFoundError, ImagePullError, type PullMessage } from '../../src/server/infra/docker/engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker/engine-api-client.js';
 
 type SeenRequest = { method: string; url: string; headers: http.IncomingHttpHeaders; body: string; connection: number };
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/server/config.js';
 import { systemClock } from '../../src/server/infra/clock.js';
-import { EngineApiClient } from '../../src/server/infra/docker-engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker/engine-api-client.js';
 import { HealthService } from '../../src/server/modules/health/health.service.js';
 
 const dirs: string[] = [];

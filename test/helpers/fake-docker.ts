@@ -12,7 +12,7 @@ import {
   ImagePullError,
   type NetworkSummary,
   type PullMessage,
-} from '../../src/server/infra/docker-engine.js';
+} from '../../src/server/infra/docker/engine.js';
 
 /** A container held by FakeDockerEngine; tests change its fields directly. */
 export type FakeContainer = {

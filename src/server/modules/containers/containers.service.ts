@@ -10,7 +10,7 @@ import {
 } from '../../../contracts/containers.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
-import { ContainerNotFoundError, type ContainerDetails, type DockerEngine } from '../../infra/docker-engine.js';
+import { ContainerNotFoundError, type ContainerDetails, type DockerEngine } from '../../infra/docker/engine.js';
 import type { ActivityService } from '../activity/activity.service.js';
 import type { Principal } from '../auth/guards.js';
 import { findContainerApp } from './container-app.js';

@@ -8,7 +8,7 @@ import type { Config } from '../../config.js';
 import { AppError, DockerUnavailableError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
 import type { ComposeProject, ComposeRunner } from '../../infra/compose-cli.js';
-import { ImagePullError, type DockerEngine } from '../../infra/docker-engine.js';
+import { ImagePullError, type DockerEngine } from '../../infra/docker/engine.js';
 import type { HostPorts } from '../../infra/host-ports.js';
 import { CommandError } from '../../infra/run-command.js';
 import type { StackFiles } from '../../infra/stack-files.js';

@@ -1,5 +1,5 @@
 // The containers of one compose project, with what deploy verification and the app routes need.
-import type { DockerEngine } from '../../infra/docker-engine.js';
+import type { DockerEngine } from '../../infra/docker/engine.js';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from './port-conflicts.js';
 
 export type ProjectContainer = {
