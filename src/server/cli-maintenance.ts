@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { dockerWithAppErrors } from './app-errors/docker.js';
 import type { CliCommand, CliIo } from './cli.js';
 import { loadConfig, type Config } from './config.js';
 import { systemClock } from './infra/clock.js';
@@ -90,7 +91,8 @@ export const doctorCommand: CliCommand = {
   async run(args, io) {
     parseArgs({ args, allowPositionals: false, options: {} });
     const config = configOf(io);
-    const docker = new EngineApiClient(config.dockerHost);
+    // As the server's services do, health reads Docker's failures as the API words them.
+    const docker = dockerWithAppErrors(new EngineApiClient(config.dockerHost));
     const compose = await detectCompose(composeProcessEnv(config), config.composeBinary);
     const dataDir = probeDataDir(config.dataDir);
     let db: Db | null = null;

@@ -7,6 +7,7 @@ import type { Clock } from './infra/clock.js';
 import type { ComposeInfo } from './infra/compose-cli.js';
 import type { Db } from './infra/db.js';
 import type { DockerEngine } from './infra/docker/engine.js';
+import { dockerWithAppErrors } from './app-errors/docker.js';
 import type { Authenticator } from './modules/auth/guards.js';
 import { ActivityRepository } from './modules/activity/activity.repository.js';
 import { ActivityService } from './modules/activity/activity.service.js';
@@ -82,7 +83,9 @@ const packageJsonPath = path.resolve(path.dirname(new URL(import.meta.url).pathn
 export const PRODUCT_VERSION = (JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { version: string }).version;
 
 export function createServices(infra: Infra): { services: Services; authenticator: Authenticator } {
-  const { config, db, docker, clock } = infra;
+  const { config, db, clock } = infra;
+  // Every service gets the engine whose failures are already the API's answers (app-errors/docker.ts).
+  const docker = dockerWithAppErrors(infra.docker);
   // Watching is cheap (one inotify watch per folder) and stops when the app closes.
   const catalog = new CatalogService(catalogOptionsFromConfig(config, { watch: true }));
   const health = new HealthService({

@@ -1,11 +1,14 @@
 // The Docker Engine API, in the project's vocabulary. The calls go over plain HTTP (transport.ts);
 // this file names them and maps Docker's answers onto the engine's errors.
 import type { Readable } from 'node:stream';
-import { AppError, DockerUnavailableError } from '../../errors.js';
 import { toContainerDetails, toContainerSummary, type EngineContainerInspect, type EngineContainerRow } from './container-rows.js';
 import {
   ContainerNotFoundError,
+  DockerConflictError,
+  DockerRequestError,
+  DockerUnavailableError,
   ImagePullError,
+  NetworkCreateError,
   type ContainerDetails,
   type ContainerLogLine,
   type ContainerStatsSample,
@@ -32,10 +35,10 @@ export function isDaemonUnreachable(error: unknown): boolean {
 
 /** Rethrows daemon-unreachable errors as DockerUnavailableError; other errors unchanged. */
 export function translateDockerError(error: unknown): never {
-  if (error instanceof DockerConnectTimeoutError) throw new DockerUnavailableError(error.message);
+  if (error instanceof DockerConnectTimeoutError) throw new DockerUnavailableError(error.message, { cause: error });
   if (isDaemonUnreachable(error)) {
     const err = error as { code?: string; message?: string };
-    throw new DockerUnavailableError(`The Docker daemon did not answer (${err.code ?? err.message ?? 'unknown error'})`);
+    throw new DockerUnavailableError(`The Docker daemon did not answer (${err.code ?? err.message ?? 'unknown error'})`, { cause: error });
   }
   throw error;
 }
@@ -67,14 +70,14 @@ function dockerMessage(error: unknown): string {
   return (error as { message?: string }).message || 'Docker gave no reason';
 }
 
-/** Maps Docker's answers about one container onto the project's errors. */
+/** Maps Docker's answers about one container onto the engine's errors. */
 function translateContainerError(error: unknown, id: string): never {
   const status = statusOf(error);
-  if (status === 404) throw new ContainerNotFoundError(id);
-  if (status === 409) throw new AppError('CONFLICT', 'Docker refused the change', dockerMessage(error));
-  if (status !== undefined && status >= 400) throw new AppError('UPSTREAM_FAILED', 'Docker could not do that', dockerMessage(error));
+  if (status === 404) throw new ContainerNotFoundError(id, { cause: error });
+  if (status === 409) throw new DockerConflictError(id, dockerMessage(error), { cause: error });
+  if (status !== undefined && status >= 400) throw new DockerRequestError(id, status, dockerMessage(error), { cause: error });
   if ((error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') {
-    throw new DockerUnavailableError('The Docker daemon did not finish the request in time');
+    throw new DockerUnavailableError('The Docker daemon did not finish the request in time', { cause: error });
   }
   return translateDockerError(error);
 }
@@ -132,7 +135,7 @@ export class EngineApiClient implements DockerEngine {
       await this.api.send({ method: 'GET', path: '/_ping', signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
     } catch (error) {
       if (isDaemonUnreachable(error) || (error as Error).name === 'AbortError') {
-        throw new DockerUnavailableError(`The Docker daemon at ${this.dockerHost} did not answer`);
+        throw new DockerUnavailableError(`The Docker daemon at ${this.dockerHost} did not answer`, { cause: error });
       }
       throw error;
     }
@@ -290,7 +293,7 @@ export class EngineApiClient implements DockerEngine {
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const status = statusOf(error);
-      if (status !== undefined && status >= 400) throw new ImagePullError(reference, dockerMessage(error));
+      if (status !== undefined && status >= 400) throw new ImagePullError(reference, dockerMessage(error), { cause: error });
       return translateDockerError(error);
     }
     try {
@@ -330,18 +333,12 @@ export class EngineApiClient implements DockerEngine {
       // Another deploy created it a moment ago: that is the outcome we wanted.
       if (statusOf(error) !== 409) {
         const status = statusOf(error);
-        if (status !== undefined && status >= 400)
-          throw new AppError('UPSTREAM_FAILED', `Docker could not create the network ${name}`, dockerMessage(error));
+        if (status !== undefined && status >= 400) throw new NetworkCreateError(name, dockerMessage(error), { cause: error });
         return translateDockerError(error);
       }
     }
     const network = await this.inspectNetwork(name);
-    if (!network)
-      throw new AppError(
-        'UPSTREAM_FAILED',
-        `Docker could not create the network ${name}`,
-        'The network was not there after it was created',
-      );
+    if (!network) throw new NetworkCreateError(name, 'The network was not there after it was created');
     return network;
   }
 }

@@ -1,7 +1,7 @@
 // The Docker Engine as the services see it: the calls they make, the shapes they get back and the
 // errors it throws, in the project's vocabulary (a missing container is null or
 // ContainerNotFoundError, a dead daemon DockerUnavailableError). EngineApiClient implements it.
-import { AppError } from '../../errors.js';
+// The errors carry facts only: the service layer decides how the API answers them.
 import type { ContainerLogLine } from './log-demux.js';
 import type { ContainerStatsSample } from './stats-sample.js';
 
@@ -73,7 +73,7 @@ export interface DockerEngine {
   /** changed is false when the container was already stopped. timeoutSeconds: grace period before SIGKILL. */
   stopContainer(id: string, options?: { timeoutSeconds?: number }): Promise<{ changed: boolean }>;
   restartContainer(id: string, options?: { timeoutSeconds?: number }): Promise<void>;
-  /** Docker's 409 (running without force, removal in progress) → AppError CONFLICT. */
+  /** Docker's 409 (running without force, removal in progress) → DockerConflictError. */
   removeContainer(id: string, options?: { force?: boolean; removeVolumes?: boolean }): Promise<void>;
   /**
    * Docker's stats stream: one sample about every second until `signal` aborts (the iteration then
@@ -91,6 +91,7 @@ export interface DockerEngine {
   pullImage(reference: string, options: { signal?: AbortSignal; onProgress: (message: PullMessage) => void }): Promise<void>;
   /** null when no network has that name or id. */
   inspectNetwork(name: string): Promise<NetworkSummary | null>;
+  /** Docker refusing, or the network missing right after, → NetworkCreateError. Already there (a race) is success. */
   createNetwork(name: string, options: { labels: Record<string, string>; driver?: string }): Promise<NetworkSummary>;
 }
 
@@ -104,16 +105,71 @@ export class ImagePullError extends Error {
   constructor(
     readonly reference: string,
     readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(`${reference} could not be pulled: ${reason}`);
+    super(`${reference} could not be pulled: ${reason}`, options);
     this.name = 'ImagePullError';
   }
 }
 
+/** The daemon could not be reached (no socket, refused, reset, silent, or the connection did not open in time). */
+export class DockerUnavailableError extends Error {
+  constructor(
+    /** What happened, e.g. "The Docker daemon did not answer (ECONNREFUSED)". */
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
+    this.name = 'DockerUnavailableError';
+  }
+}
+
 /** A container id or name Docker does not know. */
-export class ContainerNotFoundError extends AppError {
-  constructor(id: string) {
-    super('NOT_FOUND', 'Container not found', `No container has the id or name ${id}`);
+export class ContainerNotFoundError extends Error {
+  constructor(
+    readonly containerId: string,
+    options?: ErrorOptions,
+  ) {
+    super(`No container has the id or name ${containerId}`, options);
     this.name = 'ContainerNotFoundError';
+  }
+}
+
+/** Docker refused a change because of the container's state (409: running without force, removal in progress). */
+export class DockerConflictError extends Error {
+  constructor(
+    readonly containerId: string,
+    /** Docker's own words. */
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
+    this.name = 'DockerConflictError';
+  }
+}
+
+/** Docker answered a container call with another error status (400, 500, …). */
+export class DockerRequestError extends Error {
+  constructor(
+    readonly containerId: string,
+    readonly status: number,
+    /** Docker's own words. */
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
+    this.name = 'DockerRequestError';
+  }
+}
+
+/** A network could not be created: Docker refused, or it was not there right after. */
+export class NetworkCreateError extends Error {
+  constructor(
+    readonly network: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${network} could not be created: ${reason}`, options);
+    this.name = 'NetworkCreateError';
   }
 }

@@ -5,7 +5,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { DeployedContainer, DeploymentResult, DeploymentStatus, DeployModeType, DeployStep } from '../../../contracts/deployments.js';
 import type { StepStatus } from '../../../contracts/stream.js';
 import type { Config } from '../../config.js';
-import { AppError, DockerUnavailableError } from '../../errors.js';
+import { isDockerUnavailable } from '../../app-errors/docker.js';
+import { AppError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
 import type { ComposeProject, ComposeRunner } from '../../infra/compose-cli.js';
 import { ImagePullError, type DockerEngine } from '../../infra/docker/engine.js';
@@ -208,7 +209,7 @@ export class DeployRunner {
    */
   private async describeFailureWithDocker(step: DeployStep, error: unknown): Promise<string> {
     const reason = this.describeFailure(step, error);
-    if (error instanceof DockerUnavailableError) return reason;
+    if (isDockerUnavailable(error)) return reason;
     const isDockerUp = await this.deps.docker.ping().then(
       () => true,
       () => false,
