@@ -8,6 +8,8 @@ import type { ComposeInfo } from './infra/compose-cli.js';
 import type { Db } from './infra/db.js';
 import type { DockerEngine } from './infra/docker/engine.js';
 import { dockerWithAppErrors } from './app-errors/docker.js';
+import { oauthWithAppErrors } from './app-errors/oauth.js';
+import { rcloneWithAppErrors } from './app-errors/rclone.js';
 import type { Authenticator } from './modules/auth/guards.js';
 import { ActivityRepository } from './modules/activity/activity.repository.js';
 import { ActivityService } from './modules/activity/activity.service.js';
@@ -130,7 +132,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
   const authenticator: Authenticator = authModule.authenticator;
   const mounts = new MountsService(
     new MountContainerResolver(docker, new StackFiles(config.dataDir)),
-    new HttpRcloneClient(),
+    rcloneWithAppErrors(new HttpRcloneClient()),
     {
       uid: Number(config.userId),
       gid: Number(config.userId),
@@ -143,7 +145,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
   const mountAuth = new MountAuthService(
     mounts,
     new MountOAuthStatesRepository(db),
-    new HttpOAuthTokenClient(),
+    oauthWithAppErrors(new HttpOAuthTokenClient()),
     { read: () => readOAuthSettingsFile(config.rcloneOAuthConfigPath), fileName: config.rcloneOAuthConfigPath ?? 'RCLONE_OAUTH_CONFIG' },
     clock,
     activity,
