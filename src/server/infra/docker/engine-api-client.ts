@@ -25,7 +25,7 @@ import { DockerApiTransport, DockerConnectTimeoutError, type DockerEndpoint } fr
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 
 /** True for errors that mean "the daemon is not there", as opposed to Docker answering with an error. */
-export function isDaemonUnreachable(error: unknown): boolean {
+function isDaemonUnreachable(error: unknown): boolean {
   const err = error as { code?: string; message?: string; statusCode?: number };
   if (err.code && UNREACHABLE_CODES.has(err.code)) return true;
   return (
@@ -34,7 +34,7 @@ export function isDaemonUnreachable(error: unknown): boolean {
 }
 
 /** Rethrows daemon-unreachable errors as DockerUnavailableError; other errors unchanged. */
-export function translateDockerError(error: unknown): never {
+function translateDockerError(error: unknown): never {
   if (error instanceof DockerConnectTimeoutError) throw new DockerUnavailableError(error.message, { cause: error });
   if (isDaemonUnreachable(error)) {
     const err = error as { code?: string; message?: string };
@@ -43,7 +43,7 @@ export function translateDockerError(error: unknown): never {
   throw error;
 }
 
-export function dockerEndpointFromHost(dockerHost: string): DockerEndpoint {
+function dockerEndpointFromHost(dockerHost: string): DockerEndpoint {
   if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
   const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
   return { host: url.hostname, port: Number(url.port) };
