@@ -54,6 +54,23 @@ export default tseslint.config(
     },
   },
   {
+    // Infra reports facts; the service layer decides how the API answers them (src/server/app-errors).
+    files: ['src/server/infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/errors.js', '**/app-errors/*'],
+              message: 'Infra throws its own errors with the facts as fields; app-errors/ maps them to AppErrors.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read JSON bodies loosely and assert their shape; the any-safety rules only add noise there.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

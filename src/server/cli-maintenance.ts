@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { dockerWithAppErrors } from './app-errors/docker.js';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { loadConfig, type Config } from './config.js';
 import { systemClock } from './infra/clock.js';
@@ -10,7 +11,7 @@ import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
 import { backupDataDir, BackupError, DATABASE_FILE, restoreDataDir } from './infra/data-backup.js';
 import { probeDataDir } from './infra/data-dir-probe.js';
 import { DatabaseStartupError, openDatabase, type Db } from './infra/db.js';
-import { EngineApiClient } from './infra/docker-engine.js';
+import { EngineApiClient } from './infra/docker/engine-api-client.js';
 import { DataDirLockedError } from './infra/files.js';
 import { AuthWrites } from './modules/auth/index.js';
 import { ProcHostPorts } from './infra/host-ports.js';
@@ -90,7 +91,8 @@ export const doctorCommand: CliCommand = {
   async run(args, io) {
     parseArgs({ args, allowPositionals: false, options: {} });
     const config = configOf(io);
-    const docker = new EngineApiClient(config.dockerHost);
+    // As the server's services do, health reads Docker's failures as the API words them.
+    const docker = dockerWithAppErrors(new EngineApiClient(config.dockerHost));
     const compose = await detectCompose(composeProcessEnv(config), config.composeBinary);
     const dataDir = probeDataDir(config.dataDir);
     let db: Db | null = null;

@@ -25,16 +25,19 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
-/** An expected failure: thrown by services, written by the one error handler as the wire error body. */
+/**
+ * An expected failure: thrown by services, written by the one error handler as the wire error body.
+ * `extra.cause` keeps the error it was made from (an infra error), for code that needs its facts.
+ */
 export class AppError extends Error {
   readonly status: number;
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details: string = message,
-    readonly extra: { retryAfterSeconds?: number; fields?: { path: string; message: string }[] } = {},
+    readonly extra: { retryAfterSeconds?: number; fields?: { path: string; message: string }[]; cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = 'AppError';
     this.status = STATUS_BY_CODE[code];
   }
@@ -42,18 +45,6 @@ export class AppError extends Error {
 
 export const notFound = (what: string, details?: string): AppError =>
   new AppError('NOT_FOUND', `${what} not found`, details ?? `No ${what.toLowerCase()} with that id exists`);
-
-/** Thrown by infra when the Docker daemon cannot be reached. */
-export class DockerUnavailableError extends AppError {
-  constructor(reason: string) {
-    super(
-      'DOCKER_UNAVAILABLE',
-      'Docker is not reachable',
-      `${reason}. Start Docker (scripts/setup-host.sh installs and starts Docker Engine and compose v2) and retry; the server reconnects by itself.`,
-    );
-    this.name = 'DockerUnavailableError';
-  }
-}
 
 type ValidationIssue = { instancePath?: string; message?: string; params?: { issue?: { path?: (string | number)[] } } };
 

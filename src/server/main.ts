@@ -8,7 +8,7 @@ import { answerClientError } from './errors.js';
 import { systemClock } from './infra/clock.js';
 import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
 import { DatabaseStartupError, openDatabase } from './infra/db.js';
-import { EngineApiClient } from './infra/docker-engine.js';
+import { EngineApiClient } from './infra/docker/engine-api-client.js';
 import { acquireDataDirLock, DataDirLockedError } from './infra/files.js';
 import { createBatchedLogDestination } from './infra/log-destination.js';
 import { createGuards } from './modules/auth/index.js';

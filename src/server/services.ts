@@ -6,11 +6,14 @@ import type { Config } from './config.js';
 import type { Clock } from './infra/clock.js';
 import type { ComposeInfo } from './infra/compose-cli.js';
 import type { Db } from './infra/db.js';
-import type { DockerEngine } from './infra/docker-engine.js';
+import type { DockerEngine } from './infra/docker/engine.js';
 import type { Authenticator } from './modules/auth/index.js';
 import { ActivityRepository } from './modules/activity/index.js';
 import { ActivityService } from './modules/activity/index.js';
 import { HealthService } from './modules/health/index.js';
+import { dockerWithAppErrors } from './app-errors/docker.js';
+import { oauthWithAppErrors } from './app-errors/oauth.js';
+import { rcloneWithAppErrors } from './app-errors/rclone.js';
 import { ProcHostPorts, type HostPorts } from './infra/host-ports.js';
 import { ContainersService } from './modules/containers/index.js';
 import { StatsSampler } from './modules/containers/index.js';
@@ -82,7 +85,9 @@ const packageJsonPath = path.resolve(path.dirname(new URL(import.meta.url).pathn
 export const PRODUCT_VERSION = (JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { version: string }).version;
 
 export function createServices(infra: Infra): { services: Services; authenticator: Authenticator } {
-  const { config, db, docker, clock } = infra;
+  const { config, db, clock } = infra;
+  // Every service gets the engine whose failures are already the API's answers (app-errors/docker.ts).
+  const docker = dockerWithAppErrors(infra.docker);
   // Watching is cheap (one inotify watch per folder) and stops when the app closes.
   const catalog = new CatalogService(catalogOptionsFromConfig(config, { watch: true }));
   const health = new HealthService({
@@ -127,7 +132,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
   const authenticator: Authenticator = authModule.authenticator;
   const mounts = new MountsService(
     new MountContainerResolver(docker, new StackFiles(config.dataDir)),
-    new HttpRcloneClient(),
+    rcloneWithAppErrors(new HttpRcloneClient()),
     {
       uid: config.userId,
       gid: config.userId,
@@ -140,7 +145,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
   const mountAuth = new MountAuthService(
     mounts,
     new MountOAuthStatesRepository(db),
-    new HttpOAuthTokenClient(),
+    oauthWithAppErrors(new HttpOAuthTokenClient()),
     { read: () => readOAuthSettingsFile(config.rcloneOAuthConfigPath), fileName: config.rcloneOAuthConfigPath ?? 'RCLONE_OAUTH_CONFIG' },
     clock,
     activity,

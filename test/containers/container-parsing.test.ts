@@ -1,7 +1,7 @@
 // Unit: the pure pieces behind the container routes (log demultiplexing, stats, ports column, app labels).
 import { describe, expect, it } from 'vitest';
-import { demuxFrames, parseContainerLogs } from '../../src/server/infra/docker-log-demux.js';
-import { parseStatsSample, type ContainerStatsSample } from '../../src/server/infra/docker-stats-sample.js';
+import { demuxFrames, parseContainerLogs } from '../../src/server/infra/docker/log-demux.js';
+import { parseStatsSample, type ContainerStatsSample } from '../../src/server/infra/docker/stats-sample.js';
 import { findContainerApp } from '../../src/server/modules/stacks/index.js';
 import { computeContainerStats } from '../../src/server/modules/containers/container-stats.js';
 import { formatDockerPsPorts } from '../../src/server/modules/containers/docker-ps-ports.js';

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineApiClient } from '../../src/server/infra/docker-engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker/engine-api-client.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { docker, removeTestResources, requireDocker, STUB_IMAGE, testLabels, testRunId } from '../helpers/docker.js';
 import { freePort } from '../helpers/server-process.js';

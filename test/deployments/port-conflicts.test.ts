@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerSummary } from '../../src/server/infra/docker-engine.js';
+import type { ContainerSummary } from '../../src/server/infra/docker/engine.js';
 import { describePortConflict, findPortConflicts } from '../../src/server/modules/deployments/port-conflicts.js';
 
 function container(name: string, project: string | null, publicPort: number, state = 'running'): ContainerSummary {

@@ -7,8 +7,16 @@ import net, { type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppError, DockerUnavailableError } from '../../src/server/errors.js';
-import { ContainerNotFoundError, EngineApiClient, ImagePullError, type PullMessage } from '../../src/server/infra/docker-engine.js';
+import {
+  ContainerNotFoundError,
+  DockerConflictError,
+  DockerRequestError,
+  DockerUnavailableError,
+  ImagePullError,
+  NetworkCreateError,
+  type PullMessage,
+} from '../../src/server/infra/docker/engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker/engine-api-client.js';
 
 type SeenRequest = { method: string; url: string; headers: http.IncomingHttpHeaders; body: string; connection: number };
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -221,31 +229,28 @@ describe('one container', () => {
     {
       status: 404,
       message: 'No such container: web',
-      code: 'NOT_FOUND',
-      title: 'Container not found',
-      details: 'No container has the id or name web',
+      type: ContainerNotFoundError,
+      facts: { containerId: 'web', message: 'No container has the id or name web' },
     },
     {
       status: 409,
       message: 'container is marked for removal',
-      code: 'CONFLICT',
-      title: 'Docker refused the change',
-      details: 'container is marked for removal',
+      type: DockerConflictError,
+      facts: { containerId: 'web', reason: 'container is marked for removal' },
     },
     {
       status: 500,
       message: 'driver failed programming external connectivity',
-      code: 'UPSTREAM_FAILED',
-      title: 'Docker could not do that',
-      details: 'driver failed programming external connectivity',
+      type: DockerRequestError,
+      facts: { containerId: 'web', status: 500, reason: 'driver failed programming external connectivity' },
     },
-  ])('turns Docker $status on a start into $code with Docker’s message', async ({ status, message, code, title, details }) => {
+  ])('turns Docker $status on a start into $type.name with Docker’s message', async ({ status, message, type, facts }) => {
     handler = (_req, res) => sendDockerError(res, status, message);
 
     const error = await caught(client().startContainer('web'));
 
-    expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ code, message: title, details });
+    expect(error).toBeInstanceOf(type);
+    expect(error).toMatchObject(facts);
   });
 
   it('uses the text of an error body that is not JSON', async () => {
@@ -256,7 +261,8 @@ describe('one container', () => {
 
     const error = await caught(client().restartContainer('web'));
 
-    expect(error).toMatchObject({ code: 'UPSTREAM_FAILED', message: 'Docker could not do that', details: 'Bad Gateway' });
+    expect(error).toBeInstanceOf(DockerRequestError);
+    expect(error).toMatchObject({ status: 502, reason: 'Bad Gateway' });
   });
 
   it('stops with the grace period in t and reports an already stopped container as unchanged', async () => {
@@ -273,17 +279,14 @@ describe('one container', () => {
     ]);
   });
 
-  it('removes with force and volumes in the query and turns 409 into CONFLICT', async () => {
+  it('removes with force and volumes in the query and turns 409 into DockerConflictError', async () => {
     handler = (_req, res) => sendDockerError(res, 409, 'You cannot remove a running container c0ffee');
 
     const error = await caught(client().removeContainer('web', { force: false, removeVolumes: true }));
 
     expect(seen[0]).toMatchObject({ method: 'DELETE', url: '/containers/web?force=0&v=1' });
-    expect(error).toMatchObject({
-      code: 'CONFLICT',
-      message: 'Docker refused the change',
-      details: 'You cannot remove a running container c0ffee',
-    });
+    expect(error).toBeInstanceOf(DockerConflictError);
+    expect(error).toMatchObject({ containerId: 'web', reason: 'You cannot remove a running container c0ffee' });
   });
 
   it('lets a patient call (stop) outlast the ordinary timeout that cuts a silent list off', async () => {
@@ -297,11 +300,7 @@ describe('one container', () => {
 
     expect(stopped).toEqual({ changed: true });
     expect(listError).toBeInstanceOf(DockerUnavailableError);
-    expect(listError).toMatchObject({
-      code: 'DOCKER_UNAVAILABLE',
-      details:
-        'The Docker daemon did not answer (ETIMEDOUT). Start Docker (scripts/setup-host.sh installs and starts Docker Engine and compose v2) and retry; the server reconnects by itself.',
-    });
+    expect(listError).toMatchObject({ reason: 'The Docker daemon did not answer (ETIMEDOUT)' });
   });
 });
 
@@ -322,8 +321,9 @@ describe('a tcp:// daemon that never answers the connection', () => {
       const engine = new EngineApiClient(`tcp://127.0.0.1:${port}`, { connectTimeoutMs: 400, timeoutMs: 30_000 });
       const error = await caught(engine.listContainers());
       expect(error).toBeInstanceOf(DockerUnavailableError);
-      expect((error as AppError).details).toMatch(/^Could not connect to the Docker daemon at tcp:\/\/127\.0\.0\.1:\d+ within 0\.4 s\./);
-      expect((error as AppError).details).not.toContain('30000');
+      expect((error as DockerUnavailableError).reason).toMatch(
+        /^Could not connect to the Docker daemon at tcp:\/\/127\.0\.0\.1:\d+ within 0\.4 s$/,
+      );
     } finally {
       for (const filler of fillers) filler.destroy();
       listener.kill();
@@ -390,7 +390,7 @@ describe('logs', () => {
     const error = await caught(client().containerLogs('ghost', { tail: 10 }));
 
     expect(error).toBeInstanceOf(ContainerNotFoundError);
-    expect(error).toMatchObject({ code: 'NOT_FOUND', details: 'No container has the id or name ghost' });
+    expect(error).toMatchObject({ containerId: 'ghost', message: 'No container has the id or name ghost' });
   });
 });
 
@@ -536,16 +536,13 @@ describe('networks', () => {
     });
   });
 
-  it('turns any other refusal into UPSTREAM_FAILED with Docker’s message', async () => {
+  it('turns any other refusal into NetworkCreateError with Docker’s message', async () => {
     handler = (_req, res) => sendDockerError(res, 500, 'could not find an available, non-overlapping IPv4 address pool');
 
     const error = await caught(client().createNetwork('homelabarr', { labels: {} }));
 
-    expect(error).toMatchObject({
-      code: 'UPSTREAM_FAILED',
-      message: 'Docker could not create the network homelabarr',
-      details: 'could not find an available, non-overlapping IPv4 address pool',
-    });
+    expect(error).toBeInstanceOf(NetworkCreateError);
+    expect(error).toMatchObject({ network: 'homelabarr', reason: 'could not find an available, non-overlapping IPv4 address pool' });
   });
 
   it('answers null for a network Docker does not know', async () => {
@@ -562,19 +559,14 @@ describe('daemon not there', () => {
     const error = await caught(absent().listContainers());
 
     expect(error).toBeInstanceOf(DockerUnavailableError);
-    expect(error).toMatchObject({
-      code: 'DOCKER_UNAVAILABLE',
-      message: 'Docker is not reachable',
-      details:
-        'The Docker daemon did not answer (ENOENT). Start Docker (scripts/setup-host.sh installs and starts Docker Engine and compose v2) and retry; the server reconnects by itself.',
-    });
+    expect(error).toMatchObject({ reason: 'The Docker daemon did not answer (ENOENT)', cause: { code: 'ENOENT' } });
   });
 
   it('fails a ping with the address it tried', async () => {
     const error = await caught(absent().ping());
 
     expect(error).toBeInstanceOf(DockerUnavailableError);
-    expect((error as AppError).details).toMatch(/^The Docker daemon at unix:\/\/\S+\/absent\.sock did not answer\. /);
+    expect((error as DockerUnavailableError).reason).toMatch(/^The Docker daemon at unix:\/\/\S+\/absent\.sock did not answer$/);
   });
 
   it('pings a daemon that answers', async () => {

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../../src/server/config.js';
 import { systemClock } from '../../src/server/infra/clock.js';
-import { EngineApiClient } from '../../src/server/infra/docker-engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker/engine-api-client.js';
+import { DockerUnavailableError } from '../../src/server/infra/docker/engine.js';
 import { HealthService } from '../../src/server/modules/health/health.service.js';
 
 const dirs: string[] = [];
@@ -46,7 +47,7 @@ describe('health probe', () => {
     expect((await health.check(true)).statusCode).toBe(200);
     await new Promise<void>((resolve) => daemon.close(() => resolve()));
     // Within the probe's one-second sharing window: a listing finds the daemon gone…
-    await expect(docker.listContainers()).rejects.toMatchObject({ code: 'DOCKER_UNAVAILABLE' });
+    await expect(docker.listContainers()).rejects.toBeInstanceOf(DockerUnavailableError);
     // …and the health check does not answer from the probe taken before.
     const after = await health.check(true);
     expect(after.statusCode).toBe(503);

@@ -41,7 +41,8 @@ describe('runCommand', () => {
 
   it('reports a program that does not exist', async () => {
     const error = await runCommand('no-such-program-hlr', [], { env, timeoutMs: 5000 }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ spawnError: expect.stringContaining('ENOENT') });
+    expect(error).toMatchObject({ spawnError: expect.stringContaining('ENOENT'), exitCode: null });
+    expect((error as CommandError).cause).toMatchObject({ code: 'ENOENT', syscall: 'spawn no-such-program-hlr' });
   });
 
   it('hands the child only the environment it was given', async () => {

@@ -10,7 +10,7 @@ import { testConfig, type Config } from '../../src/server/config.js';
 import { systemClock, type Clock } from '../../src/server/infra/clock.js';
 import { NO_COMPOSE, type ComposeInfo, type ComposeRunner } from '../../src/server/infra/compose-cli.js';
 import { openDatabase, type Db } from '../../src/server/infra/db.js';
-import type { DockerEngine } from '../../src/server/infra/docker-engine.js';
+import type { DockerEngine } from '../../src/server/infra/docker/engine.js';
 import type { HostPorts } from '../../src/server/infra/host-ports.js';
 import type { HostResolver } from '../../src/server/infra/host-resolver.js';
 import { createGuards } from '../../src/server/modules/auth/guards.js';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Config } from '../../src/server/config.js';
 import { detectCompose } from '../../src/server/infra/compose-cli.js';
-import { EngineApiClient } from '../../src/server/infra/docker-engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker/engine-api-client.js';
 import { createTestApp, type TestApp } from './app.js';
 import { docker, DOCKER_SOCKET, removeTestResources, testEnv, testRunId } from './docker.js';
 

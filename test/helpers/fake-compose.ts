@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ComposeCallOptions, ComposeInfo, ComposeProject, ComposePsEntry, ComposeRunner } from '../../src/server/infra/compose-cli.js';
+import type { ComposeCallOptions, ComposeInfo, ComposeProject, ComposeRunner } from '../../src/server/infra/compose-cli.js';
 import { CommandError } from '../../src/server/infra/run-command.js';
 import type { FakeContainer, FakeDockerEngine } from './fake-docker.js';
 
@@ -11,7 +11,7 @@ export const FAKE_COMPOSE_INFO: ComposeInfo = { available: true, version: '2.26.
 
 type ComposeFile = { services: Record<string, { image?: string; labels?: Record<string, string>; container_name?: string }> };
 
-export type FakeComposeCall = { action: 'up' | 'stop' | 'down' | 'ps' | 'logs'; project: ComposeProject; removeVolumes?: boolean };
+export type FakeComposeCall = { action: 'up' | 'stop' | 'down'; project: ComposeProject; removeVolumes?: boolean };
 
 export class FakeComposeRunner implements ComposeRunner {
   info: ComposeInfo = FAKE_COMPOSE_INFO;
@@ -32,10 +32,6 @@ export class FakeComposeRunner implements ComposeRunner {
     return this.info;
   }
 
-  describe(action: readonly string[]): string {
-    return ['docker', 'compose', ...action].join(' ');
-  }
-
   /** Resolves when the next `up` has started. */
   nextUp(): Promise<void> {
     return new Promise((resolve) => this.upStarted.push(resolve));
@@ -52,7 +48,16 @@ export class FakeComposeRunner implements ComposeRunner {
     if (this.isUpHanging) {
       await new Promise<void>((_resolve, reject) => {
         const fail = (): void =>
-          reject(new CommandError('docker', ['compose', 'up', '-d'], null, 'SIGTERM', false, options.signal?.aborted ?? false, [], 0));
+          reject(
+            new CommandError({
+              command: 'docker',
+              args: ['compose', 'up', '-d'],
+              exitCode: null,
+              signal: 'SIGTERM',
+              cancelled: options.signal?.aborted ?? false,
+              durationMs: 0,
+            }),
+          );
         if (options.signal?.aborted) fail();
         options.signal?.addEventListener('abort', fail, { once: true });
       });
@@ -61,7 +66,13 @@ export class FakeComposeRunner implements ComposeRunner {
       const failure = this.upFailure;
       this.upFailure = null;
       for (const line of failure.stderr) options.onLine?.(line, 'stderr');
-      throw new CommandError('docker', ['compose', 'up', '-d'], failure.exitCode, null, false, false, failure.stderr, 10);
+      throw new CommandError({
+        command: 'docker',
+        args: ['compose', 'up', '-d'],
+        exitCode: failure.exitCode,
+        stderrTail: failure.stderr,
+        durationMs: 10,
+      });
     }
     for (const [service, definition] of Object.entries(file.services)) {
       const name = definition.container_name ?? `${project.name}-${service}-1`;
@@ -92,21 +103,5 @@ export class FakeComposeRunner implements ComposeRunner {
   async down(project: ComposeProject, removeVolumes: boolean): Promise<void> {
     this.calls.push({ action: 'down', project, removeVolumes });
     for (const container of this.projectContainers(project)) this.docker.containers.delete(container.id);
-  }
-
-  async ps(project: ComposeProject): Promise<ComposePsEntry[]> {
-    this.calls.push({ action: 'ps', project });
-    return this.projectContainers(project).map((container) => ({
-      id: container.id,
-      name: container.name,
-      service: container.labels['com.docker.compose.service'] ?? '',
-      state: container.state,
-      health: container.health ?? '',
-    }));
-  }
-
-  async logs(project: ComposeProject): Promise<string[]> {
-    this.calls.push({ action: 'logs', project });
-    return [];
   }
 }

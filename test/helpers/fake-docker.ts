@@ -1,7 +1,8 @@
 // A Docker Engine stand-in for api-tier tests. It behaves like a daemon that is up or down.
-import { AppError, DockerUnavailableError } from '../../src/server/errors.js';
 import {
   ContainerNotFoundError,
+  DockerConflictError,
+  DockerUnavailableError,
   type ContainerDetails,
   type ContainerLogLine,
   type ContainerPort,
@@ -12,7 +13,7 @@ import {
   ImagePullError,
   type NetworkSummary,
   type PullMessage,
-} from '../../src/server/infra/docker-engine.js';
+} from '../../src/server/infra/docker/engine.js';
 
 /** A container held by FakeDockerEngine; tests change its fields directly. */
 export type FakeContainer = {
@@ -183,9 +184,8 @@ export class FakeDockerEngine implements DockerEngine {
     this.assertUp();
     const container = this.get(id);
     if (container.state === 'running' && options.force !== true) {
-      throw new AppError(
-        'CONFLICT',
-        'Docker refused the change',
+      throw new DockerConflictError(
+        id,
         `You cannot remove a running container ${container.id}. Stop the container before attempting removal or force remove`,
       );
     }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineApiClient } from '../../src/server/infra/docker-engine.js';
+import { EngineApiClient } from '../../src/server/infra/docker/engine-api-client.js';
 import { HttpRcloneClient } from '../../src/server/infra/rclone-rc.js';
 import { runCommand } from '../../src/server/infra/run-command.js';
 import { StackFiles } from '../../src/server/infra/stack-files.js';

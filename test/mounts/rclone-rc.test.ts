@@ -2,8 +2,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/server/errors.js';
-import { HttpRcloneClient, RcloneCallError, RcloneTimeoutError } from '../../src/server/infra/rclone-rc.js';
+import {
+  HttpRcloneClient,
+  RcloneCallError,
+  RcloneCredentialsRefusedError,
+  RcloneTimeoutError,
+  RcloneUnreachableError,
+} from '../../src/server/infra/rclone-rc.js';
 import { freePort } from '../helpers/server-process.js';
 import { startRcd, type RcdProcess } from './rclone-processes.js';
 
@@ -19,13 +24,13 @@ afterAll(async () => {
 
 const endpoint = () => ({ urls: [rcd.url], user: rcd.user, pass: rcd.pass });
 
-async function caught(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
     (failure: unknown) => failure,
   );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
 }
 
 describe('HttpRcloneClient', () => {
@@ -44,35 +49,27 @@ describe('HttpRcloneClient', () => {
       ),
     );
     expect(error).toBeInstanceOf(RcloneCallError);
-    expect({ code: error.code, status: error.status, message: error.message, details: error.details }).toEqual({
-      code: 'UPSTREAM_FAILED',
-      status: 502,
-      message: 'rclone could not config/create',
-      details: 'rclone answered config/create with: couldn\'t find backend for type "no-such-backend"',
+    expect(error).toMatchObject({
+      method: 'config/create',
+      rcloneStatus: 500,
+      rcloneMessage: 'couldn\'t find backend for type "no-such-backend"',
+      message: 'rclone answered config/create with: couldn\'t find backend for type "no-such-backend"',
     });
     expect(JSON.stringify(error)).not.toContain('very-secret-value');
   });
 
-  it('reports refused RC credentials as a 502 that says what to do', async () => {
-    const error = await caught(client.call({ ...endpoint(), pass: 'wrong' }, 'core/version'));
-    expect({ code: error.code, status: error.status, message: error.message, details: error.details }).toEqual({
-      code: 'UPSTREAM_FAILED',
-      status: 502,
-      message: 'rclone refused HomelabARR’s credentials',
-      details:
-        'The RC user and password stored for this mount container do not match the running rclone. Redeploy the rclone mount app so both come from the same .env.',
-    });
+  it('reports refused RC credentials with the status rclone answered', async () => {
+    const error = await caught(client.call({ ...endpoint(), pass: 'wrong-pass-4711' }, 'core/version'));
+    expect(error).toBeInstanceOf(RcloneCredentialsRefusedError);
+    expect(error).toMatchObject({ method: 'core/version', httpStatus: 401 });
+    expect(JSON.stringify(error) + String(error)).not.toContain('wrong-pass-4711');
   });
 
-  it('is RCLONE_UNAVAILABLE (503) when nothing listens', async () => {
+  it('lists every address it tried when nothing listens', async () => {
     const port = await freePort();
     const error = await caught(client.call({ urls: [`http://127.0.0.1:${port}`], user: 'u', pass: 'p' }, 'core/version'));
-    expect({ code: error.code, status: error.status, message: error.message, details: error.details }).toEqual({
-      code: 'RCLONE_UNAVAILABLE',
-      status: 503,
-      message: 'rclone is not reachable',
-      details: `The mount container's rclone did not answer (127.0.0.1:${port}: ECONNREFUSED). Check that the container is running and that HomelabARR can reach it.`,
-    });
+    expect(error).toBeInstanceOf(RcloneUnreachableError);
+    expect(error).toMatchObject({ attempts: [`127.0.0.1:${port}: ECONNREFUSED`] });
   });
 
   it('tries the next address when the first refuses the connection', async () => {
@@ -81,7 +78,7 @@ describe('HttpRcloneClient', () => {
     expect(answer.version).toMatch(/^v1\./);
   });
 
-  it('gives up after the timeout with RCLONE_UNAVAILABLE', async () => {
+  it('gives up after the timeout with RcloneTimeoutError', async () => {
     // A server that accepts and never answers: what a hung rclone looks like.
     const sockets = new Set<import('node:net').Socket>();
     const silent = http.createServer(() => undefined);
@@ -91,12 +88,7 @@ describe('HttpRcloneClient', () => {
       const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
       const error = await caught(client.call({ urls: [url], user: 'u', pass: 'p' }, 'core/stats', {}, { timeoutMs: 300 }));
       expect(error).toBeInstanceOf(RcloneTimeoutError);
-      expect({ code: error.code, status: error.status, message: error.message, details: error.details }).toEqual({
-        code: 'RCLONE_UNAVAILABLE',
-        status: 503,
-        message: 'rclone did not answer in time',
-        details: 'rclone did not answer core/stats within 300 ms; the remote may be slow or unreachable',
-      });
+      expect(error).toMatchObject({ method: 'core/stats', timeoutMs: 300 });
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));

@@ -1,4 +1,5 @@
-// Finding and running the docker compose CLI. Deploy commands are added by the deployments module.
+// The docker compose CLI: finding it (v2 plugin, standalone binary, v1 as a last resort), the minimal
+// environment its processes get, and the up, stop and down of one app's compose project.
 import { runCommand } from './run-command.js';
 
 export type ComposeInfo = {
@@ -77,20 +78,13 @@ export type ComposeCallOptions = {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 };
 
-export type ComposePsEntry = { id: string; name: string; service: string; state: string; health: string };
-
 /** The compose commands the deployments and applications modules run. An interface so tests can fake it. */
 export interface ComposeRunner {
   /** The compose CLI in use; looked for again when none was found at start. */
   detect(): Promise<ComposeInfo>;
-  /** How a command reads in progress events, e.g. "docker compose up -d". */
-  describe(action: readonly string[]): string;
   up(project: ComposeProject, options: ComposeCallOptions): Promise<void>;
   stop(project: ComposeProject, options: ComposeCallOptions): Promise<void>;
   down(project: ComposeProject, removeVolumes: boolean, options: ComposeCallOptions): Promise<void>;
-  ps(project: ComposeProject, options: ComposeCallOptions): Promise<ComposePsEntry[]>;
-  /** The last `tail` log lines of one service (or all), without colours or prefixes. */
-  logs(project: ComposeProject, options: ComposeCallOptions & { tail: number; service?: string }): Promise<string[]>;
 }
 
 export const COMPOSE_FILE_NAME = 'compose.yaml';
@@ -109,11 +103,6 @@ export class CliComposeRunner implements ComposeRunner {
     return this.compose.current;
   }
 
-  describe(action: readonly string[]): string {
-    const info = this.compose.current;
-    return [info.command, ...info.baseArgs, ...action].join(' ');
-  }
-
   private async args(project: ComposeProject, action: readonly string[]): Promise<{ command: string; args: string[]; cwd?: string }> {
     const info = await this.detect();
     if (!info.available) throw new Error('docker compose is not installed');
@@ -129,16 +118,15 @@ export class CliComposeRunner implements ComposeRunner {
     };
   }
 
-  private async run(project: ComposeProject, action: readonly string[], options: ComposeCallOptions): Promise<string> {
+  private async run(project: ComposeProject, action: readonly string[], options: ComposeCallOptions): Promise<void> {
     const { command, args, cwd } = await this.args(project, action);
-    const result = await runCommand(command, args, {
+    await runCommand(command, args, {
       env: this.env,
       timeoutMs: options.timeoutMs,
       ...(cwd ? { cwd } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onLine ? { onLine: options.onLine } : {}),
     });
-    return result.stdout;
   }
 
   async up(project: ComposeProject, options: ComposeCallOptions): Promise<void> {
@@ -152,46 +140,4 @@ export class CliComposeRunner implements ComposeRunner {
   async down(project: ComposeProject, removeVolumes: boolean, options: ComposeCallOptions): Promise<void> {
     await this.run(project, ['down', '--remove-orphans', ...(removeVolumes ? ['--volumes'] : [])], options);
   }
-
-  async ps(project: ComposeProject, options: ComposeCallOptions): Promise<ComposePsEntry[]> {
-    const stdout = await this.run(project, ['ps', '--all', '--format', 'json'], options);
-    return parseComposePs(stdout);
-  }
-
-  async logs(project: ComposeProject, options: ComposeCallOptions & { tail: number; service?: string }): Promise<string[]> {
-    const info = await this.detect();
-    const prefix = info.isV2 ? ['--no-log-prefix'] : [];
-    // A container's stderr comes out on compose's stderr, so both streams make up the log.
-    const lines: string[] = [];
-    await this.run(
-      project,
-      ['logs', '--no-color', ...prefix, '--tail', String(options.tail), ...(options.service ? [options.service] : [])],
-      {
-        ...options,
-        onLine: (line, stream) => {
-          lines.push(line);
-          options.onLine?.(line, stream);
-        },
-      },
-    );
-    return lines;
-  }
-}
-
-type RawPsEntry = { ID?: string; Name?: string; Service?: string; State?: string; Health?: string };
-
-/** compose 2.21+ prints one JSON object per line; older v2 releases print one JSON array. */
-export function parseComposePs(stdout: string): ComposePsEntry[] {
-  const text = stdout.trim();
-  if (!text) return [];
-  const raw: RawPsEntry[] = text.startsWith('[')
-    ? (JSON.parse(text) as RawPsEntry[])
-    : text.split('\n').map((line) => JSON.parse(line) as RawPsEntry);
-  return raw.map((entry) => ({
-    id: entry.ID ?? '',
-    name: entry.Name ?? '',
-    service: entry.Service ?? '',
-    state: entry.State ?? '',
-    health: entry.Health ?? '',
-  }));
 }

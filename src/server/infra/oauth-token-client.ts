@@ -1,7 +1,6 @@
 // The token endpoint of an OAuth provider (authorization-code grant), and the settings file that
 // names providers' endpoints and client credentials. Neither a code nor a token is ever logged.
 import { existsSync, readFileSync } from 'node:fs';
-import { AppError } from '../errors.js';
 
 export type OAuthCodeExchange = {
   tokenUrl: string;
@@ -24,6 +23,40 @@ export interface OAuthTokenClient {
   exchangeCode(request: OAuthCodeExchange): Promise<OAuthTokenResponse>;
 }
 
+/** The token endpoint could not be reached (refused, unresolvable, timed out). */
+export class OAuthUnreachableError extends Error {
+  constructor(
+    /** The token endpoint's host, never its query. */
+    readonly host: string,
+    /** The network error's code, or the error's name (TimeoutError). */
+    readonly reason: string,
+  ) {
+    super(`Could not reach the token endpoint at ${host} (${reason})`);
+    this.name = 'OAuthUnreachableError';
+  }
+}
+
+/** The token endpoint answered the exchange with an error status. */
+export class OAuthTokenRefusedError extends Error {
+  constructor(
+    readonly host: string,
+    readonly httpStatus: number,
+    /** The provider's error and error_description, else the status. */
+    readonly reason: string,
+  ) {
+    super(`The token endpoint at ${host} answered HTTP ${httpStatus}: ${reason}`);
+    this.name = 'OAuthTokenRefusedError';
+  }
+}
+
+/** The token endpoint answered 2xx without an access_token. */
+export class OAuthNoTokenError extends Error {
+  constructor(readonly host: string) {
+    super(`The token endpoint at ${host} answered without an access_token`);
+    this.name = 'OAuthNoTokenError';
+  }
+}
+
 export class HttpOAuthTokenClient implements OAuthTokenClient {
   async exchangeCode(request: OAuthCodeExchange): Promise<OAuthTokenResponse> {
     const host = new URL(request.tokenUrl).host;
@@ -43,12 +76,7 @@ export class HttpOAuthTokenClient implements OAuthTokenClient {
         redirect: 'error',
       });
     } catch (error) {
-      const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new AppError(
-        'UPSTREAM_FAILED',
-        'The OAuth provider did not answer',
-        `Could not reach the token endpoint at ${host} (${reason})`,
-      );
+      throw new OAuthUnreachableError(host, (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name);
     }
     const text = await response.text();
     let body: Record<string, unknown> = {};
@@ -60,20 +88,9 @@ export class HttpOAuthTokenClient implements OAuthTokenClient {
     if (!response.ok) {
       const reason =
         [body.error, body.error_description].filter((part) => typeof part === 'string').join(': ') || `HTTP ${response.status}`;
-      const isRejection = response.status >= 400 && response.status < 500;
-      throw new AppError(
-        isRejection ? 'BAD_REQUEST' : 'UPSTREAM_FAILED',
-        isRejection ? 'The authorization code was rejected' : 'The OAuth provider failed',
-        `The token endpoint at ${host} answered: ${reason.slice(0, 300)}. Start again with auth/start; a code can be used only once.`,
-      );
+      throw new OAuthTokenRefusedError(host, response.status, reason.slice(0, 300));
     }
-    if (typeof body.access_token !== 'string' || body.access_token === '') {
-      throw new AppError(
-        'UPSTREAM_FAILED',
-        'The OAuth provider gave no token',
-        `The token endpoint at ${host} answered without an access_token`,
-      );
-    }
+    if (typeof body.access_token !== 'string' || body.access_token === '') throw new OAuthNoTokenError(host);
     return {
       accessToken: body.access_token,
       tokenType: typeof body.token_type === 'string' ? body.token_type : 'Bearer',

@@ -1,6 +1,5 @@
 // rclone's remote-control API (`rclone rcd`): every call is a JSON POST with basic auth.
-// Failures become AppErrors; credentials never appear in an error, a log line or a response.
-import { AppError } from '../errors.js';
+// Failures are the errors below; credentials never appear in an error, a log line or a response.
 
 /** Where one rclone answers and how to log in. `urls` are tried in order when a connection is refused. */
 export type RcloneEndpoint = { urls: string[]; user: string; pass: string };
@@ -22,30 +21,68 @@ export interface RcloneClient {
 
 export const DEFAULT_RC_TIMEOUT_MS = 15_000;
 
+/** No address of the mount container's rclone accepted a connection. */
+export class RcloneUnreachableError extends Error {
+  constructor(
+    /** One entry per address tried: where, and the network error (e.g. "172.18.0.5:5572: ECONNREFUSED"). */
+    readonly attempts: string[],
+  ) {
+    super(`rclone did not answer (${attempts.join('; ') || 'no address known'})`);
+    this.name = 'RcloneUnreachableError';
+  }
+}
+
+/** rclone did not answer in time; the call may still finish inside rclone. */
+export class RcloneTimeoutError extends Error {
+  constructor(
+    readonly method: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`rclone did not answer ${method} within ${timeoutMs} ms`);
+    this.name = 'RcloneTimeoutError';
+  }
+}
+
 /** rclone answered the call with an error: its status and message (already redacted). */
-export class RcloneCallError extends AppError {
+export class RcloneCallError extends Error {
   constructor(
     readonly method: string,
     readonly rcloneStatus: number,
     readonly rcloneMessage: string,
   ) {
-    super('UPSTREAM_FAILED', `rclone could not ${method}`, `rclone answered ${method} with: ${rcloneMessage}`);
+    super(`rclone answered ${method} with: ${rcloneMessage}`);
     this.name = 'RcloneCallError';
   }
 }
 
-/** rclone did not answer in time; the call may still finish inside rclone. */
-export class RcloneTimeoutError extends AppError {
+/** rclone turned down the RC user and password (HTTP 401 or 403). */
+export class RcloneCredentialsRefusedError extends Error {
   constructor(
     readonly method: string,
-    readonly timeoutMs: number,
+    readonly httpStatus: number,
   ) {
-    super(
-      'RCLONE_UNAVAILABLE',
-      'rclone did not answer in time',
-      `rclone did not answer ${method} within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}; the remote may be slow or unreachable`,
-    );
-    this.name = 'RcloneTimeoutError';
+    super(`rclone refused the RC credentials for ${method} (HTTP ${httpStatus})`);
+    this.name = 'RcloneCredentialsRefusedError';
+  }
+}
+
+/** This rclone has no such RC method (a 404 without rclone's error body): an older image. */
+export class RcloneUnknownMethodError extends Error {
+  constructor(readonly method: string) {
+    super(`rclone has no ${method}`);
+    this.name = 'RcloneUnknownMethodError';
+  }
+}
+
+/** rclone's answer was not JSON, or JSON but not an object. */
+export class RcloneUnreadableAnswerError extends Error {
+  constructor(
+    readonly method: string,
+    readonly httpStatus: number,
+    readonly problem: 'not JSON' | 'not a JSON object',
+  ) {
+    super(`rclone answered ${method} with HTTP ${httpStatus} and a body that is ${problem}`);
+    this.name = 'RcloneUnreadableAnswerError';
   }
 }
 
@@ -108,51 +145,25 @@ export class HttpRcloneClient implements RcloneClient {
       }
       return this.readAnswer<T>(method, response, redact);
     }
-    throw new AppError(
-      'RCLONE_UNAVAILABLE',
-      'rclone is not reachable',
-      `The mount container's rclone did not answer (${failures.join('; ') || 'no address known'}). Check that the container is running and that HomelabARR can reach it.`,
-    );
+    throw new RcloneUnreachableError(failures);
   }
 
   private async readAnswer<T>(method: string, response: Response, redact: string[]): Promise<T> {
     const text = await response.text();
-    if (response.status === 401 || response.status === 403) {
-      throw new AppError(
-        'UPSTREAM_FAILED',
-        'rclone refused HomelabARR’s credentials',
-        'The RC user and password stored for this mount container do not match the running rclone. Redeploy the rclone mount app so both come from the same .env.',
-      );
-    }
+    if (response.status === 401 || response.status === 403) throw new RcloneCredentialsRefusedError(method, response.status);
     let body: unknown;
     try {
       body = text === '' ? {} : JSON.parse(text);
     } catch {
-      throw new AppError(
-        'UPSTREAM_FAILED',
-        'rclone gave an unreadable answer',
-        `rclone answered ${method} with HTTP ${response.status} and a body that is not JSON`,
-      );
+      throw new RcloneUnreadableAnswerError(method, response.status, 'not JSON');
     }
-    if (response.status === 404 && !(body as { error?: unknown }).error) {
-      throw new AppError(
-        'UPSTREAM_FAILED',
-        'rclone does not support this call',
-        `This rclone has no ${method}; update the mount container's image`,
-      );
-    }
+    if (response.status === 404 && !(body as { error?: unknown }).error) throw new RcloneUnknownMethodError(method);
     if (!response.ok) {
       const raw = (body as { error?: unknown }).error;
       const message = typeof raw === 'string' && raw !== '' ? raw : `HTTP ${response.status}`;
       throw new RcloneCallError(method, response.status, redactSecrets(message, redact).slice(0, 2000));
     }
-    if (body === null || typeof body !== 'object') {
-      throw new AppError(
-        'UPSTREAM_FAILED',
-        'rclone gave an unreadable answer',
-        `rclone answered ${method} with something other than a JSON object`,
-      );
-    }
+    if (body === null || typeof body !== 'object') throw new RcloneUnreadableAnswerError(method, response.status, 'not a JSON object');
     return body as T;
   }
 }

@@ -16,31 +16,59 @@ export type RunResult = { stdout: string; stderr: string; exitCode: number; dura
 const TAIL_LINES = 20;
 const MAX_CAPTURE_BYTES = 4 * 1024 * 1024;
 
-/** A program that failed to start, exited non-zero, was killed, timed out or was cancelled. */
+/** What is known about a run that failed; the optional facts default to "it ran and was not stopped". */
+export type CommandFailure = {
+  command: string;
+  args: readonly string[];
+  /** null when the program did not exit by itself (killed, or never started). */
+  exitCode: number | null;
+  signal?: string | null;
+  timedOut?: boolean;
+  cancelled?: boolean;
+  /** The last stderr lines, oldest first. */
+  stderrTail?: string[];
+  durationMs: number;
+  /** Why the program could not be started (spawn's message, e.g. ENOENT). */
+  spawnError?: string;
+};
+
+/**
+ * A program that failed to start, exited non-zero, was killed, timed out or was cancelled. Takes
+ * Error's options too: `cause` keeps the error behind the failure (spawn's, with its code).
+ */
 export class CommandError extends Error {
-  constructor(
-    readonly command: string,
-    readonly args: readonly string[],
-    readonly exitCode: number | null,
-    readonly signal: string | null,
-    readonly timedOut: boolean,
-    readonly cancelled: boolean,
-    readonly stderrTail: string[],
-    readonly durationMs: number,
-    readonly spawnError?: string,
-  ) {
-    const reason = spawnError
-      ? `could not start: ${spawnError}`
-      : timedOut
-        ? `timed out after ${durationMs} ms`
-        : cancelled
-          ? 'was cancelled'
-          : signal
-            ? `was killed by ${signal}`
-            : `exited with code ${exitCode}`;
-    super(`${command} ${reason}${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`);
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly cancelled: boolean;
+  readonly stderrTail: string[];
+  readonly durationMs: number;
+  readonly spawnError: string | undefined;
+
+  constructor(failure: CommandFailure, options?: ErrorOptions) {
+    const stderrTail = failure.stderrTail ?? [];
+    super(`${failure.command} ${describeFailure(failure)}${stderrTail.length ? `: ${stderrTail.slice(-3).join(' | ')}` : ''}`, options);
     this.name = 'CommandError';
+    this.command = failure.command;
+    this.args = failure.args;
+    this.exitCode = failure.exitCode;
+    this.signal = failure.signal ?? null;
+    this.timedOut = failure.timedOut ?? false;
+    this.cancelled = failure.cancelled ?? false;
+    this.stderrTail = stderrTail;
+    this.durationMs = failure.durationMs;
+    this.spawnError = failure.spawnError;
   }
+}
+
+function describeFailure(failure: CommandFailure): string {
+  if (failure.spawnError) return `could not start: ${failure.spawnError}`;
+  if (failure.timedOut) return `timed out after ${failure.durationMs} ms`;
+  if (failure.cancelled) return 'was cancelled';
+  if (failure.signal) return `was killed by ${failure.signal}`;
+  return `exited with code ${failure.exitCode}`;
 }
 
 function lineSplitter(onLine: (line: string) => void): { push(chunk: string): void; end(): void } {
@@ -78,23 +106,22 @@ export function runCommand(command: string, args: readonly string[], options: Ru
       shell: false,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
-    const fail = (exitCode: number | null, signal: string | null, spawnError?: string): void => {
+    const fail = (exitCode: number | null, signal: string | null, spawnError?: Error): void => {
       if (settled) return;
       settled = true;
       cleanup();
-      reject(
-        new CommandError(
-          command,
-          args,
-          exitCode,
-          signal,
-          timedOut,
-          cancelled,
-          stderrTail.slice(-TAIL_LINES),
-          Date.now() - started,
-          spawnError,
-        ),
-      );
+      const failure: CommandFailure = {
+        command,
+        args,
+        exitCode,
+        signal,
+        timedOut,
+        cancelled,
+        stderrTail: stderrTail.slice(-TAIL_LINES),
+        durationMs: Date.now() - started,
+        spawnError: spawnError?.message,
+      };
+      reject(new CommandError(failure, spawnError ? { cause: spawnError } : undefined));
     };
     const kill = (): void => {
       child.kill('SIGTERM');
@@ -129,7 +156,7 @@ export function runCommand(command: string, args: readonly string[], options: Ru
       err.push(chunk);
     });
     if (options.input !== undefined && child.stdin) child.stdin.end(options.input);
-    child.on('error', (error) => fail(null, null, error.message));
+    child.on('error', (error) => fail(null, null, error));
     child.on('close', (code, signal) => {
       out.end();
       err.end();

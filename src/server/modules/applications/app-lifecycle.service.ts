@@ -4,7 +4,7 @@ import type { AppLogEntry, DeployedContainer } from '../../../contracts/deployme
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { ComposeProject, ComposeRunner } from '../../infra/compose-cli.js';
-import type { DockerEngine } from '../../infra/docker-engine.js';
+import type { DockerEngine } from '../../infra/docker/engine.js';
 import { CommandError } from '../../infra/run-command.js';
 import type { StackFiles } from '../../infra/stack-files.js';
 import type { ActivityService } from '../activity/index.js';

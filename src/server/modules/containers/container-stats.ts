@@ -1,6 +1,6 @@
 // Rates and shares from raw stats counters: CPU needs two consecutive samples.
 import type { ContainerStats } from '../../../contracts/containers.js';
-import type { ContainerStatsSample } from '../../infra/docker-engine.js';
+import type { ContainerStatsSample } from '../../infra/docker/engine.js';
 
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 const clampPercent = (value: number): number => round2(Math.min(100, Math.max(0, Number.isFinite(value) ? value : 0)));

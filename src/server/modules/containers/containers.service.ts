@@ -10,7 +10,8 @@ import {
 } from '../../../contracts/containers.js';
 import { AppError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
-import { ContainerNotFoundError, type ContainerDetails, type DockerEngine } from '../../infra/docker-engine.js';
+import { containerNotFound } from '../../app-errors/docker.js';
+import type { ContainerDetails, DockerEngine } from '../../infra/docker/engine.js';
 import type { ActivityService } from '../activity/index.js';
 import type { Principal } from '../../principal.js';
 import { findContainerApp } from '../stacks/index.js';
@@ -128,7 +129,7 @@ export class ContainersService {
 
   private async require(id: string): Promise<ContainerDetails> {
     const details = await this.deps.docker.inspectContainer(id);
-    if (!details) throw new ContainerNotFoundError(id);
+    if (!details) throw containerNotFound(id);
     return details;
   }
 

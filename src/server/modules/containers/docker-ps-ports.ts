@@ -1,5 +1,5 @@
 // The `Ports` column of `docker ps`, built from the Engine API's per-port list.
-import type { ContainerPort } from '../../infra/docker-engine.js';
+import type { ContainerPort } from '../../infra/docker/engine.js';
 
 function hostAndPort(ip: string, port: string): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;

@@ -14,7 +14,7 @@
 // have stats on the next request.
 import type { ContainerStats } from '../../../contracts/containers.js';
 import type { Clock } from '../../infra/clock.js';
-import type { ContainerStatsSample, DockerEngine } from '../../infra/docker-engine.js';
+import type { ContainerStatsSample, DockerEngine } from '../../infra/docker/engine.js';
 import { computeContainerStats } from './container-stats.js';
 
 export type StatsSamplerOptions = {

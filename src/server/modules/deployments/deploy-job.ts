@@ -4,7 +4,7 @@ import type { DeployModeType, DeployStep } from '../../../contracts/deployments.
 import type { Config } from '../../config.js';
 import type { Clock } from '../../infra/clock.js';
 import type { ComposeRunner } from '../../infra/compose-cli.js';
-import type { DockerEngine } from '../../infra/docker-engine.js';
+import type { DockerEngine } from '../../infra/docker/engine.js';
 import type { HostPorts } from '../../infra/host-ports.js';
 import type { StackFiles } from '../../infra/stack-files.js';
 import type { Principal } from '../../principal.js';

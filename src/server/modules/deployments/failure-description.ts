@@ -2,8 +2,9 @@
 // failures (a DeployFailure, compose's exit and last stderr lines, a broken container with its last
 // log lines), and Docker's disappearance named as the cause when the daemon stopped answering.
 import type { DeployStep } from '../../../contracts/deployments.js';
-import { AppError, DockerUnavailableError } from '../../errors.js';
-import type { DockerEngine } from '../../infra/docker-engine.js';
+import { isDockerUnavailable } from '../../app-errors/docker.js';
+import { AppError } from '../../errors.js';
+import type { DockerEngine } from '../../infra/docker/engine.js';
 import { CommandError } from '../../infra/run-command.js';
 import type { ProjectContainer } from '../stacks/index.js';
 import { DeployFailure } from './deploy-job.js';
@@ -42,7 +43,7 @@ function describeFailure(step: DeployStep, error: unknown): string {
  */
 export async function describeStepFailure(docker: DockerEngine, step: DeployStep, error: unknown): Promise<string> {
   const reason = describeFailure(step, error);
-  if (error instanceof DockerUnavailableError) return reason;
+  if (isDockerUnavailable(error)) return reason;
   const isDockerUp = await docker.ping().then(
     () => true,
     () => false,

@@ -1,7 +1,7 @@
 // Which of the host ports an app wants are taken, and by whom: another container publishing it,
 // or a program listening on the host. The app's own containers never count (a redeploy keeps its ports).
 import type { PublishedPort } from '../../../contracts/deployments.js';
-import type { ContainerSummary } from '../../infra/docker-engine.js';
+import type { ContainerSummary } from '../../infra/docker/engine.js';
 import type { ListeningSocket } from '../../infra/host-ports.js';
 import { APP_ID_LABEL, COMPOSE_PROJECT_LABEL } from '../stacks/index.js';
 

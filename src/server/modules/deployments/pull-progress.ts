@@ -1,6 +1,6 @@
 // Turns Docker's per-layer pull messages into one figure per image: bytes done of bytes known,
 // a percentage that never goes backwards, and a throttle so a fast pull does not flood the stream.
-import type { PullMessage } from '../../infra/docker-engine.js';
+import type { PullMessage } from '../../infra/docker/engine.js';
 
 export type LayerState = { status: string; current: number; total: number };
 

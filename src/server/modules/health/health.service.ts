@@ -3,7 +3,7 @@ import type { Health } from '../../../contracts/health.js';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../infra/clock.js';
 import type { ComposeInfo } from '../../infra/compose-cli.js';
-import type { DockerEngine, DockerVersion } from '../../infra/docker-engine.js';
+import type { DockerEngine, DockerVersion } from '../../infra/docker/engine.js';
 
 export type CatalogSummary = { apps: number; invalid: { file: string; error: string }[] };
 

@@ -7,6 +7,7 @@ import { AppError } from '../../errors.js';
 import type { Clock } from '../../infra/clock.js';
 import type { OAuthTokenClient } from '../../infra/oauth-token-client.js';
 import { RcloneCallError, RcloneTimeoutError } from '../../infra/rclone-rc.js';
+import { rcloneFailureOf } from '../../app-errors/rclone.js';
 import type { EndpointPolicy } from './endpoint-policy.js';
 import type { MountOAuthStatesRepository } from './mount-oauth-states.repository.js';
 import { buildAuthorizationUrl, parseOAuthSettings, resolveOAuthProvider } from './mount-oauth-settings.js';
@@ -103,17 +104,20 @@ export class MountAuthService {
       return { provider, ok: true, latencyMs: this.clock.nowMs() - started, error: null, entries };
     } catch (error) {
       const latencyMs = this.clock.nowMs() - started;
-      if (error instanceof RcloneCallError) {
-        if (CREDENTIALS_REJECTED.test(error.rcloneMessage)) {
+      const failure = rcloneFailureOf(error);
+      if (failure instanceof RcloneCallError) {
+        if (CREDENTIALS_REJECTED.test(failure.rcloneMessage)) {
           throw new AppError(
             'REMOTE_AUTH_FAILED',
             `${spec.name} rejected the credentials`,
-            `${error.rcloneMessage}. Store the right credentials with auth/api-key (or auth/start) and test again.`,
+            `${failure.rcloneMessage}. Store the right credentials with auth/api-key (or auth/start) and test again.`,
           );
         }
-        return { provider, ok: false, latencyMs, error: error.rcloneMessage, entries: null };
+        return { provider, ok: false, latencyMs, error: failure.rcloneMessage, entries: null };
       }
-      if (error instanceof RcloneTimeoutError) return { provider, ok: false, latencyMs, error: error.details, entries: null };
+      if (failure instanceof RcloneTimeoutError && error instanceof AppError) {
+        return { provider, ok: false, latencyMs, error: error.details, entries: null };
+      }
       throw error;
     }
   }

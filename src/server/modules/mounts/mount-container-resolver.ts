@@ -3,7 +3,7 @@
 // their RC password lives in the stack's .env that the deployment wrote.
 import path from 'node:path';
 import { AppError } from '../../errors.js';
-import type { DockerEngine } from '../../infra/docker-engine.js';
+import type { DockerEngine } from '../../infra/docker/engine.js';
 import type { RcloneEndpoint } from '../../infra/rclone-rc.js';
 import { APP_ID_LABEL, stackNameFor } from '../stacks/index.js';
 

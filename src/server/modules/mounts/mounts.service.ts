@@ -8,6 +8,7 @@ import type { RcloneClient } from '../../infra/rclone-rc.js';
 import type { ActivityService } from '../activity/index.js';
 import type { Principal } from '../../principal.js';
 import { RcloneCallError } from '../../infra/rclone-rc.js';
+import { rcloneFailureOf } from '../../app-errors/rclone.js';
 import type { MountContainer, MountContainerResolver } from './mount-container-resolver.js';
 import { PRICE_TABLE_AS_OF, summarizeCosts } from './mount-costs.js';
 import { PROVIDERS } from './mount-providers.js';
@@ -215,7 +216,8 @@ export class MountsService {
     } catch (error) {
       // Many backends (FTP, …) have no about: counting the files is the fallback. Any other
       // failure (the remote is unreachable) would only fail again, slower.
-      if (!(error instanceof RcloneCallError) || !/support about/i.test(error.rcloneMessage)) {
+      const failure = rcloneFailureOf(error);
+      if (!(failure instanceof RcloneCallError) || !/support about/i.test(failure.rcloneMessage)) {
         return { usedBytes: null, usageSource: null, error: error instanceof AppError ? error.details : 'usage could not be measured' };
       }
     }
@@ -283,8 +285,9 @@ export class MountsService {
         DefaultPermissions: true,
       });
     } catch (error) {
-      if (error instanceof RcloneCallError) {
-        throw new AppError('UPSTREAM_FAILED', `${spec.name} could not be mounted`, `rclone could not mount it: ${error.rcloneMessage}`);
+      const failure = rcloneFailureOf(error);
+      if (failure instanceof RcloneCallError) {
+        throw new AppError('UPSTREAM_FAILED', `${spec.name} could not be mounted`, `rclone could not mount it: ${failure.rcloneMessage}`);
       }
       throw error;
     }

@@ -2,7 +2,7 @@
 // and which one in a range is free.
 import type { PortCheck, PortUse } from '../../../contracts/ports.js';
 import { AppError } from '../../errors.js';
-import type { DockerEngine } from '../../infra/docker-engine.js';
+import type { DockerEngine } from '../../infra/docker/engine.js';
 import type { HostPorts } from '../../infra/host-ports.js';
 import { findContainerApp } from '../stacks/index.js';
 

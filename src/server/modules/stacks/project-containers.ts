@@ -1,6 +1,6 @@
 // The containers of one compose project, with what deploy verification and the app routes need.
 import type { DeployedContainer } from '../../../contracts/deployments.js';
-import type { DockerEngine } from '../../infra/docker-engine.js';
+import type { DockerEngine } from '../../infra/docker/engine.js';
 import { COMPOSE_ONE_OFF_LABEL, COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL } from './stack-labels.js';
 
 export type ProjectContainer = {

@@ -2,7 +2,7 @@
 // the deployment's progress bar moving with the mean of the images. An image already present is
 // kept on a first deploy; a redeploy pulls to update, and falls back to the local copy when the
 // registry cannot be reached.
-import { ImagePullError } from '../../../infra/docker-engine.js';
+import { ImagePullError } from '../../../infra/docker/engine.js';
 import { DeployFailure, STEP_PROGRESS, type StepContext, type StepOutcome } from '../deploy-job.js';
 import { PullProgressTracker, Throttle } from '../pull-progress.js';
 

@@ -1,8 +1,8 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { DataTable } from './data-table.js';
-import { TextField } from './field.js';
+import { DataTable } from '../../src/web/src/components/data-table.js';
+import { TextField } from '../../src/web/src/components/field.js';
 
 describe('TextField', () => {
   it('ties its label, help and error to the input and marks the input invalid', () => {

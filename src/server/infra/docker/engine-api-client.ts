@@ -1,120 +1,31 @@
-// The Docker Engine API, in the project's vocabulary. The calls go over plain HTTP
-// (docker-api-transport.ts); this file names them and maps Docker's answers onto the project's errors.
+// The Docker Engine API, in the project's vocabulary. The calls go over plain HTTP (transport.ts);
+// this file names them and maps Docker's answers onto the engine's errors.
 import type { Readable } from 'node:stream';
-import { AppError, DockerUnavailableError } from '../errors.js';
-import { DockerApiTransport, DockerConnectTimeoutError, type DockerEndpoint } from './docker-api-transport.js';
-import { parseContainerLogs, type ContainerLogLine } from './docker-log-demux.js';
-import { parseStatsSample, type ContainerStatsSample } from './docker-stats-sample.js';
-
-export type DockerVersion = { version: string; apiVersion: string; os: string; arch: string; kernelVersion: string };
-
-/** A published or exposed port of a container, as Docker lists it (one entry per port and address). */
-export type ContainerPort = { privatePort: number; publicPort: number | null; type: string; ip: string | null };
-
-/** One row of GET /containers/json (`docker ps -a`). */
-export type ContainerSummary = {
-  id: string;
-  /** As Docker writes them, with the leading slash. */
-  names: string[];
-  image: string;
-  imageId: string;
-  command: string;
-  /** Unix seconds. */
-  created: number;
-  /** running, exited, created, paused, restarting, removing or dead. */
-  state: string;
-  /** Docker's human status, e.g. "Up 3 days". */
-  status: string;
-  labels: Record<string, string>;
-  ports: ContainerPort[];
-};
-
-/** What the project reads from GET /containers/{id}/json. */
-export type ContainerDetails = {
-  id: string;
-  /** Without the leading slash. */
-  name: string;
-  image: string;
-  imageId: string;
-  created: string;
-  isTty: boolean;
-  labels: Record<string, string>;
-  state: {
-    status: string;
-    isRunning: boolean;
-    /** null when the container never started. */
-    startedAt: string | null;
-    finishedAt: string | null;
-    exitCode: number;
-    /** starting, healthy, unhealthy; null without a healthcheck. */
-    health: string | null;
-  };
-  restartCount: number;
-  networks: Record<string, { ipAddress: string }>;
-};
-
-export type { ContainerStatsSample } from './docker-stats-sample.js';
-export type { ContainerLogLine, LogStream } from './docker-log-demux.js';
-
-export interface DockerEngine {
-  /**
-   * How many times a call found the daemon unreachable so far. A cached "Docker is up" taken before
-   * the count last changed is stale (health checks compare it). Engines that cannot tell leave it out.
-   */
-  readonly outageCount?: number;
-  /** Resolves when the daemon answers /_ping; throws DockerUnavailableError otherwise. */
-  ping(): Promise<void>;
-  version(): Promise<DockerVersion>;
-  /** `docker ps -a` (all: true is the default), optionally only containers carrying every given label (`key` or `key=value`). */
-  listContainers(options?: { all?: boolean; labels?: string[] }): Promise<ContainerSummary[]>;
-  /** null when no container has that id or name. */
-  inspectContainer(id: string): Promise<ContainerDetails | null>;
-  /** changed is false when the container was already running (Docker's 304). Missing → ContainerNotFoundError. */
-  startContainer(id: string): Promise<{ changed: boolean }>;
-  /** changed is false when the container was already stopped. timeoutSeconds: grace period before SIGKILL. */
-  stopContainer(id: string, options?: { timeoutSeconds?: number }): Promise<{ changed: boolean }>;
-  restartContainer(id: string, options?: { timeoutSeconds?: number }): Promise<void>;
-  /** Docker's 409 (running without force, removal in progress) → AppError CONFLICT. */
-  removeContainer(id: string, options?: { force?: boolean; removeVolumes?: boolean }): Promise<void>;
-  /**
-   * Docker's stats stream: one sample about every second until `signal` aborts (the iteration then
-   * just ends) or the container is removed. Stopped containers yield samples with isRunning false.
-   */
-  streamContainerStats(id: string, signal: AbortSignal): AsyncIterable<ContainerStatsSample>;
-  /** The last `tail` lines (since `sinceSeconds`, Unix), demultiplexed, each with Docker's timestamp. */
-  containerLogs(id: string, options: { tail: number; sinceSeconds?: number }): Promise<{ isTty: boolean; lines: ContainerLogLine[] }>;
-  /** Whether the image (name:tag or digest reference) is present locally. */
-  hasImage(reference: string): Promise<boolean>;
-  /**
-   * Pulls an image, reporting Docker's progress messages as they arrive. Rejects with ImagePullError
-   * when the registry refuses (unknown image, no access, unreachable); aborting `signal` stops the pull.
-   */
-  pullImage(reference: string, options: { signal?: AbortSignal; onProgress: (message: PullMessage) => void }): Promise<void>;
-  /** null when no network has that name or id. */
-  inspectNetwork(name: string): Promise<NetworkSummary | null>;
-  createNetwork(name: string, options: { labels: Record<string, string>; driver?: string }): Promise<NetworkSummary>;
-}
-
-/** One progress message of an image pull, as Docker streams it (one per layer change). */
-export type PullMessage = { status: string; id?: string; progressDetail?: { current?: number; total?: number } };
-
-export type NetworkSummary = { id: string; name: string; driver: string; labels: Record<string, string> };
-
-/** The registry refused or could not be reached during a pull; the message is Docker's reason. */
-export class ImagePullError extends Error {
-  constructor(
-    readonly reference: string,
-    readonly reason: string,
-  ) {
-    super(`${reference} could not be pulled: ${reason}`);
-    this.name = 'ImagePullError';
-  }
-}
+import { toContainerDetails, toContainerSummary, type EngineContainerInspect, type EngineContainerRow } from './container-rows.js';
+import {
+  ContainerNotFoundError,
+  DockerConflictError,
+  DockerRequestError,
+  DockerUnavailableError,
+  ImagePullError,
+  NetworkCreateError,
+  type ContainerDetails,
+  type ContainerLogLine,
+  type ContainerStatsSample,
+  type ContainerSummary,
+  type DockerEngine,
+  type DockerVersion,
+  type NetworkSummary,
+  type PullMessage,
+} from './engine.js';
+import { parseContainerLogs } from './log-demux.js';
+import { parseStatsSample } from './stats-sample.js';
+import { DockerApiTransport, DockerConnectTimeoutError, type DockerEndpoint } from './transport.js';
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
 
 /** True for errors that mean "the daemon is not there", as opposed to Docker answering with an error. */
-export function isDaemonUnreachable(error: unknown): boolean {
+function isDaemonUnreachable(error: unknown): boolean {
   const err = error as { code?: string; message?: string; statusCode?: number };
   if (err.code && UNREACHABLE_CODES.has(err.code)) return true;
   return (
@@ -123,27 +34,19 @@ export function isDaemonUnreachable(error: unknown): boolean {
 }
 
 /** Rethrows daemon-unreachable errors as DockerUnavailableError; other errors unchanged. */
-export function translateDockerError(error: unknown): never {
-  if (error instanceof DockerConnectTimeoutError) throw new DockerUnavailableError(error.message);
+function translateDockerError(error: unknown): never {
+  if (error instanceof DockerConnectTimeoutError) throw new DockerUnavailableError(error.message, { cause: error });
   if (isDaemonUnreachable(error)) {
     const err = error as { code?: string; message?: string };
-    throw new DockerUnavailableError(`The Docker daemon did not answer (${err.code ?? err.message ?? 'unknown error'})`);
+    throw new DockerUnavailableError(`The Docker daemon did not answer (${err.code ?? err.message ?? 'unknown error'})`, { cause: error });
   }
   throw error;
 }
 
-export function dockerEndpointFromHost(dockerHost: string): DockerEndpoint {
+function dockerEndpointFromHost(dockerHost: string): DockerEndpoint {
   if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
   const url = new URL(dockerHost.replace(/^tcp:/, 'http:'));
   return { host: url.hostname, port: Number(url.port) };
-}
-
-/** A container id or name Docker does not know. */
-export class ContainerNotFoundError extends AppError {
-  constructor(id: string) {
-    super('NOT_FOUND', 'Container not found', `No container has the id or name ${id}`);
-    this.name = 'ContainerNotFoundError';
-  }
 }
 
 const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
@@ -167,14 +70,14 @@ function dockerMessage(error: unknown): string {
   return (error as { message?: string }).message || 'Docker gave no reason';
 }
 
-/** Maps Docker's answers about one container onto the project's errors. */
+/** Maps Docker's answers about one container onto the engine's errors. */
 function translateContainerError(error: unknown, id: string): never {
   const status = statusOf(error);
-  if (status === 404) throw new ContainerNotFoundError(id);
-  if (status === 409) throw new AppError('CONFLICT', 'Docker refused the change', dockerMessage(error));
-  if (status !== undefined && status >= 400) throw new AppError('UPSTREAM_FAILED', 'Docker could not do that', dockerMessage(error));
+  if (status === 404) throw new ContainerNotFoundError(id, { cause: error });
+  if (status === 409) throw new DockerConflictError(id, dockerMessage(error), { cause: error });
+  if (status !== undefined && status >= 400) throw new DockerRequestError(id, status, dockerMessage(error), { cause: error });
   if ((error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') {
-    throw new DockerUnavailableError('The Docker daemon did not finish the request in time');
+    throw new DockerUnavailableError('The Docker daemon did not finish the request in time', { cause: error });
   }
   return translateDockerError(error);
 }
@@ -188,91 +91,9 @@ const PING_TIMEOUT_MS = 3_000;
 const DEFAULT_STOP_SECONDS = 10;
 const STOP_HEADROOM_MS = 60_000;
 
-/** The fields of GET /containers/json rows that the project reads. */
-type EngineContainerRow = {
-  Id: string;
-  Names?: string[] | null;
-  Image: string;
-  ImageID: string;
-  Command: string;
-  Created: number;
-  State: string;
-  Status: string;
-  Labels?: Record<string, string> | null;
-  Ports?: { PrivatePort: number; PublicPort?: number; Type: string; IP?: string }[] | null;
-};
-
-/** The fields of GET /containers/{id}/json that the project reads. */
-type EngineContainerInspect = {
-  Id: string;
-  Name: string;
-  Image: string;
-  Created: string;
-  Config?: { Image?: string; Tty?: boolean; Labels?: Record<string, string> | null } | null;
-  State: {
-    Status: string;
-    Running: boolean;
-    StartedAt?: string;
-    FinishedAt?: string;
-    ExitCode: number;
-    Health?: { Status?: string } | null;
-  };
-  RestartCount: number;
-  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> | null } | null;
-};
-
 type EngineVersion = { Version: string; ApiVersion: string; Os: string; Arch: string; KernelVersion?: string };
 
 type EngineNetwork = { Id: string; Name: string; Driver: string; Labels?: Record<string, string> | null };
-
-function toContainerSummary(info: EngineContainerRow): ContainerSummary {
-  return {
-    id: info.Id,
-    names: info.Names ?? [],
-    image: info.Image,
-    imageId: info.ImageID,
-    command: info.Command,
-    created: info.Created,
-    state: info.State,
-    status: info.Status,
-    labels: info.Labels ?? {},
-    ports: (info.Ports ?? []).map((port) => ({
-      privatePort: port.PrivatePort,
-      publicPort: port.PublicPort ?? null,
-      type: port.Type,
-      ip: port.IP ?? null,
-    })),
-  };
-}
-
-const ZERO_TIME = '0001-01-01T00:00:00Z';
-
-function toContainerDetails(info: EngineContainerInspect): ContainerDetails {
-  const state = info.State;
-  const networks: Record<string, { ipAddress: string }> = {};
-  for (const [name, network] of Object.entries(info.NetworkSettings?.Networks ?? {})) {
-    networks[name] = { ipAddress: network.IPAddress ?? '' };
-  }
-  return {
-    id: info.Id,
-    name: info.Name.replace(/^\//, ''),
-    image: info.Config?.Image ?? '',
-    imageId: info.Image,
-    created: info.Created,
-    isTty: info.Config?.Tty === true,
-    labels: info.Config?.Labels ?? {},
-    state: {
-      status: state.Status,
-      isRunning: state.Running,
-      startedAt: state.StartedAt && state.StartedAt !== ZERO_TIME ? state.StartedAt : null,
-      finishedAt: state.FinishedAt && state.FinishedAt !== ZERO_TIME ? state.FinishedAt : null,
-      exitCode: state.ExitCode,
-      health: state.Health?.Status ?? null,
-    },
-    restartCount: info.RestartCount,
-    networks,
-  };
-}
 
 const containerPath = (id: string, rest = ''): string => `/containers/${encodeURIComponent(id)}${rest}`;
 
@@ -314,7 +135,7 @@ export class EngineApiClient implements DockerEngine {
       await this.api.send({ method: 'GET', path: '/_ping', signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
     } catch (error) {
       if (isDaemonUnreachable(error) || (error as Error).name === 'AbortError') {
-        throw new DockerUnavailableError(`The Docker daemon at ${this.dockerHost} did not answer`);
+        throw new DockerUnavailableError(`The Docker daemon at ${this.dockerHost} did not answer`, { cause: error });
       }
       throw error;
     }
@@ -472,7 +293,7 @@ export class EngineApiClient implements DockerEngine {
     } catch (error) {
       if (options.signal?.aborted) throw error;
       const status = statusOf(error);
-      if (status !== undefined && status >= 400) throw new ImagePullError(reference, dockerMessage(error));
+      if (status !== undefined && status >= 400) throw new ImagePullError(reference, dockerMessage(error), { cause: error });
       return translateDockerError(error);
     }
     try {
@@ -512,18 +333,12 @@ export class EngineApiClient implements DockerEngine {
       // Another deploy created it a moment ago: that is the outcome we wanted.
       if (statusOf(error) !== 409) {
         const status = statusOf(error);
-        if (status !== undefined && status >= 400)
-          throw new AppError('UPSTREAM_FAILED', `Docker could not create the network ${name}`, dockerMessage(error));
+        if (status !== undefined && status >= 400) throw new NetworkCreateError(name, dockerMessage(error), { cause: error });
         return translateDockerError(error);
       }
     }
     const network = await this.inspectNetwork(name);
-    if (!network)
-      throw new AppError(
-        'UPSTREAM_FAILED',
-        `Docker could not create the network ${name}`,
-        'The network was not there after it was created',
-      );
+    if (!network) throw new NetworkCreateError(name, 'The network was not there after it was created');
     return network;
   }
 }

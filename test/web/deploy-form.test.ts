@@ -1,8 +1,15 @@
 // Unit tests of the deploy form's rules: which fields show, how values are checked, and the
 // config body sent to POST /deploy.
 import { describe, expect, it } from 'vitest';
-import type { AppVariable } from '../../../../contracts/catalog.js';
-import { buildConfig, fieldErrorsFromServer, initialValues, requestedPorts, splitVariables, validateValue } from './deploy-form.js';
+import type { AppVariable } from '../../src/contracts/catalog.js';
+import {
+  buildConfig,
+  fieldErrorsFromServer,
+  initialValues,
+  requestedPorts,
+  splitVariables,
+  validateValue,
+} from '../../src/web/src/pages/catalog/deploy-form.js';
 
 const variable = (name: string, type: AppVariable['type'], extra: Partial<AppVariable> = {}): AppVariable => ({
   name,
