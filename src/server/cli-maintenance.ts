@@ -5,17 +5,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dockerWithAppErrors } from './app-errors/docker.js';
 import type { CliCommand, CliIo } from './cli-command.js';
+import { createInfra } from './composition.js';
 import { loadConfig, type Config } from './config.js';
-import { systemClock } from './infra/clock.js';
-import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
 import { backupDataDir, BackupError, DATABASE_FILE, restoreDataDir } from './infra/data-backup.js';
 import { probeDataDir } from './infra/data-dir-probe.js';
 import { DatabaseStartupError, openDatabase, type Db } from './infra/db.js';
-import { EngineApiClient } from './infra/docker/engine-api-client.js';
 import { DataDirLockedError } from './infra/files.js';
 import { AuthWrites } from './modules/auth/index.js';
-import { ProcHostPorts } from './infra/host-ports.js';
-import { nodeSecretFiles } from './infra/secret-files.js';
 import { ActivityRepository } from './modules/activity/index.js';
 import { ActivityService } from './modules/activity/index.js';
 import { ApiKeysRepository } from './modules/auth/index.js';
@@ -67,7 +63,7 @@ export const restoreCommand: CliCommand = {
     if (file === null) return 2;
     const config = configOf(io);
     try {
-      const report = await restoreDataDir(config.dataDir, file, systemClock.now());
+      const report = await restoreDataDir(config.dataDir, file, createInfra(config).clock.now());
       io.out(`Restored ${report.restored.join(', ')} into ${config.dataDir}.\n`);
       if (report.previousDataKeptIn)
         io.out(`What was there before is in ${report.previousDataKeptIn}; delete it once the server runs well.\n`);
@@ -92,8 +88,9 @@ export const doctorCommand: CliCommand = {
     parseArgs({ args, allowPositionals: false, options: {} });
     const config = configOf(io);
     // As the server's services do, health reads Docker's failures as the API words them.
-    const docker = dockerWithAppErrors(new EngineApiClient(config.dockerHost));
-    const compose = await detectCompose(composeProcessEnv(config), config.composeBinary);
+    const infra = createInfra(config);
+    const docker = dockerWithAppErrors(infra.docker);
+    const compose = await infra.compose.detect();
     const dataDir = probeDataDir(config.dataDir);
     let db: Db | null = null;
     let database: 'open' | 'missing' | { error: string } = 'missing';
@@ -112,14 +109,14 @@ export const doctorCommand: CliCommand = {
       const health = new HealthService({
         config,
         docker,
-        clock: systemClock,
+        clock: infra.clock,
         compose: () => compose,
         checkDatabase: () => db !== null && db.prepare('SELECT 1 AS ok').get() !== undefined,
         catalogSummary: () => catalog.summary(),
         version: PRODUCT_VERSION,
-        startedAtMs: systemClock.nowMs(),
+        startedAtMs: infra.clock.nowMs(),
       });
-      const hostPorts = new ProcHostPorts();
+      const { hostPorts } = infra;
       const checks = await runDoctor({
         config,
         nodeVersion: process.version,
@@ -161,14 +158,15 @@ export const importOriginalCommand: CliCommand = {
       return 1;
     }
     for (const problem of checkout.problems) io.err(`Skipped ${problem.entry}: ${problem.reason}\n`);
+    const { clock, secretFiles } = createInfra(config);
     const db = openDatabase(config.dataDir);
     const catalog = new CatalogService(catalogOptionsFromConfig(config));
     try {
-      const activity = new ActivityService(new ActivityRepository(db), systemClock);
+      const activity = new ActivityService(new ActivityRepository(db), clock);
       const auth = createAuthModule({
         db,
-        clock: systemClock,
-        files: nodeSecretFiles,
+        clock,
+        files: secretFiles,
         activity,
         config,
         isKnownApp: (appId) => catalog.get(appId) !== null,
@@ -179,7 +177,7 @@ export const importOriginalCommand: CliCommand = {
         apiKeys: new ApiKeysRepository(db, new AuthWrites()),
         catalogApps: () => catalog.list(),
         activity,
-        clock: systemClock,
+        clock,
       });
       const report = await importer.importCheckout(checkout);
 

@@ -8,11 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { USERNAME_PATTERN } from '../contracts/auth.js';
 import { RoleSchema } from '../contracts/common.js';
+import { createInfra } from './composition.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { AppError } from './errors.js';
-import { systemClock } from './infra/clock.js';
 import { DatabaseStartupError, openDatabase } from './infra/db.js';
-import { nodeSecretFiles } from './infra/secret-files.js';
 import { ActivityRepository } from './modules/activity/index.js';
 import { ActivityService } from './modules/activity/index.js';
 import { createAuthModule, type AuthModule } from './modules/auth/index.js';
@@ -28,10 +27,11 @@ function loadCliConfig(io: CliIo): Config {
 /** Runs `work` with the auth module over DATA_DIR's database, closing the database afterwards. */
 async function withAuth<T>(io: CliIo, work: (auth: AuthModule) => Promise<T>): Promise<T> {
   const config = loadCliConfig(io);
+  const { clock, secretFiles } = createInfra(config);
   const db = openDatabase(config.dataDir);
   try {
-    const activity = new ActivityService(new ActivityRepository(db), systemClock);
-    return await work(createAuthModule({ db, clock: systemClock, files: nodeSecretFiles, activity, config }));
+    const activity = new ActivityService(new ActivityRepository(db), clock);
+    return await work(createAuthModule({ db, clock, files: secretFiles, activity, config }));
   } finally {
     db.close();
   }

@@ -1,19 +1,18 @@
-// The composition root: read config → open db → build infra and services → build app → listen on both ports.
+// The server's composition root: read config → lock DATA_DIR → open db → createInfra → createServices
+// → build app → listen on both ports.
 import http from 'node:http';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, loggerOptions } from './app.js';
 import type { AppContext } from './app-context.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { answerClientError } from './errors.js';
-import { systemClock } from './infra/clock.js';
-import { composeProcessEnv, detectCompose } from './infra/compose-cli.js';
 import { DatabaseStartupError, openDatabase } from './infra/db.js';
-import { EngineApiClient } from './infra/docker/engine-api-client.js';
 import { acquireDataDirLock, DataDirLockedError } from './infra/files.js';
 import { createBatchedLogDestination } from './infra/log-destination.js';
 import { createGuards } from './modules/auth/index.js';
 import { SETUP_HINT } from './modules/health/index.js';
-import { createServices, PRODUCT_VERSION, type Infra } from './services.js';
+import { createInfra } from './composition.js';
+import { createServices, PRODUCT_VERSION } from './services.js';
 
 function fail(message: string): never {
   process.stderr.write(`\nHomelabARR CE cannot start:\n${message}\n\n`);
@@ -47,10 +46,9 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const docker = new EngineApiClient(config.dockerHost);
-  const compose = await detectCompose(composeProcessEnv(config), config.composeBinary);
-  const infra: Infra = { config, db, docker, clock: systemClock, compose: { current: compose } };
-  const { services, authenticator } = createServices(infra);
+  const infra = createInfra(config);
+  const compose = await infra.compose.detect();
+  const { services, authenticator } = createServices(infra, db);
   const ctx: AppContext = { config, services, authenticator, guards: createGuards(authenticator, config.authEnabled) };
 
   let dashboardServer: http.Server | undefined;

@@ -1,12 +1,9 @@
-// The composition of services from infrastructure. main.ts calls it with the real infra,
-// tests with fakes for the outside world; both get the same wiring.
+// The composition of services from infrastructure (composition.ts builds it). main.ts and the CLI
+// call it with the real infra, tests with fakes for the outside world; all get the same wiring.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from './config.js';
-import type { Clock } from './infra/clock.js';
-import type { ComposeInfo } from './infra/compose-cli.js';
+import type { Infra } from './composition.js';
 import type { Db } from './infra/db.js';
-import type { DockerEngine } from './infra/docker/engine.js';
 import type { Authenticator } from './modules/auth/index.js';
 import { ActivityRepository } from './modules/activity/index.js';
 import { ActivityService } from './modules/activity/index.js';
@@ -14,21 +11,16 @@ import { HealthService } from './modules/health/index.js';
 import { dockerWithAppErrors } from './app-errors/docker.js';
 import { oauthWithAppErrors } from './app-errors/oauth.js';
 import { rcloneWithAppErrors } from './app-errors/rclone.js';
-import { ProcHostPorts, type HostPorts } from './infra/host-ports.js';
 import { ContainersService } from './modules/containers/index.js';
 import { StatsSampler } from './modules/containers/index.js';
 import { PortsService } from './modules/ports/index.js';
 import { CatalogService, catalogOptionsFromConfig } from './modules/catalog/index.js';
-import { nodeSecretFiles } from './infra/secret-files.js';
 import type { ApiKeysService } from './modules/auth/index.js';
 import { createAuthModule } from './modules/auth/index.js';
 import type { AuthService } from './modules/auth/index.js';
 import type { UsageTracker } from './modules/auth/index.js';
 import type { UsersService } from './modules/auth/index.js';
-import { HttpOAuthTokenClient, readOAuthSettingsFile } from './infra/oauth-token-client.js';
-import { HttpRcloneClient } from './infra/rclone-rc.js';
-import { StackFiles } from './infra/stack-files.js';
-import { CliComposeRunner, composeProcessEnv, type ComposeRunner } from './infra/compose-cli.js';
+import { readOAuthSettingsFile } from './infra/oauth-token-client.js';
 import { AppLifecycleService } from './modules/applications/index.js';
 import { AppLocks } from './modules/stacks/index.js';
 import { DeploymentEventLog } from './modules/deployments/index.js';
@@ -37,28 +29,12 @@ import { DeploymentsService } from './modules/deployments/index.js';
 import { StreamHub } from './modules/stream/index.js';
 import { MountAuthService } from './modules/mounts/index.js';
 import { EndpointPolicy } from './modules/mounts/index.js';
-import { SystemHostResolver, type HostResolver } from './infra/host-resolver.js';
 import { MountContainerResolver } from './modules/mounts/index.js';
 import { MountOAuthStatesRepository } from './modules/mounts/index.js';
 import { MountsService } from './modules/mounts/index.js';
 import { COMPOSE_PROJECT_LABEL, findContainerApp } from './modules/stacks/index.js';
 import { DeploymentMetricsRepository } from './modules/metrics/index.js';
 import { DEPLOYMENT_DURATION_BUCKETS, MetricsService } from './modules/metrics/index.js';
-
-export type Infra = {
-  config: Config;
-  db: Db;
-  docker: DockerEngine;
-  clock: Clock;
-  /** The compose CLI found at start (re-detected by the deployments module when missing). */
-  compose: { current: ComposeInfo };
-  /** The host's listening sockets and a bind probe; /proc/net and real binds when absent. */
-  hostPorts?: HostPorts;
-  /** Runs docker compose for deploys, stop and remove; the real CLI when absent. */
-  composeRunner?: ComposeRunner;
-  /** Resolves storage endpoints' names before rclone connects to them; the system resolver when absent. */
-  hostResolver?: HostResolver;
-};
 
 export type Services = {
   health: HealthService;
@@ -84,8 +60,8 @@ export type Services = {
 const packageJsonPath = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'package.json');
 export const PRODUCT_VERSION = (JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { version: string }).version;
 
-export function createServices(infra: Infra): { services: Services; authenticator: Authenticator } {
-  const { config, db, clock } = infra;
+export function createServices(infra: Infra, db: Db): { services: Services; authenticator: Authenticator } {
+  const { config, clock } = infra;
   // Every service gets the engine whose failures are already the API's answers (app-errors/docker.ts).
   const docker = dockerWithAppErrors(infra.docker);
   // Watching is cheap (one inotify watch per folder) and stops when the app closes.
@@ -94,7 +70,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
     config,
     docker,
     clock,
-    compose: () => infra.compose.current,
+    compose: () => infra.compose.current(),
     checkDatabase: () => {
       try {
         return db.prepare('SELECT 1 AS ok').get() !== undefined;
@@ -116,13 +92,13 @@ export function createServices(infra: Infra): { services: Services; authenticato
   });
   const ports = new PortsService({
     docker,
-    hostPorts: infra.hostPorts ?? new ProcHostPorts(),
+    hostPorts: infra.hostPorts,
     composeProjectPrefix: config.composeProjectPrefix,
   });
   const authModule = createAuthModule({
     db,
     clock,
-    files: nodeSecretFiles,
+    files: infra.secretFiles,
     activity,
     config,
     isKnownApp: (appId) => catalog.get(appId) !== null,
@@ -131,8 +107,8 @@ export function createServices(infra: Infra): { services: Services; authenticato
   authModule.users.ensureInitialAdmin();
   const authenticator: Authenticator = authModule.authenticator;
   const mounts = new MountsService(
-    new MountContainerResolver(docker, new StackFiles(config.dataDir)),
-    rcloneWithAppErrors(new HttpRcloneClient()),
+    new MountContainerResolver(docker, infra.stackFiles),
+    rcloneWithAppErrors(infra.rclone),
     {
       uid: config.userId,
       gid: config.userId,
@@ -145,14 +121,14 @@ export function createServices(infra: Infra): { services: Services; authenticato
   const mountAuth = new MountAuthService(
     mounts,
     new MountOAuthStatesRepository(db),
-    oauthWithAppErrors(new HttpOAuthTokenClient()),
+    oauthWithAppErrors(infra.oauthTokens),
     { read: () => readOAuthSettingsFile(config.rcloneOAuthConfigPath), fileName: config.rcloneOAuthConfigPath ?? 'RCLONE_OAUTH_CONFIG' },
     clock,
     activity,
-    new EndpointPolicy(infra.hostResolver ?? new SystemHostResolver()),
+    new EndpointPolicy(infra.hostResolver),
   );
-  const stacks = new StackFiles(config.dataDir);
-  const composeRunner = infra.composeRunner ?? new CliComposeRunner(infra.compose, composeProcessEnv(config), config.composeBinary);
+  const stacks = infra.stackFiles;
+  const composeRunner = infra.compose;
   const deploymentsRepository = new DeploymentsRepository(db);
   const deploymentEvents = new DeploymentEventLog(deploymentsRepository, clock);
   const stream = new StreamHub(deploymentEvents, clock, {}, (owner) => authModule.authenticator.isPrincipalLive(owner));
@@ -163,7 +139,7 @@ export function createServices(infra: Infra): { services: Services; authenticato
     config,
     docker,
     compose: composeRunner,
-    hostPorts: infra.hostPorts ?? new ProcHostPorts(),
+    hostPorts: infra.hostPorts,
     stacks,
     events: deploymentEvents,
     repository: deploymentsRepository,

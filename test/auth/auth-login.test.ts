@@ -212,7 +212,7 @@ describe('token checks on every request', () => {
     testApp = await createTestApp();
     const token = await tokenFor(testApp, 'user');
     const { createServices } = await import('../../src/server/services.js');
-    const restarted = createServices(testApp.infra);
+    const restarted = createServices(testApp.infra, testApp.db);
     const principal = await restarted.authenticator.authenticate({ headers: { authorization: `Bearer ${token}` }, query: {} });
     expect(principal).toMatchObject({ username: 'test-user', role: 'user', apiKeyId: null });
   });

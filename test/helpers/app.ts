@@ -8,13 +8,20 @@ import { buildApp, type BuildAppOptions } from '../../src/server/app.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import { testConfig, type Config } from '../../src/server/config.js';
 import { systemClock, type Clock } from '../../src/server/infra/clock.js';
-import { NO_COMPOSE, type ComposeInfo, type ComposeRunner } from '../../src/server/infra/compose-cli.js';
+import { createInfra, type Infra } from '../../src/server/composition.js';
+import {
+  CliComposeRunner,
+  composeProcessEnv,
+  NO_COMPOSE,
+  type ComposeInfo,
+  type ComposeRunner,
+} from '../../src/server/infra/compose-cli.js';
 import { openDatabase, type Db } from '../../src/server/infra/db.js';
 import type { DockerEngine } from '../../src/server/infra/docker/engine.js';
 import type { HostPorts } from '../../src/server/infra/host-ports.js';
 import type { HostResolver } from '../../src/server/infra/host-resolver.js';
 import { createGuards } from '../../src/server/modules/auth/guards.js';
-import { createServices, type Infra } from '../../src/server/services.js';
+import { createServices } from '../../src/server/services.js';
 import { FakeDockerEngine } from './fake-docker.js';
 
 export type TestApp = {
@@ -44,17 +51,17 @@ export async function createTestApp(
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hlr-test-data-'));
   const config = testConfig({ dataDir, appFolder: path.join(dataDir, 'appdata'), ...options.config });
   const db = openDatabase(':memory:');
+  const real = createInfra(config);
   const infra: Infra = {
-    config,
-    db,
+    ...real,
     docker: options.docker ?? new FakeDockerEngine(),
     clock: options.clock ?? systemClock,
-    compose: { current: options.compose ?? NO_COMPOSE },
-    ...(options.composeRunner ? { composeRunner: options.composeRunner } : {}),
-    ...(options.hostPorts ? { hostPorts: options.hostPorts } : {}),
+    // A given compose version stands as found: no test looks for the real CLI unless it asks to.
+    compose: options.composeRunner ?? new CliComposeRunner(composeProcessEnv(config), config.composeBinary, options.compose ?? NO_COMPOSE),
+    hostPorts: options.hostPorts ?? real.hostPorts,
     hostResolver: options.hostResolver ?? { resolve: () => Promise.resolve([]) },
   };
-  const { services, authenticator } = createServices(infra);
+  const { services, authenticator } = createServices(infra, db);
   const ctx: AppContext = { config, services, authenticator, guards: createGuards(authenticator, config.authEnabled) };
   const app = await buildApp(ctx, options.buildOptions);
   await app.ready();

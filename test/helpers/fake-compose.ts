@@ -32,6 +32,10 @@ export class FakeComposeRunner implements ComposeRunner {
     return this.info;
   }
 
+  current(): ComposeInfo {
+    return this.info;
+  }
+
   /** Resolves when the next `up` has started. */
   nextUp(): Promise<void> {
     return new Promise((resolve) => this.upStarted.push(resolve));
@@ -39,6 +43,7 @@ export class FakeComposeRunner implements ComposeRunner {
 
   async up(project: ComposeProject, options: ComposeCallOptions): Promise<void> {
     this.calls.push({ action: 'up', project });
+    options.onCommand?.(`docker compose -p ${project.name} up -d --remove-orphans`);
     for (const resolve of this.upStarted.splice(0)) resolve();
     const file = parseYaml(readFileSync(path.join(project.directory ?? '', 'compose.yaml'), 'utf8')) as ComposeFile;
     const services = Object.keys(file.services);

@@ -5,8 +5,7 @@ import { buildApp } from '../../src/server/app.js';
 import type { AppContext } from '../../src/server/app-context.js';
 import type { CliIo } from '../../src/server/cli-command.js';
 import { testConfig, type Config } from '../../src/server/config.js';
-import { systemClock } from '../../src/server/infra/clock.js';
-import { NO_COMPOSE } from '../../src/server/infra/compose-cli.js';
+import { createInfra } from '../../src/server/composition.js';
 import { openDatabase } from '../../src/server/infra/db.js';
 import { createGuards } from '../../src/server/modules/auth/guards.js';
 import { createServices } from '../../src/server/services.js';
@@ -37,13 +36,7 @@ export async function appOnDataDir(
 ): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const config = testConfig({ dataDir, ...overrides });
   const db = openDatabase(dataDir);
-  const { services, authenticator } = createServices({
-    config,
-    db,
-    docker: new FakeDockerEngine(),
-    clock: systemClock,
-    compose: { current: NO_COMPOSE },
-  });
+  const { services, authenticator } = createServices({ ...createInfra(config), docker: new FakeDockerEngine() }, db);
   const ctx: AppContext = { config, services, authenticator, guards: createGuards(authenticator, config.authEnabled) };
   const app = await buildApp(ctx);
   await app.ready();

@@ -75,13 +75,17 @@ export type ComposeProject = {
 export type ComposeCallOptions = {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Called once before the process starts, with its command line as it runs (for progress events). */
+  onCommand?: (commandLine: string) => void;
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 };
 
 /** The compose commands the deployments and applications modules run. An interface so tests can fake it. */
 export interface ComposeRunner {
-  /** The compose CLI in use; looked for again when none was found at start. */
+  /** The compose CLI in use; looked for again when none was found before. */
   detect(): Promise<ComposeInfo>;
+  /** The compose CLI the last detect() found (NO_COMPOSE before any), without looking again. */
+  current(): ComposeInfo;
   up(project: ComposeProject, options: ComposeCallOptions): Promise<void>;
   stop(project: ComposeProject, options: ComposeCallOptions): Promise<void>;
   down(project: ComposeProject, removeVolumes: boolean, options: ComposeCallOptions): Promise<void>;
@@ -93,14 +97,18 @@ export const COMPOSE_ENV_FILE_NAME = '.env';
 /** Runs the detected compose CLI with an argument array and the minimal environment it was given. */
 export class CliComposeRunner implements ComposeRunner {
   constructor(
-    private readonly compose: { current: ComposeInfo },
     private readonly env: Record<string, string>,
     private readonly preferredBinary?: string,
+    private found: ComposeInfo = NO_COMPOSE,
   ) {}
 
   async detect(): Promise<ComposeInfo> {
-    if (!this.compose.current.available) this.compose.current = await detectCompose(this.env, this.preferredBinary);
-    return this.compose.current;
+    if (!this.found.available) this.found = await detectCompose(this.env, this.preferredBinary);
+    return this.found;
+  }
+
+  current(): ComposeInfo {
+    return this.found;
   }
 
   private async args(project: ComposeProject, action: readonly string[]): Promise<{ command: string; args: string[]; cwd?: string }> {
@@ -120,6 +128,7 @@ export class CliComposeRunner implements ComposeRunner {
 
   private async run(project: ComposeProject, action: readonly string[], options: ComposeCallOptions): Promise<void> {
     const { command, args, cwd } = await this.args(project, action);
+    options.onCommand?.([command, ...args].join(' '));
     await runCommand(command, args, {
       env: this.env,
       timeoutMs: options.timeoutMs,

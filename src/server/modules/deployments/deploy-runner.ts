@@ -183,10 +183,11 @@ export class DeployRunner {
     const hasContainers = step === 'deploy' || step === 'verify';
     if (stop.status === 'failed' && hasContainers) return;
     if (hasContainers) {
-      const command = `docker compose -p ${job.project} down`;
+      let command = 'docker compose down';
       try {
         await this.deps.compose.down(composeProjectOf(this.deps, job), false, {
           timeoutMs: 120_000,
+          onCommand: (commandLine) => (command = commandLine),
           onLine: (line, stream) => this.emitOutput(job, command, line, stream),
         });
       } catch (error) {

@@ -25,10 +25,12 @@ export async function renderStep({ job, deps }: StepContext): Promise<StepOutcom
 }
 
 export async function composeUpStep({ job, deps, signal, emitOutput }: StepContext): Promise<StepOutcome<void>> {
-  const command = `docker compose -p ${job.project} up -d`;
+  // The runner reports the command line it really runs; output lines name it.
+  let command = 'docker compose up';
   await deps.compose.up(composeProjectOf(deps, job), {
     timeoutMs: deps.config.deployStepTimeoutSeconds * 1000,
     signal,
+    onCommand: (commandLine) => (command = commandLine),
     onLine: (line, stream) => emitOutput(command, line, stream),
   });
   return { value: undefined, message: `docker compose up -d finished for project ${job.project}`, details: { command } };
