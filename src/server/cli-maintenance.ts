@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { dockerWithAppErrors } from './app-errors/docker.js';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { createInfra } from './composition.js';
+import { systemClock } from './infra/clock.js';
 import { loadConfig, type Config } from './config.js';
 import { backupDataDir, BackupError, DATABASE_FILE, restoreDataDir } from './infra/data-backup.js';
 import { probeDataDir } from './infra/data-dir-probe.js';
@@ -63,7 +64,7 @@ export const restoreCommand: CliCommand = {
     if (file === null) return 2;
     const config = configOf(io);
     try {
-      const report = await restoreDataDir(config.dataDir, file, createInfra(config).clock.now());
+      const report = await restoreDataDir(config.dataDir, file, systemClock.now());
       io.out(`Restored ${report.restored.join(', ')} into ${config.dataDir}.\n`);
       if (report.previousDataKeptIn)
         io.out(`What was there before is in ${report.previousDataKeptIn}; delete it once the server runs well.\n`);
